@@ -1,0 +1,64 @@
+/**
+ * The three DynamoDB tables, described once as plain data. The CDK stack (lib/data-tables.ts) and the local
+ * runtime (scripts/dynamodb-local.ts) both build their tables from this description, so a key or index can
+ * never exist in one place and not the other.
+ *
+ * Every table uses the same generic single-table shape: a string partition key `pk`, a string sort key `sk`,
+ * one optional generic index `gsi1` (`gsi1pk`, `gsi1sk`), and a TTL attribute `expiresAt` (epoch seconds).
+ * DynamoDB deletes expired items lazily (up to days later) and DynamoDB Local never does, so readers must also
+ * treat `expiresAt <= now` as absent.
+ */
+export type TableKey = 'users' | 'clients' | 'grants';
+
+export interface TableSpec {
+  readonly key: TableKey;
+  /** Construct id in the CDK stack. */
+  readonly constructId: string;
+  /** Table name used locally (in AWS, CloudFormation names the table). */
+  readonly localName: string;
+  readonly partitionKey: 'pk';
+  readonly sortKey: 'sk';
+  readonly globalIndexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  readonly ttlAttribute: 'expiresAt';
+  readonly purpose: string;
+}
+
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export const tables: Record<TableKey, TableSpec> = {
+  users: {
+    key: 'users',
+    constructId: 'UsersTable',
+    localName: 'scim-provisioning-users',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [],
+    ttlAttribute: TTL_ATTRIBUTE,
+    purpose: 'SCIM users per tenant, their uniqueness and lookup items, per-tenant counters and paging marks',
+  },
+  clients: {
+    key: 'clients',
+    constructId: 'ClientsTable',
+    localName: 'scim-provisioning-clients',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    ttlAttribute: TTL_ATTRIBUTE,
+    purpose: 'tenants, their brands and roles, and OAuth clients with hashed secrets',
+  },
+  grants: {
+    key: 'grants',
+    constructId: 'GrantsTable',
+    localName: 'scim-provisioning-grants',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    ttlAttribute: TTL_ATTRIBUTE,
+    purpose: 'authorization codes, grants, refresh tokens, login sessions and login throttling',
+  },
+};
+
+export const tableKeys = Object.keys(tables) as TableKey[];
+
+/** The environment variable through which a function learns a table's name: `USERS_TABLE_NAME`, … */
+export const tableEnvVar = (key: TableKey): string => `${key.toUpperCase()}_TABLE_NAME`;

@@ -1,0 +1,80 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+/** What every handler needs from an API Gateway REST (v1 proxy) event, with header names lower-cased. */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  /** The API Gateway resource path, e.g. `/scim/v2/Users/{id}`. */
+  readonly resourcePath: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, readonly string[]>>;
+  readonly pathParams: Readonly<Record<string, string>>;
+  /** The body as text; API Gateway base64-encodes binary bodies, which are decoded here. */
+  readonly body: string | undefined;
+  readonly bodyBytes: number;
+  readonly requestId: string;
+  readonly sourceIp: string;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Several `Set-Cookie` headers, which a single-valued header map cannot carry. */
+  readonly cookies?: readonly string[];
+  readonly body?: string;
+}
+
+export function readRequest(event: APIGatewayProxyEvent): HttpRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (values && values.length > 0) headers[name.toLowerCase()] = values.join(', ');
+  }
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    const key = name.toLowerCase();
+    if (value !== undefined && headers[key] === undefined) headers[key] = value;
+  }
+  const query: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
+    if (values) query[name] = [...values];
+  }
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined && query[name] === undefined) query[name] = [value];
+  }
+  const pathParams: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
+    if (value !== undefined) pathParams[name] = value;
+  }
+  const body =
+    event.body === null || event.body === undefined
+      ? undefined
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  return {
+    method: event.httpMethod,
+    path: event.path,
+    resourcePath: event.requestContext?.resourcePath ?? event.resource,
+    headers,
+    query,
+    pathParams,
+    body,
+    bodyBytes: body === undefined ? 0 : Buffer.byteLength(body, 'utf8'),
+    requestId: event.requestContext?.requestId ?? 'unknown',
+    sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
+  };
+}
+
+/** The first value of a query parameter, or undefined. */
+export const queryParam = (request: HttpRequest, name: string): string | undefined => request.query[name]?.[0];
+
+export function toProxyResult(response: HttpResponse): APIGatewayProxyResult {
+  const result: APIGatewayProxyResult = {
+    statusCode: response.status,
+    headers: { ...response.headers },
+    body: response.body ?? '',
+  };
+  if (response.cookies && response.cookies.length > 0) {
+    result.multiValueHeaders = { 'Set-Cookie': [...response.cookies] };
+  }
+  return result;
+}

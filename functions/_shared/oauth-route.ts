@@ -1,0 +1,73 @@
+import type { Context } from 'aws-lambda';
+import { MAX_JSON_BODY_BYTES } from '../../core/http/json-body';
+import { invalidRequest, OAuthError, serverError, temporarilyUnavailable } from '../../core/oauth/errors';
+import { classifyDependencyError } from './dependency-errors';
+import type { HttpRequest, HttpResponse } from './http-event';
+import { logUnexpected, type ProxyHandler, routeStack } from './route-stack';
+
+/** RFC 6749 §5.1: token responses must not be cached. */
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
+export interface OAuthRequest extends HttpRequest {
+  /**
+   * The `application/x-www-form-urlencoded` body (RFC 6749 §3.2), as name → values. A parameter sent twice
+   * is kept twice so the core can refuse it (RFC 6749 §3.1: parameters MUST NOT be repeated).
+   */
+  readonly form: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface OAuthResult {
+  readonly status: number;
+  readonly body?: Record<string, unknown>;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The OAuth middy stack: form bodies in, JSON out, `no-store` always, RFC 6749 §5.2 errors on failure. */
+export function oauthRoute(handle: (request: OAuthRequest, context: Context) => Promise<OAuthResult>): ProxyHandler {
+  return routeStack(renderOAuthError, async (request, context) => {
+    const result = await handle({ ...request, form: parseForm(request) }, context);
+    return renderOAuthResult(result);
+  });
+}
+
+export function parseForm(request: HttpRequest): Record<string, string[]> {
+  if (request.method !== 'POST') return {};
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (contentType !== 'application/x-www-form-urlencoded') {
+    throw invalidRequest('The request body must be application/x-www-form-urlencoded');
+  }
+  if (request.bodyBytes > MAX_JSON_BODY_BYTES) throw invalidRequest('The request body is too large');
+  const form: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(request.body ?? '')) {
+    const values = form[name] ?? [];
+    values.push(value);
+    form[name] = values;
+  }
+  return form;
+}
+
+export function renderOAuthResult(result: OAuthResult): HttpResponse {
+  return {
+    status: result.status,
+    headers: {
+      ...(result.body !== undefined ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
+      ...NO_STORE,
+      ...result.headers,
+    },
+    body: result.body !== undefined ? JSON.stringify(result.body) : '',
+  };
+}
+
+export function renderOAuthError(error: unknown): HttpResponse {
+  const oauthError = toOAuthError(error);
+  return renderOAuthResult({ status: oauthError.status, body: oauthError.toJSON(), headers: oauthError.headers });
+}
+
+function toOAuthError(error: unknown): OAuthError {
+  if (error instanceof OAuthError && error.status < 500) return error;
+  if (error instanceof OAuthError && error.status === 503) return error;
+  const failure = classifyDependencyError(error);
+  if (failure) return temporarilyUnavailable(failure.retryAfterSeconds);
+  logUnexpected(error);
+  return serverError();
+}

@@ -1,0 +1,77 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { type RouteSpec, routes } from '../../contract/routes';
+import { type HttpRequest, type HttpResponse, readRequest, toProxyResult } from './http-event';
+import { logger } from './logger';
+
+export type ProxyHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+
+/** How one protocol (SCIM, OAuth JSON, HTML pages) turns a thrown value into its own error response. */
+export type ErrorRenderer = (error: unknown, request: HttpRequest | undefined) => HttpResponse;
+
+/** The manifest entry this event was routed to, found by method and API Gateway resource path. */
+export function routeFor(event: APIGatewayProxyEvent): RouteSpec | undefined {
+  const resourcePath = event.requestContext?.resourcePath ?? event.resource;
+  return routes.find((route) => route.method === event.httpMethod && route.path === resourcePath);
+}
+
+interface RouteState {
+  startedAt: number;
+  request?: HttpRequest;
+}
+
+const state = new WeakMap<object, RouteState>();
+
+/**
+ * The plumbing every function shares, as a middy stack:
+ * 1. `requestLog`: resets per-request log keys and writes exactly one JSON line per request (route id, status,
+ *    latency, request id, and the tenant once authentication has named it);
+ * 2. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
+ *    their message to the client; anything else is logged with its stack and answered with a generic 500.
+ */
+export function routeStack(
+  renderError: ErrorRenderer,
+  handle: (request: HttpRequest, context: Context) => Promise<HttpResponse>,
+): ProxyHandler {
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use({
+      before: (req) => {
+        logger.resetKeys();
+        logger.addContext(req.context);
+        const route = routeFor(req.event);
+        logger.appendKeys({ route: route?.id ?? 'unknown', requestId: req.event.requestContext?.requestId });
+        state.set(req.event, { startedAt: performance.now() });
+      },
+      after: (req) => logRequest(req.event, req.response?.statusCode),
+      onError: (req) => logRequest(req.event, req.response?.statusCode),
+    })
+    .use({
+      onError: (req) => {
+        req.response = toProxyResult(renderError(req.error, state.get(req.event)?.request));
+      },
+    })
+    .handler(async (event, context) => {
+      const request = readRequest(event);
+      const routeState = state.get(event);
+      if (routeState) routeState.request = request;
+      return toProxyResult(await handle(request, context));
+    });
+}
+
+function logRequest(event: APIGatewayProxyEvent, status: number | undefined): void {
+  const startedAt = state.get(event)?.startedAt;
+  logger.info('request', {
+    method: event.httpMethod,
+    status: status ?? 500,
+    latencyMs: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 10) / 10,
+  });
+}
+
+/** Logs an unexpected error with its stack, never its other properties (they may hold request data). */
+export function logUnexpected(error: unknown): void {
+  if (error instanceof Error) {
+    logger.error('unhandled error', { error: { name: error.name, message: error.message, stack: error.stack } });
+  } else {
+    logger.error('unhandled non-error value thrown', { type: typeof error });
+  }
+}

@@ -1,0 +1,83 @@
+import type { Context } from 'aws-lambda';
+import { isJsonMediaType, parseJsonBody } from '../../core/http/json-body';
+import {
+  internalError,
+  invalidSyntax,
+  payloadTooLarge,
+  ScimError,
+  serviceUnavailable,
+  tooManyRequests,
+  unsupportedMediaType,
+} from '../../core/scim/errors';
+import { scimBaseUrl } from './config';
+import { classifyDependencyError } from './dependency-errors';
+import type { HttpRequest, HttpResponse } from './http-event';
+import { logUnexpected, type ProxyHandler, routeStack } from './route-stack';
+
+/** RFC 7644 §8.1: SCIM responses are `application/scim+json`; we always say the charset. */
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+
+export interface ScimRequest extends HttpRequest {
+  /** The parsed JSON body on POST, PUT and PATCH; undefined otherwise. */
+  readonly json: unknown;
+  /** The SCIM base URL, e.g. `https://api.example.com/scim/v2`, for `meta.location`. */
+  readonly scimBaseUrl: string;
+}
+
+export interface ScimResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The SCIM middy stack: JSON in (scim+json or json, any charset), scim+json out, SCIM Error JSON on failure. */
+export function scimRoute(handle: (request: ScimRequest, context: Context) => Promise<ScimResult>): ProxyHandler {
+  return routeStack(renderScimError, async (request, context) => {
+    const result = await handle({ ...request, json: parseScimBody(request), scimBaseUrl: scimBaseUrl() }, context);
+    return renderScimResult(result);
+  });
+}
+
+function parseScimBody(request: HttpRequest): unknown {
+  if (!METHODS_WITH_BODY.has(request.method)) return undefined;
+  const contentType = request.headers['content-type'];
+  if (contentType !== undefined && !isJsonMediaType(contentType)) throw unsupportedMediaType(contentType);
+  if (request.body === undefined || request.body.trim() === '') throw invalidSyntax('The request body is empty');
+  const parsed = parseJsonBody(request.body, request.bodyBytes);
+  if (parsed.ok) return parsed.value;
+  switch (parsed.problem.kind) {
+    case 'tooLarge':
+      throw payloadTooLarge(parsed.problem.limitBytes);
+    case 'tooDeep':
+      throw invalidSyntax(`The request body is nested deeper than ${parsed.problem.limitDepth} levels`);
+    case 'malformed':
+      throw invalidSyntax(parsed.problem.detail);
+  }
+}
+
+export function renderScimResult(result: ScimResult): HttpResponse {
+  const hasBody = result.body !== undefined && result.status !== 204 && result.status !== 304;
+  return {
+    status: result.status,
+    headers: { ...(hasBody ? { 'Content-Type': SCIM_CONTENT_TYPE } : {}), ...result.headers },
+    body: hasBody ? JSON.stringify(result.body) : '',
+  };
+}
+
+/** Any thrown value as a SCIM Error response (RFC 7644 §3.12); internals never leave the service. */
+export function renderScimError(error: unknown): HttpResponse {
+  const scimError = toScimError(error);
+  return renderScimResult({ status: scimError.status, body: scimError.toJSON(), headers: scimError.headers });
+}
+
+function toScimError(error: unknown): ScimError {
+  if (error instanceof ScimError && error.status < 500) return error;
+  if (error instanceof ScimError && error.status === 503) return error;
+  const failure = classifyDependencyError(error);
+  if (failure?.kind === 'throttled') return tooManyRequests(failure.retryAfterSeconds);
+  if (failure?.kind === 'unavailable') return serviceUnavailable(failure.retryAfterSeconds);
+  logUnexpected(error);
+  return internalError();
+}

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { routes } from '../../contract/routes';
+import { synthTemplate } from '../support/synth';
+
+const ROOT = join(__dirname, '..', '..');
+
+type CfnResource = { Type: string; Properties: Record<string, unknown> };
+
+/** `METHOD /path` for every method in the template, rebuilt from the Resource → ParentId chain. */
+function deployedRoutes(template: Template): string[] {
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const pathOf = (resourceId: unknown): string => {
+    if (typeof resourceId === 'object' && resourceId !== null && 'Fn::GetAtt' in resourceId) return '';
+    const ref = (resourceId as { Ref: string }).Ref;
+    const resource = resources[ref];
+    if (!resource) throw new Error(`unknown resource ${ref}`);
+    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart as string}`;
+  };
+  return Object.values(resources)
+    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method' && resource.Properties.HttpMethod !== 'OPTIONS')
+    .map((method) => `${method.Properties.HttpMethod as string} ${pathOf(method.Properties.ResourceId)}`)
+    .sort();
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('the route manifest', () => {
+  const { template } = synthTemplate();
+
+  test('the synthesized API has exactly the manifest routes', () => {
+    expect(deployedRoutes(template)).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  test('there is one Lambda function per route', () => {
+    template.resourceCountIs('AWS::Lambda::Function', routes.length);
+  });
+
+  test('route ids and method+path pairs are unique', () => {
+    expect(new Set(routes.map((route) => route.id)).size).toBe(routes.length);
+    expect(new Set(routes.map((route) => `${route.method} ${route.path}`)).size).toBe(routes.length);
+  });
+
+  test.each(routes.map((route) => [route.id, route.entry]))('%s: %s exists and exports handler', async (_id, entry) => {
+    expect(existsSync(join(ROOT, entry))).toBe(true);
+    const module = (await import(join(ROOT, entry))) as { handler?: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+
+  test('every function entry file outside functions/_shared is some route’s entry', () => {
+    const entries = new Set<string>(routes.map((route) => route.entry));
+    const orphans = sourceFiles(join(ROOT, 'functions'))
+      .map((path) => relative(ROOT, path))
+      .filter((path) => !path.startsWith('functions/_shared/') && !entries.has(path));
+    expect(orphans).toEqual([]);
+  });
+});
