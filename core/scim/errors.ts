@@ -15,7 +15,9 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  /** RFC 9865 §2.2: a cursor that is not one of ours or belongs to another query. */
+  | 'invalidCursor';
 
 export class ScimError extends Error {
   override readonly name = 'ScimError';
@@ -48,6 +50,7 @@ export const invalidPath = (detail: string) => new ScimError(400, detail, 'inval
 export const noTarget = (detail: string) => new ScimError(400, detail, 'noTarget');
 export const mutability = (detail: string) => new ScimError(400, detail, 'mutability');
 export const tooMany = (detail: string) => new ScimError(400, detail, 'tooMany');
+export const invalidCursor = (detail: string) => new ScimError(400, detail, 'invalidCursor');
 export const uniqueness = (detail: string) => new ScimError(409, detail, 'uniqueness');
 export const notFound = (detail = 'Resource not found') => new ScimError(404, detail);
 export const preconditionFailed = (detail = 'The resource has changed since the version given in If-Match') =>
