@@ -30,7 +30,9 @@ export async function bundleRoute(entry: string): Promise<Omit<BundleReport, 'ro
   const output = result.outputFiles.find((file) => file.path.endsWith('index.js'));
   const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
   const inputPaths = Object.keys(inputs);
-  const forbidden = FORBIDDEN_IN_BUNDLES.filter((name) => inputPaths.some((path) => path.includes(`node_modules/${name}/`)));
+  const forbidden = FORBIDDEN_IN_BUNDLES.filter((name) =>
+    inputPaths.some((path) => path.includes(`node_modules/${name}/`)),
+  );
   const largestInputs = Object.entries(inputs)
     .map(([path, input]) => ({ path: relative(ROOT, join(ROOT, path)), bytes: input.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes)
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
       ...report.forbidden.map((name) => `contains ${name}`),
     ];
     failed ||= problems.length > 0;
-    const inputs = report.largestInputs.map((input) => `${input.path.replace(/^node_modules\//, '')} ${kb(input.bytes)}`);
+    const inputs = report.largestInputs.map(
+      (input) => `${input.path.replace(/^node_modules\//, '')} ${kb(input.bytes)}`,
+    );
     process.stdout.write(
       `${report.routeId.padEnd(idWidth)}  ${kb(report.bytes).padStart(10)}  ${inputs.join(', ')}${problems.length ? `  ✗ ${problems.join('; ')}` : ''}\n`,
     );
