@@ -54,11 +54,11 @@ export function formatTable(columns: readonly string[], rows: readonly (readonly
 }
 
 function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const escape = (cell: string | number) => String(cell).replace(/\|/g, '\\|');
+  const escapeCell = (cell: string | number) => String(cell).replace(/\|/g, '\\|');
   return [
-    `| ${columns.map(escape).join(' | ')} |`,
+    `| ${columns.map(escapeCell).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.map(escape).join(' | ')} |`),
+    ...rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
   ].join('\n');
 }
 
