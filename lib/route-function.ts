@@ -42,8 +42,8 @@ export class RouteFunction extends NodejsFunction {
         target: esbuildOptions.target as string,
         format: OutputFormat.CJS,
         mainFields: esbuildOptions.mainFields,
-        bundleAwsSDK: true,
-        externalModules: [],
+        bundleAwsSDK: false,
+        externalModules: esbuildOptions.external,
       },
     });
   }
