@@ -59,8 +59,14 @@ export const payloadTooLarge = (limitBytes: number) =>
   new ScimError(413, `The request body exceeds the limit of ${limitBytes} bytes`);
 export const unsupportedMediaType = (contentType: string) =>
   new ScimError(415, `Content-Type ${contentType} is not supported; send application/scim+json or application/json`);
-export const methodNotAllowed = (method: string) =>
-  new ScimError(405, `Method ${method} is not allowed on this resource`);
+/** RFC 9110 §15.5.6: a 405 names the methods the resource does support in `Allow`. */
+export const methodNotAllowed = (method: string, allowed: readonly string[] = []) =>
+  new ScimError(
+    405,
+    `Method ${method} is not allowed on this resource`,
+    undefined,
+    allowed.length > 0 ? { Allow: allowed.join(', ') } : {},
+  );
 export const unauthorized = (detail: string, wwwAuthenticate: string) =>
   new ScimError(401, detail, undefined, { 'WWW-Authenticate': wwwAuthenticate });
 export const forbidden = (detail: string) => new ScimError(403, detail);
