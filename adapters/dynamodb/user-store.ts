@@ -12,7 +12,7 @@ import { serviceUnavailable } from '../../core/scim/errors';
 import type { LookupKey } from '../../core/scim/filter';
 import { emailKeys, type UserAttributes, userNameKey } from '../../core/scim/user-attributes';
 import { DEFAULT_ACCESS, type UserRecord } from '../../core/scim/user-record';
-import { type UserStore, UserNameTakenError, VersionConflictError } from '../../core/scim/user-store';
+import { UserNameTakenError, type UserStore, VersionConflictError } from '../../core/scim/user-store';
 
 /**
  * Users on the `users` table. Everything of a tenant lives in its own partition, so every lookup is a strongly
@@ -122,7 +122,13 @@ export class DynamoDbUserStore implements UserStore {
     const keyItems = [...keyItemsOf(tenantId, record.id, record.attributes).values()];
     await this.transact(
       () => [
-        { Put: { TableName: this.tableName, Item: userItem(tenantId, record), ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: userItem(tenantId, record),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         ...keyItems.map((item) => ({
           Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
         })),
@@ -203,7 +209,8 @@ export class DynamoDbUserStore implements UserStore {
       if (key.kind === 'id') ids.add(key.value);
       if (key.kind === 'externalId' || key.kind === 'email') {
         const prefix = key.kind === 'email' ? emailPrefix(key.value) : externalIdPrefix(key.value);
-        for (const item of await this.queryAll({ partitionKey: pk, prefix, projection: 'userId' })) ids.add(item.userId as string);
+        for (const item of await this.queryAll({ partitionKey: pk, prefix, projection: 'userId' }))
+          ids.add(item.userId as string);
       }
     }
     const users = await this.batchGet([...ids].map((id) => ({ pk, sk: userSk(id) })));

@@ -15,8 +15,12 @@ import { jsonEqual } from './values';
  * The Users resource (RFC 7644 §3): create, read, replace, patch, delete and list, on a UserStore. Handlers
  * parse HTTP and render; everything the protocol decides happens here.
  */
-/** Without If-Match, a write that lost a race is retried on a fresh read this many times before a 503. */
-const WRITE_ATTEMPTS = 5;
+/**
+ * Without If-Match, a write that lost a race is retried on a fresh read, after a short random pause that grows
+ * with each attempt, this many times before a 503 with Retry-After.
+ */
+const WRITE_ATTEMPTS = 10;
+const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
 
 export interface UsersContext {
   readonly store: UserStore;
@@ -108,6 +112,7 @@ async function writeUser(
       if (error instanceof UserNameTakenError) throw userNameTaken();
       if (!(error instanceof VersionConflictError)) throw error;
       if (ifMatch !== undefined) throw preconditionFailed();
+      await backOff(attempt);
     }
   }
   throw serviceUnavailable(1);
@@ -124,6 +129,7 @@ export async function deleteUser(context: UsersContext, id: string, ifMatch: str
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;
       if (ifMatch !== undefined) throw preconditionFailed();
+      await backOff(attempt);
     }
   }
   throw serviceUnavailable(1);

@@ -1,7 +1,7 @@
 import { ACCESS_USER_SCHEMA, CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../../core/scim/user-schema';
 import { commandsOf, recordUsersTableCalls } from '../support/dynamodb-calls';
 import { type RunningService, startService } from '../support/local-service';
-import { filterPath, patchOp, type ScimClient, scimClient } from '../support/scim-client';
+import { filterPath, patchOp, resourcesOf, type ScimClient, scimClient } from '../support/scim-client';
 import { oktaCreateBody } from '../support/scim-fixtures';
 import { rememberSecret } from '../support/secrets';
 import { scimTestToken } from '../support/tokens';
@@ -66,7 +66,7 @@ describe('Okta’s App Integration Wizard sequence (okta-scim §1.2–§1.7)', (
     // The lookup in another letter case now finds her.
     const hit = await tenant.get(filterPath('userName eq "Jane.Doe@Example.COM"'));
     expect(hit.body).toMatchObject({ totalResults: 1, itemsPerPage: 1, startIndex: 1 });
-    expect((hit.body?.Resources as { id: string }[])[0]?.id).toBe(jane.id);
+    expect(resourcesOf(hit)[0]?.id).toBe(jane.id);
 
     // Profile push: GET, then PUT of the whole echoed body with the changed attribute.
     const read = await tenant.get(`/Users/${jane.id}`);
@@ -97,7 +97,7 @@ describe('Okta’s App Integration Wizard sequence (okta-scim §1.2–§1.7)', (
     // Import: the user is listed with integer paging fields.
     const imported = await tenant.get('/Users?startIndex=1&count=100');
     expect(imported.body).toMatchObject({ totalResults: 1, itemsPerPage: 1, startIndex: 1 });
-    expect((imported.body?.Resources as { id: string }[]).map((user) => user.id)).toEqual([jane.id]);
+    expect(resourcesOf(imported).map((user) => user.id)).toEqual([jane.id]);
   });
 });
 
@@ -319,7 +319,7 @@ describe('other methods, discovery and groups', () => {
   test('/Schemas, /Schemas/{id}, /ResourceTypes, /ResourceTypes/{id}', async () => {
     const schemas = await okta.get('/Schemas');
     expect(schemas.status).toBe(200);
-    expect((schemas.body?.Resources as { id: string }[]).map((schema) => schema.id)).toEqual([
+    expect(resourcesOf(schemas).map((schema) => schema.id)).toEqual([
       CORE_USER_SCHEMA,
       ENTERPRISE_USER_SCHEMA,
       ACCESS_USER_SCHEMA,
@@ -370,10 +370,10 @@ describe('tenant isolation', () => {
     );
     expect((await tenantA.delete(`/Users/${bob.id}`)).status).toBe(404);
     const listed = await tenantA.get('/Users');
-    expect((listed.body?.Resources as { id: string }[]).map((user) => user.id)).toEqual([aliceBob.id]);
+    expect(resourcesOf(listed).map((user) => user.id)).toEqual([aliceBob.id]);
     for (const filter of [`id eq "${bob.id}"`, 'userName eq "bob@example.com"', 'title pr or active eq true']) {
       const found = await tenantA.get(filterPath(filter));
-      expect((found.body?.Resources as { id: string }[]).map((user) => user.id)).not.toContain(bob.id);
+      expect(resourcesOf(found).map((user) => user.id)).not.toContain(bob.id);
     }
     expect((await tenantB.get(`/Users/${bob.id}`)).body).toMatchObject({ active: true, id: bob.id });
     expect((await tenantB.get(`/Users/${bob.id}`)).body).not.toHaveProperty('title');

@@ -55,3 +55,8 @@ export const patchOp = (...operations: unknown[]) => ({
 /** GET /Users with a filter, encoded the way Okta encodes it. */
 export const filterPath = (filter: string, extra = '&startIndex=1&count=100') =>
   `/Users?filter=${encodeURIComponent(filter)}${extra}`;
+
+export type ListedUser = Record<string, unknown> & { id: string; userName: string };
+
+/** The Resources of a ListResponse (empty when there are none). */
+export const resourcesOf = (response: ScimResponse): ListedUser[] => (response.body?.Resources ?? []) as ListedUser[];

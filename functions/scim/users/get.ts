@@ -1,7 +1,7 @@
-import { etagMatches, getUser } from '../../../core/scim/users';
 import { etagOf } from '../../../core/scim/user-record';
-import { userIdOf, userResult, usersContext } from '../../_shared/scim-users';
+import { etagMatches, getUser } from '../../../core/scim/users';
 import { scimRoute } from '../../_shared/scim-route';
+import { userIdOf, userResult, usersContext } from '../../_shared/scim-users';
 
 /** GET /scim/v2/Users/{id} (RFC 7644 §3.4.1), with If-None-Match → 304 (§3.14). */
 export const handler = scimRoute(async (request) => {

@@ -1,7 +1,7 @@
 import { listQueryFromParameters } from '../../../core/scim/list-query';
 import { listUsers } from '../../../core/scim/users';
-import { usersContext } from '../../_shared/scim-users';
 import { scimRoute } from '../../_shared/scim-route';
+import { usersContext } from '../../_shared/scim-users';
 
 /** GET /scim/v2/Users: list and filter (RFC 7644 §3.4.2), index or cursor paging (RFC 9865). */
 export const handler = scimRoute(async (request) => {

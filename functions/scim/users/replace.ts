@@ -1,6 +1,6 @@
 import { replaceUser } from '../../../core/scim/users';
-import { ifMatchOf, userIdOf, userResult, usersContext } from '../../_shared/scim-users';
 import { scimRoute } from '../../_shared/scim-route';
+import { ifMatchOf, userIdOf, userResult, usersContext } from '../../_shared/scim-users';
 
 /** PUT /scim/v2/Users/{id}: replace the client-writable attributes (RFC 7644 §3.5.1); If-Match → 412 when stale. */
 export const handler = scimRoute(async (request) => {
