@@ -225,7 +225,9 @@ export class DynamoDbUserStore implements UserStore {
    * Index paging without re-reading earlier pages: after serving a full page, a bookmark remembers which user
    * ends it; the request for the next page (startIndex += count) finds the bookmark and continues from there.
    * A bookmark is only used while no user has been deleted since it was written (deletes shift positions);
-   * otherwise the positions are counted again from the start, once.
+   * otherwise the positions are counted again from the start, once. Creates append (ids are time-ordered), so
+   * they leave bookmarks valid; an id minted by a Lambda whose clock is a few milliseconds behind can sort just
+   * before the newest users, which a walk already past that point does not see, and nothing else changes.
    */
   async indexPage(
     tenantId: string,
