@@ -51,13 +51,14 @@ export const routes: readonly RouteSpec[] = [
     auth: 'public',
   },
   // SCIM 2.0 Users API (RFC 7644 §3) and discovery (§4): scoped to the tenant of the verified Bearer token, so
-  // each route reads `grants` (revocation) and the signing key's public half.
+  // each route reads `grants` (revocation) and the signing key's public half. Listing writes paging bookmarks,
+  // hence readWrite on `users` for the list and search routes.
   {
     id: 'ScimUsersList',
     method: 'GET',
     path: '/scim/v2/Users',
     entry: 'functions/scim/users/list.ts',
-    tables: { users: 'read', grants: 'read' },
+    tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
   },
   {
@@ -73,7 +74,7 @@ export const routes: readonly RouteSpec[] = [
     method: 'POST',
     path: '/scim/v2/Users/.search',
     entry: 'functions/scim/users/search.ts',
-    tables: { users: 'read', grants: 'read' },
+    tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
   },
   {
