@@ -45,6 +45,22 @@ export const routes: readonly RouteSpec[] = [
     tables: {},
     auth: 'public',
   },
+  {
+    id: 'OAuthAuthorize',
+    method: 'GET',
+    path: '/oauth/authorize',
+    entry: 'functions/oauth/authorize.ts',
+    tables: { clients: 'read', grants: 'readWrite' },
+    auth: 'public',
+  },
+  {
+    id: 'OAuthAuthorizeSubmit',
+    method: 'POST',
+    path: '/oauth/authorize',
+    entry: 'functions/oauth/authorize-submit.ts',
+    tables: { clients: 'read', grants: 'readWrite' },
+    auth: 'admin-session',
+  },
 ];
 
 export const routeById = (id: string): RouteSpec | undefined => routes.find((route) => route.id === id);
