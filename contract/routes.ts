@@ -61,6 +61,41 @@ export const routes: readonly RouteSpec[] = [
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'admin-session',
   },
+  {
+    id: 'OAuthToken',
+    method: 'POST',
+    path: '/oauth/token',
+    entry: 'functions/oauth/token.ts',
+    tables: { clients: 'read', grants: 'readWrite' },
+    auth: 'oauth-client',
+    capabilities: ['sign-tokens'],
+  },
+  {
+    id: 'OAuthRevoke',
+    method: 'POST',
+    path: '/oauth/revoke',
+    entry: 'functions/oauth/revoke.ts',
+    tables: { clients: 'read', grants: 'readWrite' },
+    auth: 'oauth-client',
+    capabilities: ['read-signing-key'],
+  },
+  {
+    id: 'OAuthMetadata',
+    method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    entry: 'functions/well-known/oauth-authorization-server.ts',
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'OAuthJwks',
+    method: 'GET',
+    path: '/.well-known/jwks.json',
+    entry: 'functions/well-known/jwks.ts',
+    tables: {},
+    auth: 'public',
+    capabilities: ['read-signing-key'],
+  },
 ];
 
 export const routeById = (id: string): RouteSpec | undefined => routes.find((route) => route.id === id);
