@@ -19,7 +19,7 @@ input[type=email],input[type=password]{display:block;width:100%;margin:0 0 1rem;
 input:focus,button:focus{outline:2px solid #1d4ed8;outline-offset:2px}
 button{padding:.5rem 1.25rem;border:1px solid #1d4ed8;border-radius:.375rem;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:#fff;color:#1f2937;border-color:#9ca3af}
-.actions{display:flex;gap:.75rem;margin-top:1.5rem}
+.actions{display:flex;gap:.75rem;margin:1.5rem 0 1rem}
 .alert{margin:0 0 1rem;padding:.75rem 1rem;border:1px solid #fca5a5;border-radius:.375rem;background:#fef2f2;color:#991b1b}
 dl{margin:0 0 1rem}
 dt{font-weight:600}
