@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { type RunningService, startService } from '../support/local-service';
+import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
 import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../support/oauth-fixtures';
 
 /**
@@ -23,10 +23,14 @@ const CHROMIUM_ARGS = [
 const SCREENSHOT_DIR = join(__dirname, '..', '..', '.local');
 
 let service: RunningService;
+/** As in the README walkthrough: the browser talks to http://localhost, which it treats as a secure origin. */
+let baseUrl: string;
 let connection: ConnectionFixture;
 let browser: Browser;
 beforeAll(async () => {
   service = await startService();
+  baseUrl = service.baseUrl.replace('127.0.0.1', 'localhost');
+  useLocalEnvironment(baseUrl);
   connection = await createConnectionFixture({ tenantName: 'Acme Corporation', clientName: 'Okta provisioning' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 });
@@ -46,7 +50,7 @@ async function pageWithOktaCallback(): Promise<{ page: Page; callback: Promise<U
     });
   });
   await context.route(
-    (url) => url.hostname !== '127.0.0.1' && url.hostname !== 'system-admin.okta.com',
+    (url) => url.hostname !== 'localhost' && url.hostname !== 'system-admin.okta.com',
     (route) => route.abort(),
   );
   return { page, callback };
@@ -59,7 +63,7 @@ function authorizationUrl(state: string): string {
     redirect_uri: OKTA_CALLBACK,
     state,
   });
-  return `${service.baseUrl}/oauth/authorize?${query}`;
+  return `${baseUrl}/oauth/authorize?${query}`;
 }
 
 async function signInToConsent(page: Page, state: string): Promise<void> {
@@ -96,7 +100,7 @@ describe('the consent flow in Chromium', () => {
     const url = await callback;
     expect(`${url.origin}${url.pathname}`).toBe(OKTA_CALLBACK);
     expect(url.searchParams.get('state')).toBe('okta-browser-state');
-    expect(url.searchParams.get('iss')).toBe(service.baseUrl);
+    expect(url.searchParams.get('iss')).toBe(baseUrl);
     const code = url.searchParams.get('code') as string;
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -127,7 +131,7 @@ describe('the consent flow in Chromium', () => {
     const url = await callback;
     expect(url.searchParams.get('error')).toBe('access_denied');
     expect(url.searchParams.get('state')).toBe('deny-state');
-    expect(url.searchParams.get('iss')).toBe(service.baseUrl);
+    expect(url.searchParams.get('iss')).toBe(baseUrl);
     expect(url.searchParams.has('code')).toBe(false);
     await page.context().close();
   });
@@ -139,7 +143,7 @@ describe('the consent flow in Chromium', () => {
     await page.getByLabel('Password').fill('not the password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toBe('The email or password is incorrect.');
-    expect(new URL(page.url()).origin).toBe(service.baseUrl);
+    expect(new URL(page.url()).origin).toBe(baseUrl);
     await page.context().close();
   });
 });
