@@ -177,6 +177,8 @@ async function answerConsent(request: HtmlRequest, sessionSecret: string): Promi
     sourceIp: request.sourceIp,
   };
   const cookies = [clearedCookie(SESSION_COOKIE)];
+  // Not even a refusal goes to a redirect URI that was unregistered while the admin was deciding.
+  await loadParties(authorization);
   if (decision === 'deny') {
     logger.info('connection denied', audit);
     return redirectToClient(
@@ -186,7 +188,6 @@ async function answerConsent(request: HtmlRequest, sessionSecret: string): Promi
     );
   }
 
-  await loadParties(authorization);
   const admin = await tenantStore().findAdminByEmail(authorization.tenantId, answered.admin.email);
   if (admin?.userId !== answered.admin.userId) {
     throw new PageError(403, 'Not allowed', 'Your administrator account is no longer active. Nothing was approved.');

@@ -1,5 +1,6 @@
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
+import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { tableName } from '../../functions/_shared/config';
@@ -269,6 +270,31 @@ describe('the approved authorization', () => {
     expectErrorPage(await browser.post(fields));
   });
 
+  test.each(['allow', 'deny'])(
+    'a client deleted while the admin decides gets no redirect on %s, only an error page',
+    async (decision) => {
+      const doomed = await createConnectionFixture();
+      const browser = new AuthorizeBrowser(service.baseUrl);
+      const login = await browser.get(
+        browser.authorizeUrl({ response_type: 'code', client_id: doomed.clientId, redirect_uri: OKTA_CALLBACK }),
+      );
+      const consent = await browser.post({
+        step: 'login',
+        csrf_token: hiddenField(login.body, 'csrf_token'),
+        email: doomed.adminEmail,
+        password: doomed.adminPassword,
+      });
+      expect(consent.status).toBe(200);
+      await new ClientStore(dynamoDocumentClient(), tableName('clients')).delete(doomed.clientId);
+      const answer = await browser.post({
+        step: 'consent',
+        csrf_token: hiddenField(consent.body, 'csrf_token'),
+        decision,
+      });
+      expectErrorPage(answer);
+    },
+  );
+
   test('AS-A10: no CORS headers on the authorization endpoint', async () => {
     const browser = new AuthorizeBrowser(service.baseUrl);
     const response = await fetch(browser.authorizeUrl(oktaRequest()), {
@@ -518,7 +544,7 @@ describe('what the pages show', () => {
     expect(response.status).toBeLessThan(500);
   });
 
-  test('AS-F3: no log line holds the code, the password, the CSRF token or the session cookie', async () => {
+  test('AS-F3, AS-B9: the approval is audit-logged; no log line holds the code, password, CSRF token or session', async () => {
     const logs = captureLogs();
     let secrets: string[];
     try {
@@ -542,7 +568,14 @@ describe('what the pages show', () => {
       logs.restore();
     }
     const text = logs.lines().join('\n');
-    expect(logs.json().some((line) => line.message === 'connection approved')).toBe(true);
+    expect(logs.json().find((line) => line.message === 'connection approved')).toMatchObject({
+      tenant: connection.tenantId,
+      clientId: connection.clientId,
+      subject: connection.adminUserId,
+      scope: 'scim',
+      sourceIp: '127.0.0.1',
+      timestamp: expect.any(String),
+    });
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });
