@@ -4,6 +4,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, StoreError } from './store-errors';
@@ -66,6 +67,25 @@ export class TenantStore {
       new GetCommand({ TableName: this.tableName, Key: tenantKey(tenantId), ConsistentRead: true }),
     );
     return result.Item ? strip<TenantRecord>(result.Item) : undefined;
+  }
+
+  /** Every tenant, oldest first (a table scan: for the admin CLI, not for request paths). */
+  async list(): Promise<TenantRecord[]> {
+    const found: TenantRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :tenant',
+          ExpressionAttributeValues: { ':tenant': 'TENANT' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...(page.Items ?? []).map((item) => strip<TenantRecord>(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.tenantId.localeCompare(b.tenantId));
   }
 
   /** Creates an admin of an existing tenant; an unknown tenant or an email already taken there is a StoreError. */
