@@ -295,6 +295,28 @@ describe('the approved authorization', () => {
     },
   );
 
+  test('AS-A9: no open redirector: next/returnTo parameters are ignored, the only target is the redirect URI', async () => {
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const login = await startFlow(browser, { next: 'https://evil.example/', returnTo: '//evil.example/x' });
+    const consent = await browser.post({
+      step: 'login',
+      csrf_token: hiddenField(login.body, 'csrf_token'),
+      email: connection.adminEmail,
+      password: connection.adminPassword,
+      next: 'https://evil.example/',
+    });
+    expect(consent.status).toBe(200);
+    const answer = await browser.post({
+      step: 'consent',
+      csrf_token: hiddenField(consent.body, 'csrf_token'),
+      decision: 'allow',
+      returnTo: '//evil.example/x',
+      redirect_uri: 'https://evil.example/cb',
+    });
+    expect(answer.location?.startsWith(`${OKTA_CALLBACK}?`)).toBe(true);
+    expect(answer.location).not.toContain('evil');
+  });
+
   test('AS-A10: no CORS headers on the authorization endpoint', async () => {
     const browser = new AuthorizeBrowser(service.baseUrl);
     const response = await fetch(browser.authorizeUrl(oktaRequest()), {
