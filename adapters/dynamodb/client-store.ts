@@ -135,10 +135,11 @@ export class ClientStore {
     const item = await this.getStored(clientId);
     const presented = opaqueTokenHash(clientSecret);
     const nowSeconds = Math.floor(now.getTime() / 1000);
+    // An unknown client is compared against a stand-in hash, so it takes the same steps as a wrong secret.
     const secrets = (item?.secrets as StoredSecret[] | undefined) ?? [{ hash: opaqueTokenHash(''), createdAt: '' }];
     let matched = false;
     for (const secret of secrets) {
-      if (hashesEqual(presented, secret.hash) && secretIsValid(secret, nowSeconds) && item) matched = true;
+      if (hashesEqual(presented, secret.hash) && secretIsValid(secret, nowSeconds)) matched = true;
     }
     return matched && item ? toRecord(item) : undefined;
   }

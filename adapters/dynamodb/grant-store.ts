@@ -8,13 +8,6 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { GrantRecord, RevocationReason } from '../../core/oauth/grants';
 
-/**
- * Grants: one per approved connection (tenant + client + approving admin). Access and refresh tokens are issued
- * under a grant, and revoking the grant stops all of them.
- *
- * Item: pk `GRANT#<grantId>`, sk `GRANT`; listed per tenant through gsi1 (`TENANT#<tenantId>`, `GRANT#<createdAt>#<grantId>`).
- * The grant's `expiresAt` (its absolute end) is also the table's TTL attribute.
- */
 export type { GrantRecord, GrantStatus } from '../../core/oauth/grants';
 
 export const grantKey = (grantId: string) => ({ pk: `GRANT#${grantId}`, sk: 'GRANT' });
@@ -32,6 +25,13 @@ function toRecord(item: Record<string, unknown>): GrantRecord {
   return record as unknown as GrantRecord;
 }
 
+/**
+ * Grants: one per approved connection (tenant + client + approving admin). Access and refresh tokens are issued
+ * under a grant, and revoking the grant stops all of them.
+ *
+ * Item: pk `GRANT#<grantId>`, sk `GRANT`; listed per tenant through gsi1 (`TENANT#<tenantId>`, `GRANT#<createdAt>#<grantId>`).
+ * The grant's `expiresAt` (its absolute end) is also the table's TTL attribute.
+ */
 export class GrantStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,

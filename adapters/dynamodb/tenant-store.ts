@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -146,6 +147,16 @@ export class TenantStore {
       new GetCommand({ TableName: this.tableName, Key: adminKey(tenantId, email), ConsistentRead: true }),
     );
     return result.Item ? strip<AdminRecord>(result.Item) : undefined;
+  }
+
+  /** Deletes an admin (they can no longer sign in); returns the deleted admin without the hash, or undefined. */
+  async deleteAdmin(tenantId: string, email: string): Promise<Omit<AdminRecord, 'passwordHash'> | undefined> {
+    const result = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: adminKey(tenantId, email), ReturnValues: 'ALL_OLD' }),
+    );
+    if (!result.Attributes) return undefined;
+    const { passwordHash: _hash, ...admin } = strip<AdminRecord>(result.Attributes);
+    return admin;
   }
 
   /** The tenant's admins, without their password hashes. */

@@ -27,4 +27,5 @@ export type RevocationReason =
   | 'refresh-token-reuse'
   | 'revocation-request'
   | 'admin'
-  | 'client-deleted';
+  | 'client-deleted'
+  | 'approver-removed';

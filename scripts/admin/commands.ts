@@ -195,6 +195,56 @@ export const commands: readonly CommandSpec[] = [
     },
   },
   {
+    group: 'admin',
+    action: 'list',
+    summary: "list a tenant's admins",
+    usage: 'admin list --tenant <tenantId> [--json]',
+    details: ['With --json: {"admins": [{"userId", "tenantId", "email", "createdAt"}, ...]} (never a password hash).'],
+    options: { tenant: { type: 'string' } },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const connection = await context.connection();
+      await existingTenant(connection, tenantId);
+      const admins = await stores(connection).tenants.listAdmins(tenantId);
+      return {
+        json: { admins },
+        text:
+          admins.length === 0
+            ? 'No admins.'
+            : table([['USER ID', 'EMAIL', 'CREATED'], ...admins.map((a) => [a.userId, a.email, a.createdAt])]),
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'delete',
+    summary: 'delete a tenant admin and revoke the grants they approved',
+    usage: 'admin delete --tenant <tenantId> --email <email> [--json]',
+    details: [
+      'The admin can no longer sign in, and every active grant they approved is revoked (RFC 9700 §4.14.2:',
+      'a security event ends the connections it vouched for); Okta must be re-authorized by another admin.',
+      'With --json: {"userId", "deleted": true, "revokedGrants": <count>}.',
+    ],
+    options: { tenant: { type: 'string' }, email: { type: 'string' } },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = required(context, 'email');
+      const { tenants, grants } = stores(await context.connection());
+      const deleted = await tenants.deleteAdmin(tenantId, email);
+      if (!deleted) throw new CliError(`Tenant ${tenantId} has no admin ${email}`);
+      const now = new Date().toISOString();
+      let revoked = 0;
+      for (const grant of await grants.list(tenantId)) {
+        if (grant.subject !== deleted.userId || grant.status !== 'active') continue;
+        if (await grants.revokeIfExists(grant.grantId, now, 'approver-removed')) revoked += 1;
+      }
+      return {
+        json: { userId: deleted.userId, deleted: true, revokedGrants: revoked },
+        text: `Admin ${deleted.email} deleted; ${revoked} grant(s) they approved revoked.`,
+      };
+    },
+  },
+  {
     group: 'client',
     action: 'create',
     summary: 'register an OAuth client (e.g. Okta) for a tenant',

@@ -63,6 +63,9 @@ describe('admin CLI', () => {
       ['tenant'],
       ['client'],
       ['grant'],
+      ['admin'],
+      ['admin', 'list'],
+      ['admin', 'delete'],
       ['tenant', 'create'],
       ['tenant', 'list'],
       ['admin', 'create'],
@@ -78,8 +81,8 @@ describe('admin CLI', () => {
       expect({ words: invocations[index], code: result.code }).toEqual({ words: invocations[index], code: 0 });
       expect(result.stdout).toMatch(/^Usage: npm run admin -- /);
     }
-    expect(results[6]?.stdout).toContain('--password-stdin');
-    expect(results[9]?.stdout).toContain('--overlap');
+    expect(results[9]?.stdout).toContain('--password-stdin');
+    expect(results[12]?.stdout).toContain('--overlap');
   });
 
   test('tenant create --json prints {"tenantId"} and the tenant exists', async () => {
@@ -238,6 +241,38 @@ describe('admin CLI', () => {
     const again = await admin(['client', 'delete', '--client', clientId]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`There is no client ${clientId}`);
+  });
+
+  test('AS-G7: admin list shows no hashes; admin delete revokes the grants that admin approved', async () => {
+    const tenantId = await createTenant();
+    const created = onlyJson(
+      await admin(
+        ['admin', 'create', '--tenant', tenantId, '--email', 'leaver@acme.example', '--password-stdin', '--json'],
+        'a long enough password',
+      ),
+    );
+    const listed = await admin(['admin', 'list', '--tenant', tenantId, '--json']);
+    expect(onlyJson(listed).admins).toEqual([
+      { userId: created.userId, tenantId, email: 'leaver@acme.example', createdAt: expect.any(String) },
+    ]);
+    const { grants } = oauthStores();
+    const approved = await grants.create({
+      grantId: `grant-by-${created.userId as string}`,
+      tenantId,
+      clientId: 'client-x',
+      subject: created.userId as string,
+      scope: 'scim',
+      createdAt: new Date().toISOString(),
+    });
+    const deleted = await admin(['admin', 'delete', '--tenant', tenantId, '--email', 'Leaver@acme.example', '--json']);
+    expect(onlyJson(deleted)).toEqual({ userId: created.userId, deleted: true, revokedGrants: 1 });
+    await expect(grants.get(approved.grantId)).resolves.toMatchObject({
+      status: 'revoked',
+      revokedReason: 'approver-removed',
+    });
+    await expect(oauthStores().tenants.findAdminByEmail(tenantId, 'leaver@acme.example')).resolves.toBeUndefined();
+    const again = await admin(['admin', 'delete', '--tenant', tenantId, '--email', 'leaver@acme.example']);
+    expect(again.code).toBe(1);
   });
 
   test('grant list and grant revoke', async () => {

@@ -1,6 +1,8 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { routeById } from '../../contract/routes';
+import { OAUTH_PATHS } from '../../core/oauth/metadata';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { ScimError } from '../../core/scim/errors';
 import { authenticateBearer, clearGrantStatusCache } from '../../functions/_shared/bearer-auth';
@@ -500,6 +502,18 @@ describe('discovery documents', () => {
       expect(reply.status).toBe(400);
     }
     expect((await fetch(metadata.jwks_uri as string)).status).toBe(200);
+  });
+
+  test('AS-K1: the metadata paths are the manifest’s routes (the authorization page too, once its route exists)', () => {
+    const expected: [string, string][] = [
+      ['OAuthToken', OAUTH_PATHS.token],
+      ['OAuthRevoke', OAUTH_PATHS.revocation],
+      ['OAuthJwks', OAUTH_PATHS.jwks],
+      ['OAuthMetadata', OAUTH_PATHS.metadata],
+    ];
+    for (const [id, path] of expected) expect({ id, path: routeById(id)?.path }).toEqual({ id, path });
+    const authorize = routeById('OAuthAuthorize');
+    if (authorize) expect(authorize.path).toBe(OAUTH_PATHS.authorization);
   });
 
   test('AS-K2: the JWKS holds only public members, with kid, alg and use, and is cacheable', async () => {
