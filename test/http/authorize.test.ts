@@ -2,6 +2,7 @@ import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-co
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { tableName } from '../../functions/_shared/config';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
@@ -294,6 +295,31 @@ describe('the approved authorization', () => {
       expectErrorPage(answer);
     },
   );
+
+  test('AS-B9: an admin deleted between sign-in and Allow gets a refusal page, and no code', async () => {
+    const leaving = await createConnectionFixture();
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const login = await browser.get(
+      browser.authorizeUrl({ response_type: 'code', client_id: leaving.clientId, redirect_uri: OKTA_CALLBACK }),
+    );
+    const consent = await browser.post({
+      step: 'login',
+      csrf_token: hiddenField(login.body, 'csrf_token'),
+      email: leaving.adminEmail,
+      password: leaving.adminPassword,
+    });
+    expect(consent.status).toBe(200);
+    await new TenantStore(dynamoDocumentClient(), tableName('clients')).deleteAdmin(
+      leaving.tenantId,
+      leaving.adminEmail,
+    );
+    const answer = await browser.post({
+      step: 'consent',
+      csrf_token: hiddenField(consent.body, 'csrf_token'),
+      decision: 'allow',
+    });
+    expectErrorPage(answer, 403);
+  });
 
   test('AS-A9: no open redirector: next/returnTo parameters are ignored, the only target is the redirect URI', async () => {
     const browser = new AuthorizeBrowser(service.baseUrl);
