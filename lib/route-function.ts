@@ -103,8 +103,8 @@ export class RouteFunction extends Construct {
         target: esbuildOptions.target as string,
         format: OutputFormat.CJS,
         mainFields: esbuildOptions.mainFields,
-        bundleAwsSDK: true,
-        externalModules: [],
+        bundleAwsSDK: false,
+        externalModules: esbuildOptions.external,
       },
     });
   }

@@ -10,10 +10,13 @@ export type ProxyHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatew
 /** How one protocol (SCIM, OAuth JSON, HTML pages) turns a thrown value into its own error response. */
 export type ErrorRenderer = (error: unknown, request: HttpRequest | undefined) => HttpResponse;
 
-/** The manifest entry this event was routed to, found by method and API Gateway resource path. */
-export function routeFor(event: APIGatewayProxyEvent): RouteSpec | undefined {
-  const resourcePath = event.requestContext?.resourcePath ?? event.resource;
-  return routes.find((route) => route.method === event.httpMethod && route.path === resourcePath);
+/**
+ * The manifest entry a request was routed to, found by method and API Gateway resource path (an `ANY` route
+ * catches the methods its path has no route for).
+ */
+export function routeFor(method: string, resourcePath: string): RouteSpec | undefined {
+  const onPath = routes.filter((route) => route.path === resourcePath);
+  return onPath.find((route) => route.method === method) ?? onPath.find((route) => route.method === 'ANY');
 }
 
 interface RouteState {
@@ -40,7 +43,7 @@ export function routeStack(
       before: (req) => {
         logger.resetKeys();
         logger.addContext(req.context);
-        const route = routeFor(req.event);
+        const route = routeFor(req.event.httpMethod, req.event.requestContext?.resourcePath ?? req.event.resource);
         logger.appendKeys({ route: route?.id ?? 'unknown', requestId: req.event.requestContext?.requestId });
         state.set(req.event, { startedAt: performance.now() });
       },
@@ -72,6 +75,14 @@ function logRequest(event: APIGatewayProxyEvent, status: number | undefined): vo
     method: event.httpMethod,
     status: status ?? 500,
     latencyMs: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 10) / 10,
+  });
+}
+
+/** A dependency failed in a way the client should retry (429/503): a warning, not an error with a stack. */
+export function logDependencyFailure(kind: 'throttled' | 'unavailable', error: unknown): void {
+  logger.warn('dependency failure', {
+    kind,
+    error: error instanceof Error ? { name: error.name, message: error.message } : { type: typeof error },
   });
 }
 

@@ -9,10 +9,12 @@ import {
   tooManyRequests,
   unsupportedMediaType,
 } from '../../core/scim/errors';
+import { authenticateBearer, type ScimPrincipal } from './bearer-auth';
 import { scimBaseUrl } from './config';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpRequest, HttpResponse } from './http-event';
-import { logUnexpected, type ProxyHandler, routeStack } from './route-stack';
+import { logger } from './logger';
+import { logDependencyFailure, logUnexpected, type ProxyHandler, routeFor, routeStack } from './route-stack';
 
 /** RFC 7644 §8.1: SCIM responses are `application/scim+json`; we always say the charset. */
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -22,6 +24,14 @@ export interface ScimRequest extends HttpRequest {
   readonly json: unknown;
   /** The SCIM base URL, e.g. `https://api.example.com/scim/v2`, for `meta.location`. */
   readonly scimBaseUrl: string;
+  /** The verified caller on routes whose manifest `auth` is `scim-bearer`; undefined on public routes. */
+  readonly principal: ScimPrincipal | undefined;
+}
+
+/** The caller's tenant; a `scim-bearer` route without a principal is a wiring mistake, hence a 500. */
+export function tenantOf(request: ScimRequest): string {
+  if (!request.principal) throw new Error('SCIM route used without scim-bearer authentication in the manifest');
+  return request.principal.tenantId;
 }
 
 export interface ScimResult {
@@ -35,7 +45,13 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 /** The SCIM middy stack: JSON in (scim+json or json, any charset), scim+json out, SCIM Error JSON on failure. */
 export function scimRoute(handle: (request: ScimRequest, context: Context) => Promise<ScimResult>): ProxyHandler {
   return routeStack(renderScimError, async (request, context) => {
-    const result = await handle({ ...request, json: parseScimBody(request), scimBaseUrl: scimBaseUrl() }, context);
+    const principal =
+      routeFor(request.method, request.resourcePath)?.auth === 'scim-bearer'
+        ? await authenticateBearer(request)
+        : undefined;
+    if (principal) logger.appendKeys({ tenant: principal.tenantId });
+    const json = parseScimBody(request);
+    const result = await handle({ ...request, json, scimBaseUrl: scimBaseUrl(), principal }, context);
     return renderScimResult(result);
   });
 }
@@ -76,6 +92,7 @@ function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError && error.status < 500) return error;
   if (error instanceof ScimError && error.status === 503) return error;
   const failure = classifyDependencyError(error);
+  if (failure) logDependencyFailure(failure.kind, error);
   if (failure?.kind === 'throttled') return tooManyRequests(failure.retryAfterSeconds);
   if (failure?.kind === 'unavailable') return serviceUnavailable(failure.retryAfterSeconds);
   logUnexpected(error);

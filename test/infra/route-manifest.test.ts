@@ -44,6 +44,13 @@ describe('the route manifest', () => {
     expect(new Set(routes.map((route) => `${route.method} ${route.path}`)).size).toBe(routes.length);
   });
 
+  test('bearer-authenticated routes may read grants (revocation) and the signing key’s public half', () => {
+    for (const route of routes.filter((candidate) => candidate.auth === 'scim-bearer')) {
+      expect(route.tables.grants).toBe('read');
+      expect(route.capabilities).toContain('read-signing-key');
+    }
+  });
+
   test.each(routes.map((route) => [route.id, route.entry]))('%s: %s exists and exports handler', async (_id, entry) => {
     expect(existsSync(join(ROOT, entry))).toBe(true);
     const module = (await import(join(ROOT, entry))) as { handler?: unknown };

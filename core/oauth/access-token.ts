@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { base64url, createLocalJWKSet, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import type { TokenSigner } from './signer';
+
+/** RFC 9068 §2.1: the JOSE header type of a JWT access token. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const ACCESS_TOKEN_ALGORITHM = 'ES256';
+
+/** One hour at most: a stolen token is useful for little time, and Okta refreshes lazily when it has work. */
+export const ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+
+export interface AccessTokenClaims {
+  readonly issuer: string;
+  /** The SCIM base URL: the only resource these tokens are for (RFC 9068 §2.2 `aud`). */
+  readonly audience: string;
+  /** The admin who approved the connection. */
+  readonly subject: string;
+  readonly clientId: string;
+  readonly scope: string;
+  readonly tenantId: string;
+  /** The grant the token was issued under; revoking the grant stops the token (checked by the resource server). */
+  readonly grantId: string;
+}
+
+export interface VerifiedAccessToken extends AccessTokenClaims {
+  readonly tokenId: string;
+  readonly expiresAt: number;
+}
+
+/** Why a bearer token was refused; rendered as RFC 6750 §3.1 `invalid_token`. */
+export class AccessTokenError extends Error {
+  override readonly name = 'AccessTokenError';
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Mints an RFC 9068 JWT access token. jose cannot sign with a key it does not hold (KMS), so the JWS compact
+ * serialization (RFC 7515 §7.1) is assembled here and only the signature comes from the signer.
+ */
+export async function mintAccessToken(
+  signer: TokenSigner,
+  claims: AccessTokenClaims,
+  now = Math.floor(Date.now() / 1000),
+  lifetimeSeconds = ACCESS_TOKEN_LIFETIME_SECONDS,
+): Promise<{ token: string; expiresIn: number; tokenId: string }> {
+  const tokenId = randomUUID();
+  const header = { alg: ACCESS_TOKEN_ALGORITHM, typ: ACCESS_TOKEN_TYPE, kid: await signer.keyId() };
+  const payload = {
+    iss: claims.issuer,
+    sub: claims.subject,
+    aud: claims.audience,
+    iat: now,
+    nbf: now,
+    exp: now + lifetimeSeconds,
+    jti: tokenId,
+    client_id: claims.clientId,
+    scope: claims.scope,
+    tenant_id: claims.tenantId,
+    grant_id: claims.grantId,
+  };
+  const signingInput = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`;
+  const signature = await signer.sign(encoder.encode(signingInput));
+  return { token: `${signingInput}.${base64url.encode(signature)}`, expiresIn: lifetimeSeconds, tokenId };
+}
+
+/**
+ * Verifies an access token with everything pinned: algorithm ES256 only, `typ` at+jwt, issuer, audience,
+ * expiry (RFC 9068 §4), and our own claims present. Any failure is an AccessTokenError with a reason safe to
+ * show (it never echoes the token).
+ */
+export async function verifyAccessToken(
+  token: string,
+  keys: readonly JWK[],
+  expected: { issuer: string; audience: string },
+  now?: number,
+): Promise<VerifiedAccessToken> {
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...keys] }), {
+      algorithms: [ACCESS_TOKEN_ALGORITHM],
+      typ: ACCESS_TOKEN_TYPE,
+      issuer: expected.issuer,
+      audience: expected.audience,
+      requiredClaims: ['exp', 'iat', 'sub', 'jti', 'client_id', 'tenant_id', 'grant_id'],
+      ...(now !== undefined ? { currentDate: new Date(now * 1000) } : {}),
+    });
+    const text = (name: string): string => {
+      const value = payload[name];
+      if (typeof value !== 'string' || value === '')
+        throw new AccessTokenError(`The access token has no valid ${name}`);
+      return value;
+    };
+    return {
+      issuer: text('iss'),
+      audience: expected.audience,
+      subject: text('sub'),
+      clientId: text('client_id'),
+      scope: typeof payload.scope === 'string' ? payload.scope : '',
+      tenantId: text('tenant_id'),
+      grantId: text('grant_id'),
+      tokenId: text('jti'),
+      expiresAt: payload.exp as number,
+    };
+  } catch (error) {
+    if (error instanceof AccessTokenError) throw error;
+    if (error instanceof joseErrors.JWTExpired) throw new AccessTokenError('The access token has expired');
+    if (error instanceof joseErrors.JOSEError) throw new AccessTokenError('The access token is invalid');
+    throw error;
+  }
+}

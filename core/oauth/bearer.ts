@@ -1,0 +1,19 @@
+/**
+ * Bearer token usage, RFC 6750. The token comes only in the Authorization header (§2.1): query and form
+ * transports (§2.2, §2.3) leak tokens into logs and are not accepted.
+ */
+export const BEARER_REALM = 'scim';
+
+/** The token from `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1). */
+export function bearerTokenFrom(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
+  return match?.[1];
+}
+
+/** RFC 6750 §3: no error code when the request carried no credentials at all. */
+export function bearerChallenge(error?: { code: 'invalid_token' | 'insufficient_scope'; description: string }): string {
+  if (!error) return `Bearer realm="${BEARER_REALM}"`;
+  const description = error.description.replace(/["\\]/g, '');
+  return `Bearer realm="${BEARER_REALM}", error="${error.code}", error_description="${description}"`;
+}

@@ -1,0 +1,72 @@
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { GrantStore } from '../../adapters/dynamodb/grant-store';
+import { AccessTokenError, verifyAccessToken } from '../../core/oauth/access-token';
+import { bearerChallenge, bearerTokenFrom } from '../../core/oauth/bearer';
+import { unauthorized } from '../../core/scim/errors';
+import { publicBaseUrl, scimBaseUrl, tableName } from './config';
+import type { HttpRequest } from './http-event';
+import { tokenSigner } from './token-signer';
+
+/** Who is calling a SCIM route: every read and write is scoped to `tenantId`. */
+export interface ScimPrincipal {
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly grantId: string;
+  readonly subject: string;
+  readonly scope: string;
+}
+
+/**
+ * How long a grant's status is trusted before it is read again. A revoked grant's tokens stop working within
+ * this time (the promise is 60 seconds), at the cost of one grants-table read per grant per container per window.
+ */
+export const GRANT_STATUS_CACHE_MS = 30_000;
+
+const grantStatusCache = new Map<string, { active: boolean; tenantId: string; checkedAt: number }>();
+
+async function grantIsActive(grantId: string, tenantId: string, now: number): Promise<boolean> {
+  const cached = grantStatusCache.get(grantId);
+  if (cached && now - cached.checkedAt < GRANT_STATUS_CACHE_MS) return cached.active && cached.tenantId === tenantId;
+  const grant = await new GrantStore(dynamoDocumentClient(), tableName('grants')).get(grantId);
+  const active = grant?.status === 'active';
+  grantStatusCache.set(grantId, { active, tenantId: grant?.tenantId ?? '', checkedAt: now });
+  if (grantStatusCache.size > 1000) grantStatusCache.delete(grantStatusCache.keys().next().value as string);
+  return active && grant?.tenantId === tenantId;
+}
+
+/**
+ * Verifies the request's Bearer access token (RFC 6750, RFC 9068): signature with our key, ES256 only,
+ * `typ` at+jwt, our issuer, the SCIM base URL as audience, not expired, and its grant still active.
+ * Any failure is a 401 SCIM Error with a `WWW-Authenticate: Bearer` challenge.
+ */
+export async function authenticateBearer(request: HttpRequest): Promise<ScimPrincipal> {
+  const token = bearerTokenFrom(request.headers.authorization);
+  if (!token) {
+    throw unauthorized('A Bearer access token is required in the Authorization header', bearerChallenge());
+  }
+  const refuse = (description: string) =>
+    unauthorized(description, bearerChallenge({ code: 'invalid_token', description }));
+  let verified: Awaited<ReturnType<typeof verifyAccessToken>>;
+  try {
+    verified = await verifyAccessToken(token, [await tokenSigner().publicJwk()], {
+      issuer: publicBaseUrl(),
+      audience: scimBaseUrl(),
+    });
+  } catch (error) {
+    if (error instanceof AccessTokenError) throw refuse(error.message);
+    throw error;
+  }
+  if (!(await grantIsActive(verified.grantId, verified.tenantId, Date.now()))) {
+    throw refuse('The access token’s grant has been revoked');
+  }
+  return {
+    tenantId: verified.tenantId,
+    clientId: verified.clientId,
+    grantId: verified.grantId,
+    subject: verified.subject,
+    scope: verified.scope,
+  };
+}
+
+/** For tests that revoke a grant and then check that its tokens stop working. */
+export const clearGrantStatusCache = (): void => grantStatusCache.clear();
