@@ -186,14 +186,13 @@ export class ServiceApi extends Construct {
       const zone = hostedZone
         ? HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: hostedZone.id, zoneName: hostedZone.name })
         : undefined;
-      let certificate: ICertificate;
-      if (certificateArn) certificate = Certificate.fromCertificateArn(this, 'Certificate', certificateArn);
-      else if (zone)
-        certificate = new Certificate(this, 'Certificate', {
-          domainName,
-          validation: CertificateValidation.fromDns(zone),
-        });
-      else throw new Error('A custom domain needs a certificate ARN or a hosted zone');
+      // A given certificate wins; otherwise one is created and validated in the hosted zone.
+      const certificate: ICertificate = certificateArn
+        ? Certificate.fromCertificateArn(this, 'Certificate', certificateArn)
+        : new Certificate(this, 'Certificate', {
+            domainName,
+            validation: CertificateValidation.fromDns(zone),
+          });
       this.domain = new DomainName(this, 'Domain', {
         domainName,
         certificate,
