@@ -87,7 +87,7 @@ export class RouteFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       // Lambda's filter and Powertools' level are the same setting (Powertools follows AWS_LAMBDA_LOG_LEVEL).
       applicationLogLevelV2: props.logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO,
-      // INFO keeps the platform report lines (duration, init duration, timeouts) and drops start/end noise.
+      // INFO keeps the platform report lines: duration, init duration, timeouts.
       systemLogLevelV2: SystemLogLevel.INFO,
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
