@@ -1,98 +1,182 @@
 import { join } from 'node:path';
-import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { type IResource, LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Alias, Key, KeySpec, KeyUsage } from 'aws-cdk-lib/aws-kms';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type Access, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { DataTables } from './data-tables';
+import { publicEndpoints } from './endpoints';
+import { Operations } from './operations';
 import { RouteFunction } from './route-function';
+import { ServiceApi } from './service-api';
+import { readSettings, type ServiceSettings } from './settings';
+import { SIGNING_KEY_ENV, SigningKeys, VERIFICATION_KEYS_ENV } from './signing-keys';
+import { tableAccessStatements } from './table-access';
+import { WebFirewall } from './web-firewall';
+
+export { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from './signing-keys';
 
 export interface ScimProvisioningStackProps extends StackProps {
-  /** `dev` (default) or `prod`; prod retains data on delete. */
-  readonly stage: string;
+  /** Overrides the `stage` context key (bin/app.ts passes the one it named the stack after). */
+  readonly stage?: string;
   /** Routes to deploy; the whole manifest unless a test narrows it. */
   readonly routes?: readonly RouteSpec[];
 }
 
-/** Environment variable through which functions find the token signing key. */
-export const SIGNING_KEY_ENV = 'TOKEN_SIGNING_KEY_ARN';
-
 const PROJECT_ROOT = join(__dirname, '..');
 
+/** The stack output keys the admin CLI reads with `--stack` (and README "Deploy" names). */
+export const OUTPUT_KEYS = {
+  scimBaseUrl: 'ScimBaseUrl',
+  authorizationEndpoint: 'AuthorizationEndpoint',
+  tokenEndpoint: 'TokenEndpoint',
+  issuer: 'Issuer',
+  jwksUrl: 'JwksUrl',
+  tables: { users: 'UsersTableName', clients: 'ClientsTableName', grants: 'GrantsTableName' } as Record<
+    TableKey,
+    string
+  >,
+} as const;
+
 /**
- * The whole service: a REST API whose routes come from contract/routes.ts, one function per route with exactly
- * the table access the manifest grants it, the three tables, and the KMS key that signs access tokens.
+ * The whole service: a regional REST API whose routes come from contract/routes.ts behind a web ACL, one
+ * function per route with exactly the table and key access the manifest grants it, the three tables, the KMS
+ * keys that sign access tokens, and the dashboard, alarms and saved queries an operator needs. Settings come
+ * from CDK context (lib/settings.ts).
  */
 export class ScimProvisioningStack extends Stack {
-  readonly api: RestApi;
+  readonly settings: ServiceSettings;
+  readonly service: ServiceApi;
   readonly tables: DataTables;
+  readonly signingKeys: SigningKeys;
+  readonly functions: RouteFunction[];
+  readonly firewall?: WebFirewall;
+  readonly operations: Operations;
 
-  constructor(scope: Construct, id: string, props: ScimProvisioningStackProps) {
+  constructor(scope: Construct, id: string, props: ScimProvisioningStackProps = {}) {
     super(scope, id, props);
-    const production = props.stage === 'prod';
+    this.settings = readSettings((key) =>
+      key === 'stage' && props.stage ? props.stage : this.node.tryGetContext(key),
+    );
+    const { settings } = this;
+    const manifest = props.routes ?? routes;
+    const dataRemovalPolicy = settings.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    this.tables = new DataTables(this, 'Data', { stage: props.stage });
-
-    const signingKey = new Key(this, 'TokenSigningKey', {
-      description: 'Signs the service’s OAuth access tokens (ES256); the private key never leaves KMS',
-      keySpec: KeySpec.ECC_NIST_P256,
-      keyUsage: KeyUsage.SIGN_VERIFY,
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    this.tables = new DataTables(this, 'Data', { stage: settings.stage });
+    this.signingKeys = new SigningKeys(this, 'TokenSigningKeys', {
+      stage: settings.stage,
+      generations: settings.signingKeys,
+      active: settings.activeSigningKey,
+      production: settings.production,
     });
-    new Alias(this, 'TokenSigningKeyAlias', {
-      aliasName: `alias/scim-provisioning-${props.stage}-token-signing`,
-      targetKey: signingKey,
-    });
+    this.service = new ServiceApi(this, 'Service', { settings, routes: manifest });
 
-    this.api = new RestApi(this, 'Api', {
-      restApiName: `scim-provisioning-${props.stage}`,
-      description: 'SCIM 2.0 provisioning and OAuth 2.0 authorization server',
-      deployOptions: { stageName: props.stage },
-    });
-
-    const publicBaseUrl = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${props.stage}`;
-    const functionLogs = new LogGroup(this, 'FunctionLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-
-    for (const route of props.routes ?? routes) {
-      const fn = new RouteFunction(this, {
+    this.functions = manifest.map((route) => {
+      const routeFunction = new RouteFunction(this, {
         route,
         projectRoot: PROJECT_ROOT,
-        logGroup: functionLogs,
-        environment: { PUBLIC_BASE_URL: publicBaseUrl, POWERTOOLS_SERVICE_NAME: 'scim-provisioning' },
+        environment: { PUBLIC_BASE_URL: this.service.publicBaseUrl, POWERTOOLS_SERVICE_NAME: 'scim-provisioning' },
+        logRetention: settings.logRetention,
+        logRemovalPolicy: dataRemovalPolicy,
+        logLevel: settings.logLevel,
       });
-      for (const [key, access] of Object.entries(route.tables) as [TableKey, Access][]) {
-        const table = this.tables.byKey[key];
-        fn.addEnvironment(tableEnvVar(key), table.tableName);
-        if (access === 'readWrite') table.grantReadWriteData(fn);
-        else table.grantReadData(fn);
-      }
-      for (const capability of route.capabilities ?? []) {
-        fn.addEnvironment(SIGNING_KEY_ENV, signingKey.keyArn);
-        if (capability === 'sign-tokens') signingKey.grant(fn, 'kms:Sign', 'kms:GetPublicKey');
-        else signingKey.grant(fn, 'kms:GetPublicKey');
-      }
-      resourceFor(this.api.root, route.path).addMethod(route.method, new LambdaIntegration(fn));
+      this.grantManifestAccess(routeFunction);
+      this.service.addRoute(route, routeFunction.function);
+      return routeFunction;
+    });
+
+    if (settings.waf) {
+      this.firewall = new WebFirewall(this, 'Firewall', {
+        stage: this.service.api.deploymentStage,
+        uriPrefix: this.service.uriPrefix,
+        oauthRateLimit: settings.oauthRateLimit,
+        logRetention: settings.logRetention,
+        logRemovalPolicy: dataRemovalPolicy,
+      });
+    } else {
+      Validations.of(this.service.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'WAF was switched off explicitly with the context key waf=false, for a sandbox deployment that carries ' +
+          'no customer data; every other deployment gets the web ACL (README "Context keys").',
+      });
     }
 
-    new CfnOutput(this, 'ScimBaseUrl', {
-      value: `${publicBaseUrl}/scim/v2`,
-      description: 'Okta: SCIM connector base URL',
+    this.operations = new Operations(this, 'Operations', {
+      stage: this.service.api.deploymentStage,
+      production: settings.production,
+      accessLogs: this.service.accessLogs,
+      functions: this.functions,
+      tables: this.tables.byKey,
+      alarmEmail: settings.alarmEmail,
+      webAclName: this.firewall?.webAcl.name,
     });
-    for (const [key, table] of Object.entries(this.tables.byKey)) {
-      new CfnOutput(this, `${key[0]?.toUpperCase()}${key.slice(1)}TableName`, { value: table.tableName });
+
+    this.addOutputs();
+  }
+
+  /** The manifest entry's tables and capabilities become environment variables and exactly those permissions. */
+  private grantManifestAccess(routeFunction: RouteFunction): void {
+    const { route, role } = routeFunction;
+    for (const [key, access] of Object.entries(route.tables) as [TableKey, Access][]) {
+      const table = this.tables.byKey[key];
+      routeFunction.function.addEnvironment(tableEnvVar(key), table.tableName);
+      for (const statement of tableAccessStatements(key, table, access)) role.addToPrincipalPolicy(statement);
+    }
+    const capabilities = route.capabilities ?? [];
+    if (capabilities.length > 0) {
+      routeFunction.function.addEnvironment(SIGNING_KEY_ENV, this.signingKeys.activeKeyArn);
+      routeFunction.function.addEnvironment(VERIFICATION_KEYS_ENV, this.signingKeys.publishedKeyArnList);
+    }
+    if (capabilities.includes('sign-tokens')) this.signingKeys.allowSigning(role);
+    else if (capabilities.includes('read-signing-key')) this.signingKeys.allowReadingPublicKeys(role);
+  }
+
+  private addOutputs(): void {
+    const endpoints = publicEndpoints(this.service.publicBaseUrl);
+    new CfnOutput(this, OUTPUT_KEYS.scimBaseUrl, {
+      value: endpoints.scimBaseUrl,
+      description: 'Okta provisioning form: SCIM connector base URL',
+    });
+    new CfnOutput(this, OUTPUT_KEYS.authorizationEndpoint, {
+      value: endpoints.authorizationEndpoint,
+      description: 'Okta provisioning form: Authorization endpoint',
+    });
+    new CfnOutput(this, OUTPUT_KEYS.tokenEndpoint, {
+      value: endpoints.tokenEndpoint,
+      description: 'Okta provisioning form: Token endpoint',
+    });
+    new CfnOutput(this, OUTPUT_KEYS.issuer, {
+      value: endpoints.issuer,
+      description: 'OAuth issuer (iss of access tokens, RFC 8414 metadata)',
+    });
+    new CfnOutput(this, OUTPUT_KEYS.jwksUrl, {
+      value: endpoints.jwksUrl,
+      description: 'Public keys that verify access tokens',
+    });
+    for (const [key, table] of Object.entries(this.tables.byKey) as [TableKey, DataTables['byKey'][TableKey]][]) {
+      new CfnOutput(this, OUTPUT_KEYS.tables[key], {
+        value: table.tableName,
+        description: `The ${key} table, for the admin CLI`,
+      });
+    }
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.operations.topic.topicArn,
+      description: 'Alarm notifications: subscribe a pager or chat endpoint here',
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards/dashboard/${this.operations.dashboard.dashboardName}`,
+      description: 'The CloudWatch dashboard',
+    });
+    new CfnOutput(this, 'TokenSigningKeyAlias', {
+      value: this.signingKeys.aliasName,
+      description: 'Alias of the KMS key that signs access tokens',
+    });
+    const domain = this.service.domain;
+    if (domain && !this.settings.customDomain?.hostedZone) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: domain.domainNameAliasDomainName,
+        description: `Point a CNAME (or alias) record for ${domain.domainName} at this name`,
+      });
     }
   }
-}
-
-/** The API Gateway resource for a path, created segment by segment on first use. */
-function resourceFor(root: IResource, path: string): IResource {
-  return path
-    .split('/')
-    .filter(Boolean)
-    .reduce<IResource>((resource, part) => resource.getResource(part) ?? resource.addResource(part), root);
 }

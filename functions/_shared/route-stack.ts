@@ -3,6 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { type RouteSpec, routes } from '../../contract/routes';
 import { type HttpRequest, type HttpResponse, readRequest, toProxyResult } from './http-event';
 import { logger } from './logger';
+import { publishRequestMetrics } from './metrics';
 
 export type ProxyHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
@@ -28,7 +29,8 @@ const state = new WeakMap<object, RouteState>();
 /**
  * The plumbing every function shares, as a middy stack:
  * 1. `requestLog`: resets per-request log keys and writes exactly one JSON line per request (route id, status,
- *    latency, request id, and the tenant once authentication has named it);
+ *    latency, request id, and the tenant once authentication has named it), then publishes the metrics the
+ *    handler recorded;
  * 2. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
  *    their message to the client; anything else is logged with its stack and answered with a generic 500.
  */
@@ -45,8 +47,8 @@ export function routeStack(
         logger.appendKeys({ route: route?.id ?? 'unknown', requestId: req.event.requestContext?.requestId });
         state.set(req.event, { startedAt: performance.now() });
       },
-      after: (req) => logRequest(req.event, req.response?.statusCode),
-      onError: (req) => logRequest(req.event, req.response?.statusCode),
+      after: (req) => finishRequest(req.event, req.context, req.response?.statusCode),
+      onError: (req) => finishRequest(req.event, req.context, req.response?.statusCode),
     })
     .use({
       onError: (req) => {
@@ -59,6 +61,12 @@ export function routeStack(
       if (routeState) routeState.request = request;
       return toProxyResult(await handle(request, context));
     });
+}
+
+/** The request's one log line, then its metrics (functions/_shared/metrics.ts), once per request. */
+function finishRequest(event: APIGatewayProxyEvent, context: Context, status: number | undefined): void {
+  logRequest(event, status);
+  publishRequestMetrics({ functionName: context.functionName, requestId: event.requestContext?.requestId });
 }
 
 function logRequest(event: APIGatewayProxyEvent, status: number | undefined): void {

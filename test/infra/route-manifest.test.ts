@@ -1,28 +1,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Template } from 'aws-cdk-lib/assertions';
 import { METHOD_NOT_ALLOWED_ENTRY, routes } from '../../contract/routes';
+import { AUTHORIZATION_PATH, AUTHORIZE_ROUTE_ID, TOKEN_PATH, TOKEN_ROUTE_ID } from '../../lib/endpoints';
 import { synthTemplate } from '../support/synth';
+import { deployedRoutes } from '../support/template-routes';
 
 const ROOT = join(__dirname, '..', '..');
-
-type CfnResource = { Type: string; Properties: Record<string, unknown> };
-
-/** `METHOD /path` for every method in the template, rebuilt from the Resource → ParentId chain. */
-function deployedRoutes(template: Template): string[] {
-  const resources = template.toJSON().Resources as Record<string, CfnResource>;
-  const pathOf = (resourceId: unknown): string => {
-    if (typeof resourceId === 'object' && resourceId !== null && 'Fn::GetAtt' in resourceId) return '';
-    const ref = (resourceId as { Ref: string }).Ref;
-    const resource = resources[ref];
-    if (!resource) throw new Error(`unknown resource ${ref}`);
-    return `${pathOf(resource.Properties.ParentId)}/${resource.Properties.PathPart as string}`;
-  };
-  return Object.values(resources)
-    .filter((resource) => resource.Type === 'AWS::ApiGateway::Method' && resource.Properties.HttpMethod !== 'OPTIONS')
-    .map((method) => `${method.Properties.HttpMethod as string} ${pathOf(method.Properties.ResourceId)}`)
-    .sort();
-}
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -40,6 +23,20 @@ describe('the route manifest', () => {
 
   test('there is one Lambda function per route', () => {
     template.resourceCountIs('AWS::Lambda::Function', routes.length);
+  });
+
+  test('SCIM lives under /scim/v2, OAuth under /oauth, metadata and keys under /.well-known', () => {
+    for (const route of routes) {
+      expect(route.path).toMatch(/^\/(scim\/v2|oauth|\.well-known)\//);
+    }
+  });
+
+  test('the authorize and token routes, once in the manifest, sit where the stack outputs point Okta', () => {
+    for (const route of routes) {
+      if (route.id === AUTHORIZE_ROUTE_ID) expect(route.path).toBe(AUTHORIZATION_PATH);
+      if (route.id === TOKEN_ROUTE_ID) expect(route.path).toBe(TOKEN_PATH);
+      if (route.path === TOKEN_PATH && route.method === 'POST') expect(route.capabilities).toContain('sign-tokens');
+    }
   });
 
   test('route ids and method+path pairs are unique', () => {

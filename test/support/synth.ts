@@ -8,3 +8,45 @@ export function synthTemplate(props: Partial<ScimProvisioningStackProps> = {}, c
   const stack = new ScimProvisioningStack(app, 'Test', { stage: 'dev', ...props });
   return { app, stack, template: Template.fromStack(stack) };
 }
+
+export type CfnResource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+
+/** The template's resources of one type, by logical id. */
+export function resourcesOfType(template: Template, type: string): Record<string, CfnResource> {
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  return Object.fromEntries(Object.entries(resources).filter(([, resource]) => resource.Type === type));
+}
+
+/**
+ * A template value with CloudFormation functions flattened to readable text: `{Ref: X}` → `${X}`,
+ * `{Fn::GetAtt: [X, Arn]}` → `${X.Arn}`, `{Fn::Join: [sep, parts]}` → joined. For asserting on strings such as
+ * dashboard bodies and URLs.
+ */
+export function flatten(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(flatten).join(',');
+  if (value && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    if ('Ref' in object) return `\${${object.Ref as string}}`;
+    if ('Fn::GetAtt' in object) return `\${${(object['Fn::GetAtt'] as string[]).join('.')}}`;
+    if ('Fn::Join' in object) {
+      const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+      return parts.map(flatten).join(separator);
+    }
+    if ('Fn::Select' in object) return `\${Select${JSON.stringify(object['Fn::Select'])}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The properties of the resource with this logical id; a missing resource fails the test. */
+export function propertiesOf(template: Template, logicalId: string): Record<string, unknown> {
+  const resource = (template.toJSON().Resources as Record<string, CfnResource>)[logicalId];
+  if (!resource) throw new Error(`no resource ${logicalId} in the template`);
+  return resource.Properties;
+}
+
+/** A function's environment variables, by logical id. */
+export const environmentOf = (template: Template, logicalId: string): Record<string, unknown> =>
+  (propertiesOf(template, logicalId).Environment as { Variables: Record<string, unknown> }).Variables;

@@ -1,0 +1,236 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/**
+ * Everything an infrastructure team can set with `-c key=value` (or in cdk.json), validated once at synth so a
+ * typo fails `cdk synth` with a sentence instead of deploying something else. README "Context keys" lists the
+ * same keys with their defaults.
+ */
+export interface ServiceSettings {
+  /** `prod` keeps data on delete; anything else (`dev`, `sandbox-1`, …) can be torn down completely. */
+  readonly stage: string;
+  readonly production: boolean;
+  readonly customDomain?: CustomDomain;
+  readonly logRetention: RetentionDays;
+  readonly logLevel: LogLevel;
+  readonly waf: boolean;
+  /** WAF: requests per client IP per 5 minutes on the OAuth paths before it answers 429. */
+  readonly oauthRateLimit: number;
+  /** Stage-wide API Gateway throttling (token bucket): steady requests per second and burst. */
+  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly alarmEmail?: string;
+  /** Create the account-level role API Gateway needs to write logs (once per account and region). */
+  readonly apiGatewayCloudWatchRole: boolean;
+  /** Token signing key generations to keep (and publish in the JWKS), and the one that signs. */
+  readonly signingKeys: readonly string[];
+  readonly activeSigningKey: string;
+}
+
+export interface CustomDomain {
+  readonly domainName: string;
+  /** An ACM certificate for `domainName` in the stack's region; without it, one is created in the hosted zone. */
+  readonly certificateArn?: string;
+  /** Where the stack creates the DNS alias record (and validates a created certificate). */
+  readonly hostedZone?: { readonly id: string; readonly name: string };
+}
+
+/**
+ * DEBUG or INFO only. Lambda's log-level filter treats a line without a `level` as INFO, and the functions' EMF
+ * metric lines have none: at WARN or ERROR Lambda would drop them and the per-request log line, leaving the
+ * dashboard, the token-failure alarm and the saved queries blind.
+ */
+export type LogLevel = 'DEBUG' | 'INFO';
+
+export const CONTEXT_KEYS = [
+  'stage',
+  'domainName',
+  'certificateArn',
+  'hostedZoneId',
+  'hostedZoneName',
+  'logRetentionDays',
+  'logLevel',
+  'waf',
+  'oauthRateLimit',
+  'throttleRateLimit',
+  'throttleBurstLimit',
+  'alarmEmail',
+  'apiGatewayCloudWatchRole',
+  'signingKeys',
+  'activeSigningKey',
+] as const;
+
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+export const DEFAULTS = {
+  stage: 'dev',
+  logRetentionDays: { prod: RetentionDays.ONE_YEAR, other: RetentionDays.ONE_MONTH },
+  logLevel: 'INFO' as LogLevel,
+  waf: true,
+  oauthRateLimit: 300,
+  throttleRateLimit: 100,
+  throttleBurstLimit: 200,
+  apiGatewayCloudWatchRole: true,
+  signingKeys: ['1'],
+} as const;
+
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+/** Reads and validates the settings; `read` is `node.tryGetContext`. */
+export function readSettings(read: (key: ContextKey) => unknown): ServiceSettings {
+  const stage = text(read, 'stage') ?? DEFAULTS.stage;
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
+    throw new SettingsError(`Context "stage" must be lower-case letters, digits and dashes (got "${stage}")`);
+  }
+  const production = stage === 'prod';
+  const signingKeys = list(read, 'signingKeys') ?? [...DEFAULTS.signingKeys];
+  const activeSigningKey = text(read, 'activeSigningKey') ?? signingKeys[0];
+  validateSigningKeys(signingKeys, activeSigningKey);
+  return {
+    stage,
+    production,
+    customDomain: customDomain(read),
+    logRetention: retention(read, production),
+    logLevel: logLevel(read),
+    waf: flag(read, 'waf') ?? DEFAULTS.waf,
+    oauthRateLimit: integer(read, 'oauthRateLimit', { min: 10, max: 2_000_000_000 }) ?? DEFAULTS.oauthRateLimit,
+    throttle: {
+      rateLimit: integer(read, 'throttleRateLimit', { min: 1, max: 10_000 }) ?? DEFAULTS.throttleRateLimit,
+      burstLimit: integer(read, 'throttleBurstLimit', { min: 1, max: 5_000 }) ?? DEFAULTS.throttleBurstLimit,
+    },
+    alarmEmail: email(read),
+    apiGatewayCloudWatchRole: flag(read, 'apiGatewayCloudWatchRole') ?? DEFAULTS.apiGatewayCloudWatchRole,
+    signingKeys,
+    activeSigningKey: activeSigningKey as string,
+  };
+}
+
+function text(read: (key: ContextKey) => unknown, key: ContextKey): string | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string')
+    throw new SettingsError(`Context "${key}" must be a string (got ${JSON.stringify(value)})`);
+  return value.trim();
+}
+
+function flag(read: (key: ContextKey) => unknown, key: ContextKey): boolean | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new SettingsError(`Context "${key}" must be true or false (got ${JSON.stringify(value)})`);
+}
+
+function integer(
+  read: (key: ContextKey) => unknown,
+  key: ContextKey,
+  range: { min: number; max: number },
+): number | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
+    throw new SettingsError(
+      `Context "${key}" must be a whole number from ${range.min} to ${range.max} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return parsed;
+}
+
+function list(read: (key: ContextKey) => unknown, key: ContextKey): string[] | undefined {
+  const value = read(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const items = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : undefined;
+  if (!items) throw new SettingsError(`Context "${key}" must be a comma-separated list (got ${JSON.stringify(value)})`);
+  return items.map((item) => item.trim());
+}
+
+function validateSigningKeys(keys: readonly string[], active: string | undefined): void {
+  if (keys.length === 0 || keys.some((key) => !/^[A-Za-z0-9]{1,16}$/.test(key))) {
+    throw new SettingsError(
+      `Context "signingKeys" must list key generations made of letters and digits, e.g. "1" or "1,2" (got "${keys.join(',')}")`,
+    );
+  }
+  if (new Set(keys).size !== keys.length) {
+    throw new SettingsError(`Context "signingKeys" lists a generation twice ("${keys.join(',')}")`);
+  }
+  if (active === undefined || !keys.includes(active)) {
+    throw new SettingsError(
+      `Context "activeSigningKey" must be one of signingKeys (${keys.join(', ')}); got "${String(active)}"`,
+    );
+  }
+}
+
+function retention(read: (key: ContextKey) => unknown, production: boolean): RetentionDays {
+  const allowed = (Object.values(RetentionDays).filter((value) => typeof value === 'number') as number[])
+    .filter((days) => days !== RetentionDays.INFINITE)
+    .sort((a, b) => a - b);
+  const days = integer(read, 'logRetentionDays', { min: 1, max: Math.max(...allowed) });
+  if (days === undefined) return production ? DEFAULTS.logRetentionDays.prod : DEFAULTS.logRetentionDays.other;
+  if (!allowed.includes(days)) {
+    throw new SettingsError(
+      `Context "logRetentionDays" must be a CloudWatch Logs retention period: one of ${allowed.join(', ')} (got ${days})`,
+    );
+  }
+  return days as RetentionDays;
+}
+
+function logLevel(read: (key: ContextKey) => unknown): LogLevel {
+  const value = text(read, 'logLevel')?.toUpperCase();
+  if (value === undefined) return DEFAULTS.logLevel;
+  if (value === 'DEBUG' || value === 'INFO') return value;
+  throw new SettingsError(
+    `Context "logLevel" must be DEBUG or INFO (got "${value}"): at WARN or ERROR Lambda drops the request log ` +
+      'line and the metric lines, and the dashboard, alarms and saved queries go blind',
+  );
+}
+
+function email(read: (key: ContextKey) => unknown): string | undefined {
+  const value = text(read, 'alarmEmail');
+  if (value !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) {
+    throw new SettingsError(`Context "alarmEmail" must be an email address (got "${value}")`);
+  }
+  return value;
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function customDomain(read: (key: ContextKey) => unknown): CustomDomain | undefined {
+  const domainName = text(read, 'domainName')?.toLowerCase();
+  const certificateArn = text(read, 'certificateArn');
+  const hostedZoneId = text(read, 'hostedZoneId');
+  const hostedZoneName = text(read, 'hostedZoneName')?.toLowerCase().replace(/\.$/, '');
+  if (domainName === undefined) {
+    if (certificateArn || hostedZoneId || hostedZoneName) {
+      throw new SettingsError('Context "certificateArn", "hostedZoneId" and "hostedZoneName" need "domainName"');
+    }
+    return undefined;
+  }
+  if (!HOSTNAME.test(domainName)) {
+    throw new SettingsError(`Context "domainName" must be a DNS name like scim.example.com (got "${domainName}")`);
+  }
+  if (
+    certificateArn !== undefined &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
+    throw new SettingsError(`Context "certificateArn" must be an ACM certificate ARN (got "${certificateArn}")`);
+  }
+  if ((hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
+    throw new SettingsError('Context "hostedZoneId" and "hostedZoneName" go together');
+  }
+  if (hostedZoneId !== undefined && hostedZoneName !== undefined) {
+    if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
+      throw new SettingsError(`Context "hostedZoneId" must be a Route 53 hosted zone id (got "${hostedZoneId}")`);
+    }
+    if (domainName !== hostedZoneName && !domainName.endsWith(`.${hostedZoneName}`)) {
+      throw new SettingsError(`Context "domainName" ${domainName} is not inside hosted zone ${hostedZoneName}`);
+    }
+    return { domainName, certificateArn, hostedZone: { id: hostedZoneId, name: hostedZoneName } };
+  }
+  if (certificateArn === undefined) {
+    throw new SettingsError(
+      'Context "domainName" needs either "certificateArn" or "hostedZoneId" + "hostedZoneName" (to create one)',
+    );
+  }
+  return { domainName, certificateArn };
+}

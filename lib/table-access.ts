@@ -1,0 +1,44 @@
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Access } from '../contract/routes';
+import { type TableKey, tables } from '../contract/tables';
+
+/**
+ * What `read` and `readWrite` in the route manifest mean in IAM, exactly. Written out instead of
+ * `grantReadData`/`grantReadWriteData`, which add DescribeTable, Scan and stream actions no handler uses.
+ *
+ * - Transactions need no actions of their own: TransactGetItems is authorized as GetItem per item, and
+ *   TransactWriteItems as PutItem/UpdateItem/DeleteItem/ConditionCheckItem per item.
+ * - No Scan: every read is by key or by a query inside one tenant's partition.
+ * - Indexes are only ever queried, so index ARNs get Query and nothing else.
+ */
+export const TABLE_READ_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+export const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+] as const;
+
+export const INDEX_ACTIONS = ['dynamodb:Query'] as const;
+
+export function tableAccessStatements(key: TableKey, table: TableV2, access: Access): PolicyStatement[] {
+  const actions = access === 'readWrite' ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS] : [...TABLE_READ_ACTIONS];
+  const statements = [new PolicyStatement({ actions, resources: [table.tableArn] })];
+  const indexes = tables[key].globalIndexes;
+  if (indexes.length > 0) {
+    statements.push(
+      new PolicyStatement({
+        actions: [...INDEX_ACTIONS],
+        resources: indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+      }),
+    );
+  }
+  return statements;
+}

@@ -1,0 +1,237 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { gatewayErrorBody, gatewayResponses } from '../../contract/gateway-responses';
+import { routes } from '../../contract/routes';
+import { OUTPUT_KEYS } from '../../lib/scim-provisioning-stack';
+import { ACCESS_LOG_FIELDS, OAUTH_METHOD_LIMITS } from '../../lib/service-api';
+import { capabilityRoutes } from '../support/capability-routes';
+import { flatten, resourcesOfType, synthTemplate } from '../support/synth';
+import { deployedRoutes } from '../support/template-routes';
+
+const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+
+describe('the REST API', () => {
+  const { template, stack } = synthTemplate({ routes: capabilityRoutes });
+  const stageSettings = () =>
+    Object.values(resourcesOfType(template, 'AWS::ApiGateway::Stage'))[0]?.Properties as {
+      MethodSettings: Record<string, unknown>[];
+      AccessLogSetting: { DestinationArn: unknown; Format: string };
+      TracingEnabled: boolean;
+    };
+
+  test('has every route of the manifest it was given, and nothing else', () => {
+    expect(deployedRoutes(template)).toEqual(capabilityRoutes.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  test('is regional, and reachable on its execute-api URL when there is no custom domain', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      DisableExecuteApiEndpoint: false,
+    });
+  });
+
+  test('throttles the whole stage, with the defaults or the context values', () => {
+    expect(stageSettings().MethodSettings).toContainEqual(
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+      }),
+    );
+    const custom = synthTemplate({ routes: capabilityRoutes }, { throttleRateLimit: '40', throttleBurstLimit: 80 });
+    custom.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 }),
+      ]),
+    });
+  });
+
+  test('limits /oauth/authorize (GET and POST) and /oauth/token (POST) tighter than the stage, by path', () => {
+    const settings = stageSettings().MethodSettings;
+    const authorize = OAUTH_METHOD_LIMITS['/oauth/authorize'];
+    const token = OAUTH_METHOD_LIMITS['/oauth/token'];
+    for (const method of ['GET', 'POST']) {
+      expect(settings).toContainEqual(
+        expect.objectContaining({
+          HttpMethod: method,
+          ResourcePath: '/~1oauth~1authorize',
+          ThrottlingRateLimit: authorize?.rateLimit,
+          ThrottlingBurstLimit: authorize?.burstLimit,
+          LoggingLevel: 'ERROR',
+        }),
+      );
+    }
+    expect(settings).toContainEqual(
+      expect.objectContaining({
+        HttpMethod: 'POST',
+        ResourcePath: '/~1oauth~1token',
+        ThrottlingRateLimit: token?.rateLimit,
+        ThrottlingBurstLimit: token?.burstLimit,
+      }),
+    );
+    expect(token?.rateLimit).toBeLessThan(100);
+    expect(authorize?.rateLimit).toBeLessThan(token?.rateLimit ?? 0);
+  });
+
+  test('sets no method limits for OAuth routes the manifest does not have (API Gateway rejects settings for missing methods)', () => {
+    const { template: current } = synthTemplate();
+    const settings = (Object.values(resourcesOfType(current, 'AWS::ApiGateway::Stage'))[0]?.Properties.MethodSettings ??
+      []) as { ResourcePath: string }[];
+    const manifestPaths = new Set(routes.map((route) => `/${route.path.split('/').filter(Boolean).join('~1')}`));
+    for (const setting of settings.filter((entry) => entry.ResourcePath !== '/*')) {
+      expect(manifestPaths).toContain(setting.ResourcePath);
+    }
+  });
+
+  test.each(Object.entries(gatewayResponses))('answers %s itself in SCIM Error JSON', (type, spec) => {
+    const headers: Record<string, string> = {
+      'gatewayresponse.header.Content-Type': "'application/scim+json; charset=utf-8'",
+    };
+    if (spec.retryAfterSeconds !== undefined) {
+      headers['gatewayresponse.header.Retry-After'] = `'${spec.retryAfterSeconds}'`;
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: type,
+      StatusCode: String(spec.status),
+      ResponseParameters: headers,
+      ResponseTemplates: Match.objectLike({
+        'application/json': gatewayErrorBody(spec),
+        'application/scim+json': gatewayErrorBody(spec),
+      }),
+    });
+  });
+
+  test('429 answers carry an integer Retry-After', () => {
+    for (const type of ['THROTTLED', 'QUOTA_EXCEEDED']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: '429',
+        ResponseParameters: Match.objectLike({
+          'gatewayresponse.header.Retry-After': Match.stringLikeRegexp("^'\\d+'$"),
+        }),
+      });
+    }
+  });
+
+  test('writes JSON access logs to their own log group, without headers or query strings', () => {
+    const { AccessLogSetting } = stageSettings();
+    const accessLogGroup = stack.resolve(stack.service.accessLogs.logGroupArn);
+    expect(AccessLogSetting.DestinationArn).toEqual(accessLogGroup);
+    const functionLogGroups = stack.functions.map((fn) => stack.resolve(fn.logGroup.logGroupArn));
+    expect(functionLogGroups).not.toContainEqual(accessLogGroup);
+    const line = JSON.parse(AccessLogSetting.Format.replace(/\$context\.error\.messageString/, '"message"')) as Record<
+      string,
+      string
+    >;
+    expect(line).toMatchObject(ACCESS_LOG_FIELDS);
+    expect(Object.keys(line)).toEqual(
+      expect.arrayContaining([
+        'requestId',
+        'ip',
+        'httpMethod',
+        'resourcePath',
+        'status',
+        'responseLatency',
+        'errorType',
+      ]),
+    );
+    expect(AccessLogSetting.Format).not.toMatch(
+      /\$(context|input|method)\.(request\.header|params|querystring|body)|authorization/i,
+    );
+  });
+
+  test('logs execution errors only (never request data), traces, and gives API Gateway’s error log group a retention', () => {
+    expect(stageSettings().MethodSettings).toContainEqual(
+      expect.objectContaining({ HttpMethod: '*', ResourcePath: '/*', LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+    );
+    expect(stageSettings().TracingEnabled).toBe(true);
+    const executionLogs = Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup')).find((group) =>
+      flatten(group.Properties.LogGroupName).startsWith('API-Gateway-Execution-Logs_'),
+    );
+    expect(flatten(executionLogs?.Properties.LogGroupName)).toBe(
+      `API-Gateway-Execution-Logs_\${${stack.getLogicalId(stack.service.api.node.defaultChild as never)}}/dev`,
+    );
+    expect(executionLogs?.Properties.RetentionInDays).toBe(30);
+  });
+
+  test('grants API Gateway invoke permission per method only, with no console test-invoke path', () => {
+    const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission'));
+    expect(permissions).toHaveLength(capabilityRoutes.length);
+    for (const permission of permissions) {
+      expect(flatten(permission.Properties.SourceArn)).not.toContain('test-invoke-stage');
+    }
+  });
+
+  test('outputs what Okta’s form and the admin CLI need, on the execute-api URL with the stage', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const base = `https://\${${stack.getLogicalId(stack.service.api.node.defaultChild as never)}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/dev`;
+    expect(flatten(outputs[OUTPUT_KEYS.scimBaseUrl]?.Value)).toBe(`${base}/scim/v2`);
+    expect(flatten(outputs[OUTPUT_KEYS.authorizationEndpoint]?.Value)).toBe(`${base}/oauth/authorize`);
+    expect(flatten(outputs[OUTPUT_KEYS.tokenEndpoint]?.Value)).toBe(`${base}/oauth/token`);
+    expect(flatten(outputs[OUTPUT_KEYS.issuer]?.Value)).toBe(base);
+    expect(flatten(outputs[OUTPUT_KEYS.jwksUrl]?.Value)).toBe(`${base}/.well-known/jwks.json`);
+    for (const [key, name] of Object.entries(OUTPUT_KEYS.tables)) {
+      const table = stack.tables.byKey[key as keyof typeof stack.tables.byKey];
+      expect(outputs[name]?.Value).toEqual(stack.resolve(table.tableName));
+    }
+    expect(Object.keys(outputs).filter((key) => key.startsWith('ServiceApiEndpoint'))).toEqual([]);
+  });
+
+  test('gives every function the same public base URL the outputs use', () => {
+    const base = stack.resolve(stack.service.publicBaseUrl);
+    for (const fn of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toEqual(
+        base,
+      );
+    }
+  });
+});
+
+describe('the custom domain', () => {
+  test('with a certificate ARN: regional TLS 1.2 domain mapped to the stage, execute-api off, URLs on the domain', () => {
+    const { template, stack } = synthTemplate(
+      { routes: capabilityRoutes },
+      { domainName: 'scim.example.com', certificateArn: CERTIFICATE_ARN },
+    );
+    template.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'scim.example.com',
+      RegionalCertificateArn: CERTIFICATE_ARN,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs[OUTPUT_KEYS.scimBaseUrl]?.Value).toBe('https://scim.example.com/scim/v2');
+    expect(outputs[OUTPUT_KEYS.tokenEndpoint]?.Value).toBe('https://scim.example.com/oauth/token');
+    expect(outputs[OUTPUT_KEYS.authorizationEndpoint]?.Value).toBe('https://scim.example.com/oauth/authorize');
+    expect(outputs[OUTPUT_KEYS.issuer]?.Value).toBe('https://scim.example.com');
+    expect(flatten(outputs.CustomDomainTarget?.Value)).toContain('RegionalDomainName');
+    for (const fn of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toBe(
+        'https://scim.example.com',
+      );
+    }
+    expect(stack.service.uriPrefix).toBe('');
+  });
+
+  test('with a hosted zone: a DNS-validated certificate and an alias record are created', () => {
+    const { template } = synthTemplate(
+      {},
+      { domainName: 'scim.example.com', hostedZoneId: 'Z0123456789ABCDEFGHIJ', hostedZoneName: 'example.com' },
+    );
+    template.hasResourceProperties('AWS::CertificateManager::Certificate', {
+      DomainName: 'scim.example.com',
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: 'scim.example.com', HostedZoneId: 'Z0123456789ABCDEFGHIJ' }],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'scim.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      AliasTarget: Match.anyValue(),
+    });
+    expect(Object.keys(template.toJSON().Outputs)).not.toContain('CustomDomainTarget');
+  });
+});

@@ -1,0 +1,269 @@
+import type { RouteSpec } from '../../contract/routes';
+import { routes } from '../../contract/routes';
+import { SIGNING_KEY_ENV as RUNTIME_SIGNING_KEY_ENV } from '../../functions/_shared/token-signer';
+import { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../lib/scim-provisioning-stack';
+import { INDEX_ACTIONS, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
+import { capabilityRoutes } from '../support/capability-routes';
+import { type CfnResource, environmentOf, flatten, resourcesOfType, synthTemplate } from '../support/synth';
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
+type Synth = ReturnType<typeof synthTemplate>;
+
+const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]);
+const resourcesOf = (statement: Statement) =>
+  (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(flatten);
+
+/** Every statement of every policy attached to the route's role (inline default policy), by route id. */
+function statementsByRoute({ template, stack }: Synth): Record<string, Statement[]> {
+  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'));
+  return Object.fromEntries(
+    stack.functions.map((fn) => {
+      const roleId = stack.getLogicalId(fn.role.node.defaultChild as never);
+      const statements = policies
+        .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
+        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      return [fn.route.id, statements];
+    }),
+  );
+}
+
+function routeEnvironment({ template, stack }: Synth, routeId: string): Record<string, unknown> {
+  const fn = stack.functions.find((candidate) => candidate.route.id === routeId);
+  return environmentOf(template, stack.getLogicalId(fn?.function.node.defaultChild as never));
+}
+
+const keyIds = ({ template }: Synth) =>
+  Object.keys(resourcesOfType(template, 'AWS::KMS::Key')).filter((id) => id.startsWith('TokenSigningKeys'));
+const tableArnOf = (synth: Synth, key: 'users' | 'clients' | 'grants') =>
+  flatten(synth.stack.resolve(synth.stack.tables.byKey[key].tableArn));
+
+describe('least privilege, from the manifest', () => {
+  test('read means item and query reads (no Scan); readWrite adds the item writes transactions are made of', () => {
+    expect([...TABLE_READ_ACTIONS].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    expect([...TABLE_WRITE_ACTIONS].sort()).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect([...INDEX_ACTIONS]).toEqual(['dynamodb:Query']);
+  });
+
+  for (const [name, manifest] of [
+    ['the capability manifest', capabilityRoutes],
+    ['the current manifest', routes],
+  ] as [string, readonly RouteSpec[]][]) {
+    describe(name, () => {
+      const synth = synthTemplate({ routes: manifest });
+      const byRoute = statementsByRoute(synth);
+
+      test('no function role uses an AWS managed policy', () => {
+        for (const fn of synth.stack.functions) {
+          const role = (synth.template.toJSON().Resources as Record<string, CfnResource>)[
+            synth.stack.getLogicalId(fn.role.node.defaultChild as never)
+          ];
+          expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+        }
+      });
+
+      test('no action has a wildcard, and only X-Ray (which has no resource-level permissions) gets resource "*"', () => {
+        for (const statements of Object.values(byRoute)) {
+          for (const statement of statements) {
+            expect(actionsOf(statement).filter((action) => action.includes('*'))).toEqual([]);
+            if (resourcesOf(statement).some((resource) => resource.includes('*'))) {
+              expect(actionsOf(statement).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+              expect(resourcesOf(statement)).toEqual(['*']);
+            }
+          }
+        }
+      });
+
+      test('every function may write its own log group and nothing else in CloudWatch Logs', () => {
+        for (const fn of synth.stack.functions) {
+          const logStatements = (byRoute[fn.route.id] ?? []).filter((statement) =>
+            actionsOf(statement).some((action) => action.startsWith('logs:')),
+          );
+          expect(logStatements).toHaveLength(1);
+          expect(actionsOf(logStatements[0] as Statement).sort()).toEqual([
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+          ]);
+          expect(resourcesOf(logStatements[0] as Statement)).toEqual([
+            flatten(synth.stack.resolve(fn.logGroup.logGroupArn)),
+          ]);
+        }
+      });
+
+      test.each(manifest.map((route) => [route.id, route]))(
+        '%s gets exactly its manifest table access',
+        (_id, route) => {
+          const dynamo = (byRoute[route.id] ?? []).filter((statement) =>
+            actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+          );
+          const expected: { actions: string[]; resources: string[] }[] = [];
+          for (const [key, access] of Object.entries(route.tables) as ['users' | 'clients' | 'grants', string][]) {
+            const tableArn = tableArnOf(synth, key);
+            expected.push({
+              actions: (access === 'readWrite'
+                ? [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS]
+                : [...TABLE_READ_ACTIONS]
+              ).sort(),
+              resources: [tableArn],
+            });
+            if (key !== 'users') expected.push({ actions: [...INDEX_ACTIONS], resources: [`${tableArn}/index/gsi1`] });
+          }
+          const sortKey = (entry: { resources: string[] }) => entry.resources.join();
+          expect(
+            dynamo
+              .map((statement) => ({ actions: actionsOf(statement).sort(), resources: resourcesOf(statement) }))
+              .sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+          ).toEqual(expected.sort((a, b) => sortKey(a).localeCompare(sortKey(b))));
+          for (const statement of dynamo) {
+            expect(actionsOf(statement)).not.toContain('dynamodb:Scan');
+            expect(actionsOf(statement)).not.toContain('dynamodb:DescribeTable');
+          }
+        },
+      );
+
+      test('read-only routes have no write action', () => {
+        const writes = new Set<string>(TABLE_WRITE_ACTIONS);
+        for (const route of manifest.filter((candidate) => !Object.values(candidate.tables).includes('readWrite'))) {
+          const actions = (byRoute[route.id] ?? []).flatMap(actionsOf);
+          expect(actions.filter((action) => writes.has(action))).toEqual([]);
+        }
+      });
+
+      test('only the token function can sign, only with the active key, ECDSA_SHA_256 over a raw message', () => {
+        const signers = Object.entries(byRoute)
+          .filter(([, statements]) => statements.some((statement) => actionsOf(statement).includes('kms:Sign')))
+          .map(([id]) => id);
+        expect(signers).toEqual(
+          manifest.filter((route) => route.capabilities?.includes('sign-tokens')).map((route) => route.id),
+        );
+        for (const id of signers) {
+          const sign = byRoute[id]?.filter((statement) => actionsOf(statement).includes('kms:Sign')) ?? [];
+          expect(sign).toHaveLength(1);
+          expect(actionsOf(sign[0] as Statement)).toEqual(['kms:Sign']);
+          expect(resourcesOf(sign[0] as Statement)).toEqual([
+            flatten(synth.stack.resolve(synth.stack.signingKeys.activeKeyArn)),
+          ]);
+          expect(sign[0]?.Condition).toEqual({
+            StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' },
+          });
+        }
+      });
+
+      test('verifiers may read the public key and nothing else of it; routes without capabilities get no KMS access', () => {
+        for (const route of manifest) {
+          const kmsActions = (byRoute[route.id] ?? []).flatMap(actionsOf).filter((action) => action.startsWith('kms:'));
+          const capabilities = route.capabilities ?? [];
+          if (capabilities.includes('sign-tokens')) expect(kmsActions.sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+          else if (capabilities.includes('read-signing-key')) expect(kmsActions).toEqual(['kms:GetPublicKey']);
+          else expect(kmsActions).toEqual([]);
+          const environment = routeEnvironment(synth, route.id);
+          if (capabilities.length > 0) {
+            expect(flatten(environment[SIGNING_KEY_ENV])).toBe(
+              flatten(synth.stack.resolve(synth.stack.signingKeys.activeKeyArn)),
+            );
+            expect(environment[VERIFICATION_KEYS_ENV]).toBeDefined();
+          } else {
+            expect(environment[SIGNING_KEY_ENV]).toBeUndefined();
+            expect(environment[VERIFICATION_KEYS_ENV]).toBeUndefined();
+          }
+        }
+      });
+    });
+  }
+});
+
+describe('the token signing key', () => {
+  const synth = synthTemplate({ routes: capabilityRoutes });
+
+  test('reaches the functions through the variable the runtime reads', () => {
+    expect(SIGNING_KEY_ENV).toBe(RUNTIME_SIGNING_KEY_ENV);
+  });
+
+  const keys = resourcesOfType(synth.template, 'AWS::KMS::Key');
+  const [keyId] = keyIds(synth);
+  const key = keys[keyId as string] as CfnResource;
+  const policy = key.Properties.KeyPolicy as { Statement: (Statement & { Principal: unknown })[] };
+
+  test('is an asymmetric P-256 signing key with an alias', () => {
+    expect(key.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    synth.template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/scim-provisioning-dev-token-signing',
+      TargetKeyId: { 'Fn::GetAtt': [keyId, 'KeyId'] },
+    });
+  });
+
+  test('key policy: the account administers it but cannot sign; signing only by the token role, ES256, raw', () => {
+    const administration = policy.Statement.find((statement) => !actionsOf(statement).includes('kms:Sign'));
+    expect(actionsOf(administration as Statement)).not.toContain('kms:*');
+    expect(actionsOf(administration as Statement).some((action) => /^kms:(Sign|\*|S\*)/.test(action))).toBe(false);
+    const signing = policy.Statement.filter((statement) => actionsOf(statement).includes('kms:Sign'));
+    expect(signing).toHaveLength(1);
+    const tokenRole = synth.stack.functions.find((fn) => fn.route.id === 'OAuthToken')?.role;
+    expect(signing[0]?.Condition).toEqual({
+      StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'RAW' },
+      ArnEquals: { 'aws:PrincipalArn': synth.stack.resolve(tokenRole?.roleArn) },
+    });
+  });
+
+  test('has no signing statement when no route signs (the current manifest)', () => {
+    const current = synthTemplate();
+    const [currentKey] = Object.values(resourcesOfType(current.template, 'AWS::KMS::Key')).filter(
+      (resource) => resource.Properties.KeySpec === 'ECC_NIST_P256',
+    );
+    if (!currentKey) throw new Error('no signing key');
+    const statements = (currentKey.Properties.KeyPolicy as { Statement: Statement[] }).Statement;
+    expect(statements.flatMap(actionsOf)).not.toContain('kms:Sign');
+  });
+
+  test('is destroyable in dev (7-day deletion window) and retained in prod', () => {
+    expect(key.DeletionPolicy).toBe('Delete');
+    expect(key.Properties.PendingWindowInDays).toBe(7);
+    const prod = synthTemplate({ stage: 'prod' });
+    const [prodKey] = Object.values(resourcesOfType(prod.template, 'AWS::KMS::Key')).filter(
+      (resource) => resource.Properties.KeySpec === 'ECC_NIST_P256',
+    );
+    expect(prodKey?.DeletionPolicy).toBe('Retain');
+  });
+
+  test('rotation: a new generation is published to verifiers before it signs, then signs while the old one still verifies', () => {
+    const publish = synthTemplate({ routes: capabilityRoutes }, { signingKeys: '1,2' });
+    const [first, second] = keyIds(publish);
+    const arn = (id: string | undefined) => `\${${id}.Arn}`;
+    const tokenStatements = statementsByRoute(publish).OAuthToken ?? [];
+    const signResources = tokenStatements
+      .filter((statement) => actionsOf(statement).includes('kms:Sign'))
+      .flatMap(resourcesOf);
+    expect(signResources).toEqual([arn(first)]);
+    for (const id of ['OAuthToken', 'OAuthJwks', 'ScimGetUser']) {
+      const readable = (statementsByRoute(publish)[id] ?? [])
+        .filter((statement) => actionsOf(statement).includes('kms:GetPublicKey'))
+        .flatMap(resourcesOf);
+      expect(readable).toEqual([arn(first), arn(second)]);
+      expect(flatten(routeEnvironment(publish, id)[VERIFICATION_KEYS_ENV])).toBe(`${arn(first)},${arn(second)}`);
+      expect(flatten(routeEnvironment(publish, id)[SIGNING_KEY_ENV])).toBe(arn(first));
+    }
+
+    const switched = synthTemplate({ routes: capabilityRoutes }, { signingKeys: '1,2', activeSigningKey: '2' });
+    const switchedStatements = statementsByRoute(switched).OAuthToken ?? [];
+    expect(
+      switchedStatements.filter((statement) => actionsOf(statement).includes('kms:Sign')).flatMap(resourcesOf),
+    ).toEqual([arn(second)]);
+    expect(flatten(routeEnvironment(switched, 'OAuthJwks')[VERIFICATION_KEYS_ENV])).toBe(
+      `${arn(second)},${arn(first)}`,
+    );
+    switched.template.hasResourceProperties('AWS::KMS::Alias', { TargetKeyId: { 'Fn::GetAtt': [second, 'KeyId'] } });
+    const oldKeyPolicy = resourcesOfType(switched.template, 'AWS::KMS::Key')[first as string]?.Properties.KeyPolicy as {
+      Statement: Statement[];
+    };
+    expect(oldKeyPolicy.Statement.flatMap(actionsOf)).not.toContain('kms:Sign');
+  });
+});

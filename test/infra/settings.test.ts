@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONTEXT_KEYS, type ContextKey, readSettings, SettingsError } from '../../lib/settings';
+
+const read = (context: Partial<Record<ContextKey, unknown>>) => readSettings((key) => context[key]);
+
+describe('settings from CDK context', () => {
+  test('have safe defaults for a dev deployment', () => {
+    expect(read({})).toEqual({
+      stage: 'dev',
+      production: false,
+      customDomain: undefined,
+      logRetention: 30,
+      logLevel: 'INFO',
+      waf: true,
+      oauthRateLimit: 300,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      alarmEmail: undefined,
+      apiGatewayCloudWatchRole: true,
+      signingKeys: ['1'],
+      activeSigningKey: '1',
+    });
+  });
+
+  test('keep prod logs for a year unless told otherwise', () => {
+    expect(read({ stage: 'prod' })).toMatchObject({ production: true, logRetention: 365 });
+    expect(read({ stage: 'prod', logRetentionDays: '90' }).logRetention).toBe(90);
+  });
+
+  test('accept strings from -c and typed values from cdk.json', () => {
+    expect(read({ waf: 'false', oauthRateLimit: '50', apiGatewayCloudWatchRole: false }).waf).toBe(false);
+    expect(read({ waf: false, oauthRateLimit: 50 })).toMatchObject({ waf: false, oauthRateLimit: 50 });
+    expect(read({ signingKeys: ['1', '2'], activeSigningKey: '2' })).toMatchObject({
+      signingKeys: ['1', '2'],
+      activeSigningKey: '2',
+    });
+    expect(read({ signingKeys: '1, 2' })).toMatchObject({ signingKeys: ['1', '2'], activeSigningKey: '1' });
+  });
+
+  test('read a custom domain with a certificate or with a hosted zone', () => {
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123';
+    expect(read({ domainName: 'SCIM.Example.com', certificateArn }).customDomain).toEqual({
+      domainName: 'scim.example.com',
+      certificateArn,
+    });
+    expect(
+      read({ domainName: 'scim.example.com', hostedZoneId: 'Z0ABC', hostedZoneName: 'example.com.' }).customDomain,
+    ).toEqual({
+      domainName: 'scim.example.com',
+      certificateArn: undefined,
+      hostedZone: { id: 'Z0ABC', name: 'example.com' },
+    });
+  });
+
+  test.each<[string, Partial<Record<ContextKey, unknown>>, RegExp]>([
+    ['an upper-case stage', { stage: 'Prod' }, /"stage" must be lower-case/],
+    ['WARN logs (they would drop metric lines)', { logLevel: 'WARN' }, /DEBUG or INFO .*metric lines/],
+    ['a retention CloudWatch does not offer', { logRetentionDays: '45' }, /one of 1, 3, 5, 7, 14, 30, 60, 90/],
+    ['a non-boolean waf', { waf: 'off' }, /"waf" must be true or false/],
+    ['a rate limit under WAF’s minimum', { oauthRateLimit: '5' }, /from 10 to/],
+    ['a fractional throttle', { throttleRateLimit: '1.5' }, /whole number/],
+    ['a malformed email', { alarmEmail: 'ops' }, /"alarmEmail" must be an email/],
+    ['a domain without a certificate or zone', { domainName: 'scim.example.com' }, /needs either "certificateArn"/],
+    ['a certificate without a domain', { certificateArn: 'arn:aws:acm:x' }, /need "domainName"/],
+    [
+      'a domain outside its zone',
+      { domainName: 'scim.other.com', hostedZoneId: 'Z1', hostedZoneName: 'example.com' },
+      /not inside/,
+    ],
+    ['a zone id without its name', { domainName: 'scim.example.com', hostedZoneId: 'Z1' }, /go together/],
+    [
+      'a non-ACM certificate',
+      { domainName: 'scim.example.com', certificateArn: 'arn:aws:iam::1:x' },
+      /ACM certificate ARN/,
+    ],
+    [
+      'an active key outside the list',
+      { signingKeys: '1,2', activeSigningKey: '3' },
+      /"activeSigningKey" must be one of/,
+    ],
+    ['a repeated key generation', { signingKeys: '1,1' }, /twice/],
+    ['a key generation with symbols', { signingKeys: 'key-1' }, /letters and digits/],
+  ])('refuse %s with a sentence', (_case, context, message) => {
+    expect(() => read(context)).toThrow(SettingsError);
+    expect(() => read(context)).toThrow(message);
+  });
+
+  test('are all documented in the README with their defaults', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('### Context keys');
+    expect(start).toBeGreaterThanOrEqual(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    for (const key of CONTEXT_KEYS) expect(section).toContain(`| \`${key}\``);
+  });
+});
