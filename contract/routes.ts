@@ -55,6 +55,14 @@ export const routes: readonly RouteSpec[] = [
     capabilities: ['sign-tokens'],
   },
   {
+    id: 'OAuthTokenOtherMethods',
+    method: 'ANY',
+    path: '/oauth/token',
+    entry: 'functions/oauth/method-not-allowed.ts',
+    tables: {},
+    auth: 'public',
+  },
+  {
     id: 'OAuthRevoke',
     method: 'POST',
     path: '/oauth/revoke',
@@ -62,6 +70,14 @@ export const routes: readonly RouteSpec[] = [
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
     capabilities: ['read-signing-key'],
+  },
+  {
+    id: 'OAuthRevokeOtherMethods',
+    method: 'ANY',
+    path: '/oauth/revoke',
+    entry: 'functions/oauth/method-not-allowed.ts',
+    tables: {},
+    auth: 'public',
   },
   {
     id: 'OAuthMetadata',

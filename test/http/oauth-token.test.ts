@@ -298,6 +298,18 @@ describe('request format', () => {
     expectOAuthError(repeated, 400, 'invalid_request');
   });
 
+  test.each([
+    ['GET', '/oauth/token'],
+    ['PUT', '/oauth/token'],
+    ['GET', '/oauth/revoke'],
+  ])('AS-E7: %s %s is 405 with Allow: POST', async (method, path) => {
+    const response = await fetch(`${service.baseUrl}${path}?grant_type=authorization_code`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+  });
+
   test('AS-E7: empty-valued parameters count as absent and unknown parameters are ignored', async () => {
     const fixture = await oauthFixture();
     const reply = await redeem(fixture, await issueTestCode(fixture), { code_verifier: '', resource: 'x', extra: 'y' });
