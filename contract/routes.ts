@@ -36,6 +36,13 @@ export interface RouteSpec {
   readonly capabilities?: readonly Capability[];
 }
 
+/** The shared entry of the `ANY` routes that answer 405. */
+export const METHOD_NOT_ALLOWED_ENTRY = 'functions/scim/method-not-allowed.ts';
+/** The same for the OAuth endpoints, answered as OAuth error JSON. */
+export const OAUTH_METHOD_NOT_ALLOWED_ENTRY = 'functions/oauth/method-not-allowed.ts';
+
+const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
+
 export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimServiceProviderConfig',
@@ -45,6 +52,182 @@ export const routes: readonly RouteSpec[] = [
     tables: {},
     auth: 'public',
   },
+  // SCIM 2.0 Users API (RFC 7644 §3) and discovery (§4): scoped to the tenant of the verified Bearer token, so
+  // each route reads `grants` (revocation) and the signing key's public half. Listing writes paging bookmarks,
+  // hence readWrite on `users` for the list and search routes.
+  {
+    id: 'ScimUsersList',
+    method: 'GET',
+    path: '/scim/v2/Users',
+    entry: 'functions/scim/users/list.ts',
+    tables: { users: 'readWrite', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimUsersCreate',
+    method: 'POST',
+    path: '/scim/v2/Users',
+    entry: 'functions/scim/users/create.ts',
+    tables: { users: 'readWrite', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimUsersSearch',
+    method: 'POST',
+    path: '/scim/v2/Users/.search',
+    entry: 'functions/scim/users/search.ts',
+    tables: { users: 'readWrite', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimUserGet',
+    method: 'GET',
+    path: '/scim/v2/Users/{id}',
+    entry: 'functions/scim/users/get.ts',
+    tables: { users: 'read', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimUserReplace',
+    method: 'PUT',
+    path: '/scim/v2/Users/{id}',
+    entry: 'functions/scim/users/replace.ts',
+    tables: { users: 'readWrite', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimUserPatch',
+    method: 'PATCH',
+    path: '/scim/v2/Users/{id}',
+    entry: 'functions/scim/users/patch.ts',
+    tables: { users: 'readWrite', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimUserDelete',
+    method: 'DELETE',
+    path: '/scim/v2/Users/{id}',
+    entry: 'functions/scim/users/delete.ts',
+    tables: { users: 'readWrite', grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimGroupsList',
+    method: 'GET',
+    path: '/scim/v2/Groups',
+    entry: 'functions/scim/groups-list.ts',
+    tables: { grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimResourceTypes',
+    method: 'GET',
+    path: '/scim/v2/ResourceTypes',
+    entry: 'functions/scim/resource-types.ts',
+    tables: { grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimResourceType',
+    method: 'GET',
+    path: '/scim/v2/ResourceTypes/{id}',
+    entry: 'functions/scim/resource-type.ts',
+    tables: { grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimSchemas',
+    method: 'GET',
+    path: '/scim/v2/Schemas',
+    entry: 'functions/scim/schemas.ts',
+    tables: { grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  {
+    id: 'ScimSchema',
+    method: 'GET',
+    path: '/scim/v2/Schemas/{id}',
+    entry: 'functions/scim/schema.ts',
+    tables: { grants: 'read' },
+    ...SCIM_BEARER,
+  },
+  // Any other method on a SCIM path: 405 as a SCIM Error instead of the gateway's 404. These catch-all routes
+  // are the only ones that share an entry file; they answer without authentication or data.
+  {
+    id: 'ScimServiceProviderConfigOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/ServiceProviderConfig',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimUsersOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/Users',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimUsersSearchOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/Users/.search',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimUserOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/Users/{id}',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimGroupsOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/Groups',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimResourceTypesOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/ResourceTypes',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimResourceTypeOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/ResourceTypes/{id}',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimSchemasOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/Schemas',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ScimSchemaOtherMethods',
+    method: 'ANY',
+    path: '/scim/v2/Schemas/{id}',
+    entry: METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  // OAuth 2.0 authorization server (RFC 6749, RFC 7009, RFC 8414): client-authenticated token and revocation
+  // endpoints, each with a 405 catch-all for other methods (one entry file shared by the two), and the public
+  // discovery documents.
   {
     id: 'OAuthToken',
     method: 'POST',
@@ -58,7 +241,7 @@ export const routes: readonly RouteSpec[] = [
     id: 'OAuthTokenOtherMethods',
     method: 'ANY',
     path: '/oauth/token',
-    entry: 'functions/oauth/method-not-allowed.ts',
+    entry: OAUTH_METHOD_NOT_ALLOWED_ENTRY,
     tables: {},
     auth: 'public',
   },
@@ -75,7 +258,7 @@ export const routes: readonly RouteSpec[] = [
     id: 'OAuthRevokeOtherMethods',
     method: 'ANY',
     path: '/oauth/revoke',
-    entry: 'functions/oauth/method-not-allowed.ts',
+    entry: OAUTH_METHOD_NOT_ALLOWED_ENTRY,
     tables: {},
     auth: 'public',
   },

@@ -15,7 +15,9 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  /** RFC 9865 §2.2: a cursor that is not one of ours or belongs to another query. */
+  | 'invalidCursor';
 
 export class ScimError extends Error {
   override readonly name = 'ScimError';
@@ -48,6 +50,7 @@ export const invalidPath = (detail: string) => new ScimError(400, detail, 'inval
 export const noTarget = (detail: string) => new ScimError(400, detail, 'noTarget');
 export const mutability = (detail: string) => new ScimError(400, detail, 'mutability');
 export const tooMany = (detail: string) => new ScimError(400, detail, 'tooMany');
+export const invalidCursor = (detail: string) => new ScimError(400, detail, 'invalidCursor');
 export const uniqueness = (detail: string) => new ScimError(409, detail, 'uniqueness');
 export const notFound = (detail = 'Resource not found') => new ScimError(404, detail);
 export const preconditionFailed = (detail = 'The resource has changed since the version given in If-Match') =>
@@ -56,8 +59,14 @@ export const payloadTooLarge = (limitBytes: number) =>
   new ScimError(413, `The request body exceeds the limit of ${limitBytes} bytes`);
 export const unsupportedMediaType = (contentType: string) =>
   new ScimError(415, `Content-Type ${contentType} is not supported; send application/scim+json or application/json`);
-export const methodNotAllowed = (method: string) =>
-  new ScimError(405, `Method ${method} is not allowed on this resource`);
+/** RFC 9110 §15.5.6: a 405 names the methods the resource does support in `Allow`. */
+export const methodNotAllowed = (method: string, allowed: readonly string[] = []) =>
+  new ScimError(
+    405,
+    `Method ${method} is not allowed on this resource`,
+    undefined,
+    allowed.length > 0 ? { Allow: allowed.join(', ') } : {},
+  );
 export const unauthorized = (detail: string, wwwAuthenticate: string) =>
   new ScimError(401, detail, undefined, { 'WWW-Authenticate': wwwAuthenticate });
 export const forbidden = (detail: string) => new ScimError(403, detail);

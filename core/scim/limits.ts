@@ -7,3 +7,23 @@ export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 200;
 
 export const MAX_SCIM_BODY_BYTES = MAX_JSON_BODY_BYTES;
+
+/** Filters longer, deeper or with more terms than this are refused with `invalidFilter` before any work. */
+export const MAX_FILTER_LENGTH = 2048;
+export const MAX_FILTER_DEPTH = 16;
+export const MAX_FILTER_TERMS = 64;
+
+/**
+ * userName, externalId and email values are stored in DynamoDB sort keys (at most 1,024 bytes), so their
+ * normalised form is capped; longer values are refused with `invalidValue`.
+ */
+export const MAX_KEY_VALUE_BYTES = 256;
+
+/**
+ * Each email of a user is a lookup item written in the same transaction as the user (at most 100 items);
+ * a user with more distinct email addresses is refused with `invalidValue`.
+ */
+export const MAX_EMAILS_PER_USER = 20;
+
+/** PATCH requests with more operations are refused with `invalidValue`. */
+export const MAX_PATCH_OPERATIONS = 100;

@@ -3,7 +3,7 @@ import { MAX_JSON_BODY_BYTES } from '../../core/http/json-body';
 import { invalidRequest, OAuthError, serverError, temporarilyUnavailable } from '../../core/oauth/errors';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpRequest, HttpResponse } from './http-event';
-import { logUnexpected, type ProxyHandler, routeStack } from './route-stack';
+import { logDependencyFailure, logUnexpected, type ProxyHandler, routeStack } from './route-stack';
 
 /** RFC 6749 §5.1: token responses must not be cached. */
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
@@ -67,7 +67,10 @@ function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError && error.status < 500) return error;
   if (error instanceof OAuthError && error.status === 503) return error;
   const failure = classifyDependencyError(error);
-  if (failure) return temporarilyUnavailable(failure.retryAfterSeconds);
+  if (failure) {
+    logDependencyFailure(failure.kind, error);
+    return temporarilyUnavailable(failure.retryAfterSeconds);
+  }
   logUnexpected(error);
   return serverError();
 }

@@ -70,6 +70,14 @@ function logRequest(event: APIGatewayProxyEvent, status: number | undefined): vo
   });
 }
 
+/** A dependency failed in a way the client should retry (429/503): a warning, not an error with a stack. */
+export function logDependencyFailure(kind: 'throttled' | 'unavailable', error: unknown): void {
+  logger.warn('dependency failure', {
+    kind,
+    error: error instanceof Error ? { name: error.name, message: error.message } : { type: typeof error },
+  });
+}
+
 /** Logs an unexpected error with its stack, never its other properties (they may hold request data). */
 export function logUnexpected(error: unknown): void {
   if (error instanceof Error) {

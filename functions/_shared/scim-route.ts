@@ -14,7 +14,7 @@ import { scimBaseUrl } from './config';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpRequest, HttpResponse } from './http-event';
 import { logger } from './logger';
-import { logUnexpected, type ProxyHandler, routeFor, routeStack } from './route-stack';
+import { logDependencyFailure, logUnexpected, type ProxyHandler, routeFor, routeStack } from './route-stack';
 
 /** RFC 7644 §8.1: SCIM responses are `application/scim+json`; we always say the charset. */
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -92,6 +92,7 @@ function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError && error.status < 500) return error;
   if (error instanceof ScimError && error.status === 503) return error;
   const failure = classifyDependencyError(error);
+  if (failure) logDependencyFailure(failure.kind, error);
   if (failure?.kind === 'throttled') return tooManyRequests(failure.retryAfterSeconds);
   if (failure?.kind === 'unavailable') return serviceUnavailable(failure.retryAfterSeconds);
   logUnexpected(error);

@@ -17,6 +17,7 @@ import {
   oauthFixture,
   oauthStores,
   pkcePair,
+  rememberTokens,
 } from '../support/oauth';
 
 let service: RunningService;
@@ -52,6 +53,7 @@ async function post(
   } catch {
     body = {};
   }
+  rememberTokens(body);
   return { status: response.status, headers: response.headers, body, text };
 }
 

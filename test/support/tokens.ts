@@ -4,6 +4,7 @@ import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { mintAccessToken } from '../../core/oauth/access-token';
 import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
 import { tokenSigner } from '../../functions/_shared/token-signer';
+import { rememberSecret } from './secrets';
 
 export interface TestToken {
   readonly token: string;
@@ -36,5 +37,6 @@ export async function scimTestToken(tenantId = `tenant-${randomUUID()}`): Promis
     tenantId,
     grantId,
   });
+  rememberSecret(token);
   return { token, tenantId, grantId, clientId };
 }

@@ -1,0 +1,409 @@
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { serviceUnavailable } from '../../core/scim/errors';
+import type { LookupKey } from '../../core/scim/filter';
+import { emailKeys, type UserAttributes, userNameKey } from '../../core/scim/user-attributes';
+import { DEFAULT_ACCESS, type UserRecord } from '../../core/scim/user-record';
+import { UserNameTakenError, type UserStore, VersionConflictError } from '../../core/scim/user-store';
+
+/**
+ * Users on the `users` table. Everything of a tenant lives in its own partition, so every lookup is a strongly
+ * consistent read of the base table (no index, no scan):
+ *
+ * | sk                               | what                                                          |
+ * | -------------------------------- | ------------------------------------------------------------- |
+ * | `USER#<id>`                      | the user; ids are time-ordered, so sk order is creation order |
+ * | `USERNAME#<userName key>`        | uniqueness of the NFC + lower-cased userName → `userId`       |
+ * | `EXTID#<externalId>#<id>`        | `externalId eq` lookup (not unique)                           |
+ * | `EMAIL#<email key>#<id>`         | `emails.value eq` lookup (not unique)                         |
+ * | `COUNT#<0..7>`                   | counter shards: `users` (for totalResults), `deletes`         |
+ * | `PAGE#<position>`                | index-paging bookmark: the sk of the user at that position    |
+ *
+ * Lookup values are percent-encoded inside the sort key so that `#` can only be a separator. The user item and
+ * its key items are written in one transaction, conditional on the userName being free and on the version read.
+ */
+const COUNTER_SHARDS = 8;
+const TRANSACTION_ATTEMPTS = 8;
+const BOOKMARK_TTL_SECONDS = 3600;
+
+const partition = (tenantId: string) => `TENANT#${tenantId}`;
+const USER_PREFIX = 'USER#';
+const userSk = (id: string) => `${USER_PREFIX}${id}`;
+const userNameSk = (key: string) => `USERNAME#${key}`;
+const externalIdPrefix = (externalId: string) => `EXTID#${encodeURIComponent(externalId)}#`;
+const emailPrefix = (emailKey: string) => `EMAIL#${encodeURIComponent(emailKey)}#`;
+const counterSk = (shard: number) => `COUNT#${shard}`;
+const bookmarkSk = (position: number) => `PAGE#${position}`;
+
+type Item = Record<string, unknown>;
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** The key items a user's attributes call for, by sort key. */
+function keyItemsOf(tenantId: string, id: string, attributes: UserAttributes): Map<string, Item> {
+  const pk = partition(tenantId);
+  const items = new Map<string, Item>();
+  const userName = userNameSk(userNameKey(attributes.userName));
+  items.set(userName, { pk, sk: userName, userId: id });
+  if (typeof attributes.externalId === 'string') {
+    const sk = `${externalIdPrefix(attributes.externalId)}${id}`;
+    items.set(sk, { pk, sk, userId: id });
+  }
+  for (const email of emailKeys(attributes)) {
+    const sk = `${emailPrefix(email)}${id}`;
+    items.set(sk, { pk, sk, userId: id });
+  }
+  return items;
+}
+
+function userItem(tenantId: string, record: UserRecord): Item {
+  return {
+    pk: partition(tenantId),
+    sk: userSk(record.id),
+    id: record.id,
+    version: record.version,
+    created: record.created,
+    lastModified: record.lastModified,
+    resource: JSON.stringify(record.attributes),
+    role: record.access.role,
+    allBrands: record.access.allBrands,
+    brands: [...record.access.brands],
+  };
+}
+
+function recordOf(item: Item): UserRecord {
+  return {
+    id: item.id as string,
+    version: item.version as number,
+    created: item.created as string,
+    lastModified: item.lastModified as string,
+    attributes: JSON.parse(item.resource as string) as UserAttributes,
+    access: {
+      role: typeof item.role === 'string' ? item.role : DEFAULT_ACCESS.role,
+      allBrands: typeof item.allBrands === 'boolean' ? item.allBrands : DEFAULT_ACCESS.allBrands,
+      brands: Array.isArray(item.brands) ? (item.brands as string[]) : [],
+    },
+  };
+}
+
+const randomShard = () => Math.floor(Math.random() * COUNTER_SHARDS);
+const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+interface CancellationReason {
+  readonly Code?: string;
+}
+
+export class DynamoDbUserStore implements UserStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async get(tenantId: string, id: string): Promise<UserRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: partition(tenantId), sk: userSk(id) },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? recordOf(result.Item) : undefined;
+  }
+
+  async create(tenantId: string, record: UserRecord): Promise<void> {
+    const pk = partition(tenantId);
+    const keyItems = [...keyItemsOf(tenantId, record.id, record.attributes).values()];
+    await this.transact(
+      () => [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: userItem(tenantId, record),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        ...keyItems.map((item) => ({
+          Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+        })),
+        this.countChange(pk, 1, 0),
+      ],
+      // The userName item is the first key item; the other key items embed the (new) id and cannot clash.
+      (reasons) => (reasons[1]?.Code === 'ConditionalCheckFailed' ? new UserNameTakenError() : undefined),
+    );
+  }
+
+  async update(tenantId: string, previous: UserRecord, next: UserRecord): Promise<void> {
+    const pk = partition(tenantId);
+    const before = keyItemsOf(tenantId, previous.id, previous.attributes);
+    const after = keyItemsOf(tenantId, next.id, next.attributes);
+    const removed = [...before.keys()].filter((sk) => !after.has(sk));
+    const added = [...after.entries()].filter(([sk]) => !before.has(sk));
+    const newUserName = added.findIndex(([sk]) => sk.startsWith('USERNAME#'));
+    const item = userItem(tenantId, next);
+    await this.transact(
+      () => [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk, sk: userSk(next.id) },
+            UpdateExpression: 'SET #version = :version, lastModified = :lastModified, #resource = :resource',
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version', '#resource': 'resource' },
+            ExpressionAttributeValues: {
+              ':version': next.version,
+              ':expected': previous.version,
+              ':lastModified': next.lastModified,
+              ':resource': item.resource,
+            },
+          },
+        },
+        ...added.map(([, added]) => ({
+          Put: { TableName: this.tableName, Item: added, ConditionExpression: 'attribute_not_exists(pk)' },
+        })),
+        ...removed.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
+      ],
+      (reasons) => {
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return new VersionConflictError();
+        if (newUserName >= 0 && reasons[1 + newUserName]?.Code === 'ConditionalCheckFailed') {
+          return new UserNameTakenError();
+        }
+        return undefined;
+      },
+    );
+  }
+
+  async delete(tenantId: string, record: UserRecord): Promise<void> {
+    const pk = partition(tenantId);
+    const keyItems = [...keyItemsOf(tenantId, record.id, record.attributes).keys()];
+    await this.transact(
+      () => [
+        {
+          Delete: {
+            TableName: this.tableName,
+            Key: { pk, sk: userSk(record.id) },
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expected': record.version },
+          },
+        },
+        ...keyItems.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
+        this.countChange(pk, -1, 1),
+      ],
+      (reasons) => (reasons[0]?.Code === 'ConditionalCheckFailed' ? new VersionConflictError() : undefined),
+    );
+  }
+
+  async findByKeys(tenantId: string, keys: readonly LookupKey[]): Promise<UserRecord[]> {
+    const pk = partition(tenantId);
+    const ids = new Set<string>();
+    const userNames = keys.filter((key) => key.kind === 'userName').map((key) => userNameSk(key.value));
+    for (const item of await this.batchGet(userNames.map((sk) => ({ pk, sk })))) ids.add(item.userId as string);
+    for (const key of keys) {
+      if (key.kind === 'id') ids.add(key.value);
+      if (key.kind === 'externalId' || key.kind === 'email') {
+        const prefix = key.kind === 'email' ? emailPrefix(key.value) : externalIdPrefix(key.value);
+        for (const item of await this.queryAll({ partitionKey: pk, prefix, projection: 'userId' }))
+          ids.add(item.userId as string);
+      }
+    }
+    const users = await this.batchGet([...ids].map((id) => ({ pk, sk: userSk(id) })));
+    return users.map(recordOf);
+  }
+
+  async readAll(tenantId: string): Promise<UserRecord[]> {
+    return (await this.queryAll({ partitionKey: partition(tenantId), prefix: USER_PREFIX })).map(recordOf);
+  }
+
+  /**
+   * Index paging without re-reading earlier pages: after serving a full page, a bookmark remembers which user
+   * ends it; the request for the next page (startIndex += count) finds the bookmark and continues from there.
+   * A bookmark is only used while no user has been deleted since it was written (deletes shift positions);
+   * otherwise the positions are counted again from the start, once. Creates append (ids are time-ordered), so
+   * they leave bookmarks valid; an id minted by a Lambda whose clock is a few milliseconds behind can sort just
+   * before the newest users, which a walk already past that point does not see, and nothing else changes.
+   */
+  async indexPage(
+    tenantId: string,
+    startIndex: number,
+    count: number,
+  ): Promise<{ records: UserRecord[]; totalResults: number }> {
+    const pk = partition(tenantId);
+    const skip = startIndex - 1;
+    const { totalResults, generation, bookmark } = await this.readCounters(pk, skip > 0 ? skip : undefined);
+    if (count === 0 || skip >= totalResults) return { records: [], totalResults };
+    let startAfter: string | undefined;
+    if (skip > 0) {
+      const valid =
+        bookmark !== undefined &&
+        bookmark.generation === generation &&
+        typeof bookmark.lastSk === 'string' &&
+        (typeof bookmark.expiresAt !== 'number' || bookmark.expiresAt > Date.now() / 1000);
+      startAfter = valid ? (bookmark.lastSk as string) : await this.skUserAt(pk, skip);
+      if (startAfter === undefined) return { records: [], totalResults };
+    }
+    const items = await this.queryAll({ partitionKey: pk, prefix: USER_PREFIX, startAfter, limit: count });
+    const last = items.at(-1);
+    if (items.length === count && last && skip + count < totalResults) {
+      await this.saveBookmark(pk, skip + count, last.sk as string, generation);
+    }
+    return { records: items.map(recordOf), totalResults };
+  }
+
+  async pageAfter(
+    tenantId: string,
+    afterId: string | undefined,
+    count: number,
+  ): Promise<{ records: UserRecord[]; more: boolean; totalResults: number }> {
+    const pk = partition(tenantId);
+    const { totalResults } = await this.readCounters(pk, undefined);
+    if (count === 0) return { records: [], more: false, totalResults };
+    const items = await this.queryAll({
+      partitionKey: pk,
+      prefix: USER_PREFIX,
+      startAfter: afterId === undefined ? undefined : userSk(afterId),
+      limit: count + 1,
+    });
+    return { records: items.slice(0, count).map(recordOf), more: items.length > count, totalResults };
+  }
+
+  /** The counter shards (and the bookmark for a position), in one strongly consistent batch read. */
+  private async readCounters(
+    pk: string,
+    bookmarkPosition: number | undefined,
+  ): Promise<{ totalResults: number; generation: number; bookmark?: Item }> {
+    const keys = Array.from({ length: COUNTER_SHARDS }, (_, shard) => ({ pk, sk: counterSk(shard) }));
+    if (bookmarkPosition !== undefined) keys.push({ pk, sk: bookmarkSk(bookmarkPosition) });
+    let totalResults = 0;
+    let generation = 0;
+    let bookmark: Item | undefined;
+    for (const item of await this.batchGet(keys)) {
+      if (typeof item.sk === 'string' && item.sk.startsWith('PAGE#')) {
+        bookmark = item;
+      } else {
+        totalResults += typeof item.users === 'number' ? item.users : 0;
+        generation += typeof item.deletes === 'number' ? item.deletes : 0;
+      }
+    }
+    return { totalResults: Math.max(totalResults, 0), generation, ...(bookmark ? { bookmark } : {}) };
+  }
+
+  /** The sort key of the user at a 1-based position, counting from the first user (reads only keys). */
+  private async skUserAt(pk: string, position: number): Promise<string | undefined> {
+    const items = await this.queryAll({ partitionKey: pk, prefix: USER_PREFIX, limit: position, projection: 'sk' });
+    return items.length === position ? (items.at(-1)?.sk as string) : undefined;
+  }
+
+  /** A bookmark is a cache: failing to write one must not fail the page that was already read. */
+  private async saveBookmark(pk: string, position: number, lastSk: string, generation: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            pk,
+            sk: bookmarkSk(position),
+            lastSk,
+            generation,
+            expiresAt: Math.floor(Date.now() / 1000) + BOOKMARK_TTL_SECONDS,
+          },
+        }),
+      );
+    } catch {
+      // The next page then counts positions from the start: slower, never wrong.
+    }
+  }
+
+  private countChange(pk: string, users: number, deletes: number): TransactItem {
+    return {
+      Update: {
+        TableName: this.tableName,
+        Key: { pk, sk: counterSk(randomShard()) },
+        UpdateExpression: 'ADD #users :users, #deletes :deletes',
+        ExpressionAttributeNames: { '#users': 'users', '#deletes': 'deletes' },
+        ExpressionAttributeValues: { ':users': users, ':deletes': deletes },
+      },
+    };
+  }
+
+  /**
+   * One TransactWriteItems, retried while it only lost a race (`TransactionConflict`, e.g. two creates that
+   * picked the same counter shard). Failed conditions become the store's domain errors through `explain`.
+   */
+  private async transact(
+    build: () => TransactItem[],
+    explain: (reasons: readonly CancellationReason[]) => Error | undefined,
+  ): Promise<void> {
+    for (let attempt = 1; attempt <= TRANSACTION_ATTEMPTS; attempt += 1) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: build() }));
+        return;
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
+        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+        const explained = explain(reasons);
+        if (explained) throw explained;
+        if (reasons.some((reason) => reason.Code === 'ThrottlingError')) {
+          throw Object.assign(new Error('DynamoDB throttled the transaction'), { name: 'ThrottlingException' });
+        }
+        if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
+        await pause(Math.random() * 20 * attempt);
+      }
+    }
+    throw serviceUnavailable(1);
+  }
+
+  private async batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let offset = 0; offset < keys.length; offset += 100) {
+      let pending: Record<string, unknown>[] | undefined = keys.slice(offset, offset + 100);
+      for (let round = 0; pending && pending.length > 0; round += 1) {
+        if (round > 0) await pause(Math.min(50 * 2 ** round, 1000));
+        const result = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        items.push(...((result.Responses?.[this.tableName] ?? []) as Item[]));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+        if (round >= 10 && pending?.length) {
+          throw Object.assign(new Error('DynamoDB left keys unprocessed'), { name: 'ThrottlingException' });
+        }
+      }
+    }
+    return items;
+  }
+
+  /** Items whose sort key starts with `prefix`, in sort-key order, following DynamoDB's 1 MB pages. */
+  private async queryAll(options: {
+    partitionKey: string;
+    prefix: string;
+    startAfter?: string;
+    limit?: number;
+    projection?: string;
+  }): Promise<Item[]> {
+    const pk = options.partitionKey;
+    const items: Item[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      options.startAfter !== undefined ? { pk, sk: options.startAfter } : undefined;
+    do {
+      const input: QueryCommandInput = {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': options.prefix },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        ...(options.limit !== undefined ? { Limit: options.limit - items.length } : {}),
+        ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+      };
+      const result = await this.db.send(new QueryCommand(input));
+      items.push(...((result.Items ?? []) as Item[]));
+      startKey = result.LastEvaluatedKey;
+    } while (startKey && (options.limit === undefined || items.length < options.limit));
+    return items;
+  }
+}

@@ -1,0 +1,143 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { type RouteSpec, routes } from '../contract/routes';
+import { esbuildOptions } from '../lib/bundling';
+import { matchRoute, toProxyEvent } from '../local/api-gateway';
+import type { BenchContext } from './lib/context';
+import { type BenchSection, percentile, round } from './lib/report';
+
+const ROOT = join(__dirname, '..');
+const WORK_DIR = join(ROOT, '.local', 'bench', 'cold-start');
+
+interface Measurement {
+  /** Spawn to exit of the whole Node process, as seen from outside. */
+  processMs: number;
+  loadMs: number;
+  firstRequestMs: number;
+  totalMs: number;
+  status: number;
+}
+
+async function bundle(name: string, entry: string): Promise<{ path: string; bytes: number }> {
+  const outfile = join(WORK_DIR, name, 'index.js');
+  const result = await build({
+    ...esbuildOptions,
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    sourcemap: false,
+    logLevel: 'silent',
+    metafile: true,
+  });
+  const bytes = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('index.js'))?.[1].bytes ?? 0;
+  return { path: outfile, bytes };
+}
+
+/** A first request the route can answer: its path with `{param}` filled in, a JSON body where it takes one. */
+function sampleEvent(route: RouteSpec, authorization: string | undefined) {
+  const path = route.path.replace(/\{\w+\}/g, 'bench-probe');
+  const method = route.method === 'ANY' ? 'OPTIONS' : route.method;
+  const match = matchRoute(method, path);
+  if (!match) throw new Error(`no route for ${method} ${path}`);
+  const takesBody = ['POST', 'PUT', 'PATCH'].includes(method);
+  const headers = [
+    'Accept',
+    'application/scim+json',
+    ...(takesBody ? ['Content-Type', 'application/scim+json'] : []),
+    ...(authorization ? ['Authorization', authorization] : []),
+  ];
+  return toProxyEvent(
+    { method, url: path, rawHeaders: headers, body: Buffer.from(takesBody ? '{}' : ''), sourceIp: '127.0.0.1' },
+    match,
+  );
+}
+
+function measure(bundlePath: string, eventPath: string): Measurement {
+  const spawnedAt = performance.now();
+  const child = spawnSync(process.execPath, [join(__dirname, 'lib', 'cold-start-child.cjs'), bundlePath, eventPath], {
+    env: process.env,
+    encoding: 'utf8',
+  });
+  const line = child.stderr.trim().split('\n').pop() ?? '';
+  const parsed = JSON.parse(line) as Measurement & { error?: string };
+  if (parsed.error) throw new Error(`cold start failed: ${parsed.error}`);
+  return { ...parsed, processMs: performance.now() - spawnedAt };
+}
+
+/**
+ * Cold start per function: the minified bundle's size and the time a fresh Node process takes to load it and
+ * answer a first request against DynamoDB Local, next to an empty handler bundled the same way.
+ */
+export async function coldStartBench(context: BenchContext): Promise<BenchSection> {
+  mkdirSync(WORK_DIR, { recursive: true });
+  const runs = context.quick ? 1 : 5;
+  const hello = await bundle('Hello', 'bench/fixtures/hello.ts');
+  const selected = context.quick ? routes.slice(0, 2) : routes;
+  const token = await context.bearerToken();
+  const measureMedian = (bundlePath: string, eventPath: string) => {
+    const samples = Array.from({ length: runs }, () => measure(bundlePath, eventPath));
+    return {
+      totalMs: percentile(
+        samples.map((sample) => sample.totalMs),
+        50,
+      ),
+      processMs: percentile(
+        samples.map((sample) => sample.processMs),
+        50,
+      ),
+      status: samples[0]?.status ?? 0,
+    };
+  };
+  const helloEvent = join(WORK_DIR, 'Hello', 'event.json');
+  writeFileSync(helloEvent, JSON.stringify(sampleEvent(selected[0] as RouteSpec, undefined)));
+  const baseline = measureMedian(hello.path, helloEvent);
+  const rows: (string | number)[][] = [
+    [
+      '(empty hello handler)',
+      round(hello.bytes / 1024, 1),
+      round(baseline.totalMs, 1),
+      round(baseline.processMs, 1),
+      1,
+      baseline.status,
+    ],
+  ];
+  const data: Record<string, unknown>[] = [];
+  for (const route of selected) {
+    const bundled = await bundle(route.id, route.entry);
+    const eventPath = join(WORK_DIR, route.id, 'event.json');
+    writeFileSync(
+      eventPath,
+      JSON.stringify(sampleEvent(route, route.auth === 'scim-bearer' ? `Bearer ${token}` : undefined)),
+    );
+    const result = measureMedian(bundled.path, eventPath);
+    const ratio = round(result.processMs / baseline.processMs, 2);
+    rows.push([
+      route.id,
+      round(bundled.bytes / 1024, 1),
+      round(result.totalMs, 1),
+      round(result.processMs, 1),
+      ratio,
+      result.status,
+    ]);
+    data.push({
+      route: route.id,
+      bytes: bundled.bytes,
+      loadAndFirstRequestMs: result.totalMs,
+      processMs: result.processMs,
+      ratio,
+      status: result.status,
+    });
+  }
+  return {
+    name: 'coldStart',
+    title: 'Cold start per function',
+    columns: ['function', 'bundle KB', 'load + first request ms', 'whole process ms', '× hello (process)', 'status'],
+    rows,
+    notes: [
+      `Median of ${runs} fresh Node ${process.version} processes per function; each loads the minified bundle (AWS SDK v3 resolved from node_modules, as the Lambda runtime provides it) and answers one request against DynamoDB Local.`,
+      'Times are medians. "load + first request" is measured inside the process; "whole process" adds Node start-up, and its ratio to the empty handler is what a cold start costs beyond a bare runtime. Lambda adds its own sandbox start-up on top.',
+    ],
+    data,
+  };
+}

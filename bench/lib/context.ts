@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local';
+import { applyLocalEnvironment, prepareLocalTables } from '../../local/environment';
+import { scimTestToken } from '../../test/support/tokens';
+
+/** What every benchmark gets: the run's mode, a fresh DynamoDB Local with the tables, and a way to get tokens. */
+export interface BenchContext {
+  /** A smoke run: tiny sizes, one repetition; used by `npm test` to prove each script still runs. */
+  readonly quick: boolean;
+  readonly dynamoDbEndpoint: string;
+  /** A valid access token for a fresh tenant (a stored grant and a JWT from the real signer). */
+  bearerToken(tenantId?: string): Promise<string>;
+}
+
+export async function openBenchContext(options: {
+  quick: boolean;
+  dynamoDbEndpoint?: string;
+}): Promise<{ context: BenchContext; close(): Promise<void> }> {
+  let database: DynamoDbLocal | undefined;
+  let endpoint = options.dynamoDbEndpoint;
+  if (!endpoint) {
+    database = await startDynamoDbLocal();
+    endpoint = database.endpoint;
+  }
+  const tableNames = await prepareLocalTables(endpoint);
+  applyLocalEnvironment({
+    dynamoDbEndpoint: endpoint,
+    publicBaseUrl: 'http://127.0.0.1:3000',
+    tableNames,
+    stateDir: mkdtempSync(join(tmpdir(), 'scim-provisioning-bench-')),
+  });
+  return {
+    context: {
+      quick: options.quick,
+      dynamoDbEndpoint: endpoint,
+      bearerToken: async (tenantId) => (await scimTestToken(tenantId)).token,
+    },
+    close: async () => {
+      await database?.stop();
+    },
+  };
+}

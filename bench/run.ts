@@ -1,0 +1,53 @@
+import '../local/sdk-warnings';
+import { join } from 'node:path';
+import { coldStartBench } from './cold-start';
+import { type BenchContext, openBenchContext } from './lib/context';
+import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
+
+/**
+ * `npm run bench`: every benchmark in turn against one fresh DynamoDB Local, each printing its table; the
+ * report goes to bench/results/latest.json and latest.md. `--quick` is the smoke run `npm test` uses.
+ */
+export const benchmarks: Record<string, (context: BenchContext) => Promise<BenchSection>> = {
+  coldStart: coldStartBench,
+};
+
+export async function runBenchmarks(options: {
+  quick: boolean;
+  only?: readonly string[];
+  resultsDir: string;
+  dynamoDbEndpoint?: string;
+  print?: (text: string) => void;
+}): Promise<BenchSection[]> {
+  const print = options.print ?? ((text: string) => process.stdout.write(text));
+  const { context, close } = await openBenchContext(options);
+  const sections: BenchSection[] = [];
+  try {
+    for (const [name, bench] of Object.entries(benchmarks)) {
+      if (options.only && !options.only.includes(name)) continue;
+      const section = await bench(context);
+      sections.push(section);
+      print(`\n${section.title}\n\n${formatTable(section.columns, section.rows)}\n`);
+      for (const note of section.notes ?? []) print(`  ${note}\n`);
+    }
+  } finally {
+    await close();
+  }
+  writeReport(options.resultsDir, benchEnvironment(), sections);
+  return sections;
+}
+
+if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  const onlyIndex = process.argv.indexOf('--only');
+  const only = onlyIndex > 0 ? process.argv[onlyIndex + 1]?.split(',') : undefined;
+  runBenchmarks({ quick, only, resultsDir: join(__dirname, 'results') })
+    .then(() => {
+      process.stdout.write(`\nReport written to bench/results/latest.md and latest.json\n`);
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    });
+}

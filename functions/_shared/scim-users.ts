@@ -1,0 +1,42 @@
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
+import { parseAttributeList, projectResource } from '../../core/scim/projection';
+import { etagOf, type UserRecord, userLocation, userRepresentation } from '../../core/scim/user-record';
+import type { UsersContext } from '../../core/scim/users';
+import { tableName } from './config';
+import { queryParam } from './http-event';
+import { type ScimRequest, type ScimResult, tenantOf } from './scim-route';
+
+/** What the Users handlers share: the tenant-scoped store, and how a user becomes a response. */
+let store: DynamoDbUserStore | undefined;
+
+export function usersContext(request: ScimRequest): UsersContext {
+  store ??= new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));
+  return { store, tenantId: tenantOf(request) };
+}
+
+/**
+ * A single User response (RFC 7644 §3.3, §3.4.1, §3.5): the representation, projected by the request's
+ * `attributes` / `excludedAttributes` (RFC 7644 §3.9), with its version as the ETag (§3.14).
+ */
+export function userResult(request: ScimRequest, record: UserRecord, status = 200): ScimResult {
+  const attributes = parseAttributeList(queryParam(request, 'attributes'));
+  const excludedAttributes = parseAttributeList(queryParam(request, 'excludedAttributes'));
+  const body = projectResource(userRepresentation(record, request.scimBaseUrl), {
+    ...(attributes ? { attributes } : {}),
+    ...(excludedAttributes ? { excludedAttributes } : {}),
+  });
+  return {
+    status,
+    body,
+    headers: {
+      ETag: etagOf(record),
+      ...(status === 201 ? { Location: userLocation(request.scimBaseUrl, record.id) } : {}),
+    },
+  };
+}
+
+/** The `{id}` path parameter (API Gateway has already percent-decoded it). */
+export const userIdOf = (request: ScimRequest): string => request.pathParams.id ?? '';
+
+export const ifMatchOf = (request: ScimRequest): string | undefined => request.headers['if-match'];
