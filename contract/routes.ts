@@ -38,6 +38,8 @@ export interface RouteSpec {
 
 /** The shared entry of the `ANY` routes that answer 405. */
 export const METHOD_NOT_ALLOWED_ENTRY = 'functions/scim/method-not-allowed.ts';
+/** The same for the OAuth endpoints, answered as OAuth error JSON. */
+export const OAUTH_METHOD_NOT_ALLOWED_ENTRY = 'functions/oauth/method-not-allowed.ts';
 
 const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
 
@@ -223,6 +225,7 @@ export const routes: readonly RouteSpec[] = [
     tables: {},
     auth: 'public',
   },
+  // The authorization endpoint (RFC 6749 §3.1): the tenant admin's sign-in and consent pages.
   {
     id: 'OAuthAuthorize',
     method: 'GET',
@@ -239,6 +242,9 @@ export const routes: readonly RouteSpec[] = [
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'admin-session',
   },
+  // OAuth 2.0 authorization server (RFC 6749, RFC 7009, RFC 8414): client-authenticated token and revocation
+  // endpoints, each with a 405 catch-all for other methods (one entry file shared by the two), and the public
+  // discovery documents.
   {
     id: 'OAuthToken',
     method: 'POST',
@@ -249,6 +255,14 @@ export const routes: readonly RouteSpec[] = [
     capabilities: ['sign-tokens'],
   },
   {
+    id: 'OAuthTokenOtherMethods',
+    method: 'ANY',
+    path: '/oauth/token',
+    entry: OAUTH_METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
+  },
+  {
     id: 'OAuthRevoke',
     method: 'POST',
     path: '/oauth/revoke',
@@ -256,6 +270,14 @@ export const routes: readonly RouteSpec[] = [
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
     capabilities: ['read-signing-key'],
+  },
+  {
+    id: 'OAuthRevokeOtherMethods',
+    method: 'ANY',
+    path: '/oauth/revoke',
+    entry: OAUTH_METHOD_NOT_ALLOWED_ENTRY,
+    tables: {},
+    auth: 'public',
   },
   {
     id: 'OAuthMetadata',

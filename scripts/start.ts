@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { routeById } from '../contract/routes';
 import { type DynamoDbLocal, LocalRuntimeError, startDynamoDbLocal } from '../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../local/environment';
-import { removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
+import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
 import { createLocalServer, listen } from '../local/server';
 
 /**
@@ -18,6 +18,13 @@ async function main(): Promise<void> {
     throw new LocalRuntimeError(`PORT must be a port number, not ${process.env.PORT}`);
   const stateDir = join(__dirname, '..', '.local');
   mkdirSync(stateDir, { recursive: true });
+  // DynamoDB Local's database files can be opened by one process at a time.
+  const registered = readRuntimeFile(stateDir);
+  if (registered && !registered.inMemory && !inMemory) {
+    throw new LocalRuntimeError(
+      `another npm start (pid ${registered.pid}, ${registered.publicBaseUrl}) already uses the data in .local/dynamodb; stop it, or use --in-memory`,
+    );
+  }
 
   const server = createLocalServer();
   const boundPort = await listen(server, port);
@@ -42,21 +49,24 @@ async function main(): Promise<void> {
     const baseUrl = `http://localhost:${boundPort}`;
     const tableNames = await prepareLocalTables(database.endpoint);
     applyLocalEnvironment({ dynamoDbEndpoint: database.endpoint, publicBaseUrl: baseUrl, tableNames, stateDir });
-    writeRuntimeFile(stateDir, {
-      pid: process.pid,
-      dynamoDbEndpoint: database.endpoint,
-      publicBaseUrl: baseUrl,
-      tableNames,
-      inMemory,
-    });
-    printReady(baseUrl, inMemory);
+    // The admin CLI finds the service through this file; an earlier, still running npm start keeps it.
+    if (!registered) {
+      writeRuntimeFile(stateDir, {
+        pid: process.pid,
+        dynamoDbEndpoint: database.endpoint,
+        publicBaseUrl: baseUrl,
+        tableNames,
+        inMemory,
+      });
+    }
+    printReady(baseUrl, inMemory, registered ? { pid: registered.pid, endpoint: database.endpoint } : undefined);
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-function printReady(baseUrl: string, inMemory: boolean): void {
+function printReady(baseUrl: string, inMemory: boolean, cliTarget?: { pid: number; endpoint: string }): void {
   const endpoint = (id: string) => {
     const route = routeById(id);
     return route ? `${baseUrl}${route.path}` : '(not available in this build)';
@@ -75,6 +85,11 @@ function printReady(baseUrl: string, inMemory: boolean): void {
     '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <tenantId> --email <email> --password-stdin',
     '  npm run --silent admin -- client create --tenant <tenantId> --name Okta \\',
     '    --redirect-uri https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback',
+    ...(cliTarget
+      ? [
+          `  (the admin CLI talks to the npm start with pid ${cliTarget.pid} by default; for this one add --endpoint ${cliTarget.endpoint})`,
+        ]
+      : []),
     '',
     'Press Ctrl-C to stop.',
     '',

@@ -1,7 +1,7 @@
 import { serverError } from '../../core/oauth/errors';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpResponse } from './http-event';
-import { logUnexpected, type ProxyHandler, routeStack } from './route-stack';
+import { logDependencyFailure, logUnexpected, type ProxyHandler, routeStack } from './route-stack';
 
 /**
  * The stack of public, cacheable JSON documents (OAuth metadata, JWKS): unlike token responses they may be
@@ -20,7 +20,8 @@ export function publicJsonDocument(maxAgeSeconds: number, build: () => Promise<u
 
 function renderDocumentError(error: unknown): HttpResponse {
   const failure = classifyDependencyError(error);
-  if (!failure) logUnexpected(error);
+  if (failure) logDependencyFailure(failure.kind, error);
+  else logUnexpected(error);
   const body = failure
     ? { error: 'temporarily_unavailable', error_description: 'The service is temporarily unavailable; retry later' }
     : serverError().toJSON();

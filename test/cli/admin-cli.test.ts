@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { verifyPassword } from '../../core/oauth/passwords';
 import { testDynamoDbEndpoint, useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
+import { rememberSecret } from '../support/secrets';
 
 /** The real CLI, as a child process, against the test run's DynamoDB Local. */
 const ROOT = join(__dirname, '..', '..');
@@ -15,6 +16,7 @@ interface Run {
 }
 
 function run(command: string, args: readonly string[], stdin?: string): Promise<Run> {
+  if (stdin !== undefined) rememberSecret(stdin.trim());
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: ROOT,
@@ -42,6 +44,8 @@ function onlyJson(result: Run): Record<string, unknown> {
   expect(result.stdout.trim().split('\n')).toHaveLength(1);
   const parsed = JSON.parse(result.stdout) as unknown;
   expect(parsed).toEqual(expect.any(Object));
+  const secret = (parsed as { clientSecret?: unknown }).clientSecret;
+  if (typeof secret === 'string') rememberSecret(secret);
   expect(Array.isArray(parsed)).toBe(false);
   return parsed as Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import { type RunningService, startService } from '../support/local-service';
-import { issueTestCode, type OAuthFixture, oauthFixture, oauthStores } from '../support/oauth';
+import { issueTestCode, type OAuthFixture, oauthFixture, oauthStores, rememberTokens } from '../support/oauth';
 
 /**
  * Interoperability with OAuth clients nobody here wrote: openid-client (and oauth4webapi underneath) against
@@ -38,10 +38,12 @@ async function codeFlow(fixture: OAuthFixture, authentication: client.ClientAuth
     codeChallenge: await client.calculatePKCECodeChallenge(verifier),
     codeChallengeMethod: 'S256',
   });
-  const tokens = await client.authorizationCodeGrant(config, callbackUrl(fixture, code, state), {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-  });
+  const tokens = rememberTokens(
+    await client.authorizationCodeGrant(config, callbackUrl(fixture, code, state), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    }),
+  );
   return { config, tokens };
 }
 
@@ -61,7 +63,7 @@ describe('openid-client', () => {
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.expiresIn()).toBeGreaterThan(3500);
     expect(tokens.refresh_token).toEqual(expect.any(String));
-    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token as string);
+    const refreshed = rememberTokens(await client.refreshTokenGrant(config, tokens.refresh_token as string));
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
   });
@@ -69,7 +71,7 @@ describe('openid-client', () => {
   test('authorization code grant with client_secret_post, then a refresh', async () => {
     const fixture = await oauthFixture();
     const { config, tokens } = await codeFlow(fixture, client.ClientSecretPost(fixture.clientSecret));
-    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token as string);
+    const refreshed = rememberTokens(await client.refreshTokenGrant(config, tokens.refresh_token as string));
     expect(refreshed.access_token).toEqual(expect.any(String));
   });
 
@@ -80,7 +82,9 @@ describe('openid-client', () => {
     const url = new URL(fixture.redirectUri);
     url.searchParams.set('code', code);
     url.searchParams.set('iss', service.baseUrl);
-    const tokens = await client.authorizationCodeGrant(config, url, { expectedState: client.skipStateCheck });
+    const tokens = rememberTokens(
+      await client.authorizationCodeGrant(config, url, { expectedState: client.skipStateCheck }),
+    );
     expect(tokens.access_token).toEqual(expect.any(String));
   });
 

@@ -17,6 +17,7 @@ import {
   oauthFixture,
   oauthStores,
   pkcePair,
+  rememberTokens,
 } from '../support/oauth';
 
 let service: RunningService;
@@ -52,6 +53,7 @@ async function post(
   } catch {
     body = {};
   }
+  rememberTokens(body);
   return { status: response.status, headers: response.headers, body, text };
 }
 
@@ -296,6 +298,18 @@ describe('request format', () => {
       asBasic(fixture),
     );
     expectOAuthError(repeated, 400, 'invalid_request');
+  });
+
+  test.each([
+    ['GET', '/oauth/token'],
+    ['PUT', '/oauth/token'],
+    ['GET', '/oauth/revoke'],
+  ])('AS-E7: %s %s is 405 with Allow: POST', async (method, path) => {
+    const response = await fetch(`${service.baseUrl}${path}?grant_type=authorization_code`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
   });
 
   test('AS-E7: empty-valued parameters count as absent and unknown parameters are ignored', async () => {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { METHOD_NOT_ALLOWED_ENTRY, routes } from '../../contract/routes';
+import { METHOD_NOT_ALLOWED_ENTRY, OAUTH_METHOD_NOT_ALLOWED_ENTRY, routes } from '../../contract/routes';
 import { AUTHORIZATION_PATH, AUTHORIZE_ROUTE_ID, TOKEN_PATH, TOKEN_ROUTE_ID } from '../../lib/endpoints';
 import { synthTemplate } from '../support/synth';
 import { deployedRoutes } from '../support/template-routes';
@@ -51,18 +51,25 @@ describe('the route manifest', () => {
     }
   });
 
-  test('each entry file is one route’s, except the 405 catch-alls (ANY), which all share one', () => {
+  test('each entry file is one route’s, except the 405 catch-alls (ANY), which share one per protocol', () => {
     const specific = routes.filter((route) => route.method !== 'ANY');
     expect(new Set(specific.map((route) => route.entry)).size).toBe(specific.length);
     const catchAlls = routes.filter((route) => route.method === 'ANY');
-    expect(new Set(catchAlls.map((route) => route.entry))).toEqual(new Set([METHOD_NOT_ALLOWED_ENTRY]));
+    const entriesUnder = (prefix: string) =>
+      new Set(catchAlls.filter((route) => route.path.startsWith(prefix)).map((route) => route.entry));
+    expect(entriesUnder('/scim/')).toEqual(new Set([METHOD_NOT_ALLOWED_ENTRY]));
+    expect(entriesUnder('/oauth/')).toEqual(new Set([OAUTH_METHOD_NOT_ALLOWED_ENTRY]));
+    expect(catchAlls.every((route) => /^\/(scim|oauth)\//.test(route.path))).toBe(true);
     expect(specific.map((route) => route.entry)).not.toContain(METHOD_NOT_ALLOWED_ENTRY);
+    expect(specific.map((route) => route.entry)).not.toContain(OAUTH_METHOD_NOT_ALLOWED_ENTRY);
     expect(catchAlls.every((route) => route.auth === 'public' && Object.keys(route.tables).length === 0)).toBe(true);
   });
 
   test('every SCIM path answers other methods with 405 (an ANY route)', () => {
     const scimPaths = new Set(routes.filter((route) => route.path.startsWith('/scim/')).map((route) => route.path));
-    const withCatchAll = new Set(routes.filter((route) => route.method === 'ANY').map((route) => route.path));
+    const withCatchAll = new Set(
+      routes.filter((route) => route.method === 'ANY' && route.path.startsWith('/scim/')).map((route) => route.path),
+    );
     expect(withCatchAll).toEqual(scimPaths);
   });
 

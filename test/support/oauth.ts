@@ -9,6 +9,7 @@ import { type AuthorizationCodeRequest, issueAuthorizationCode } from '../../cor
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
 import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
 import { tokenSigner } from '../../functions/_shared/token-signer';
+import { rememberSecret } from './secrets';
 
 /** The stores on the test run's DynamoDB Local; call after `startService()` or `useLocalEnvironment()`. */
 export function oauthStores() {
@@ -46,6 +47,7 @@ export async function oauthFixture(redirectUri = OKTA_CALLBACK): Promise<OAuthFi
     name: 'Okta',
     redirectUris: [redirectUri, 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
   });
+  rememberSecret(clientSecret);
   return {
     tenantId: tenant.tenantId,
     adminUserId: admin.userId,
@@ -59,12 +61,12 @@ export async function oauthFixture(redirectUri = OKTA_CALLBACK): Promise<OAuthFi
  * An authorization code as the consent page issues it after the admin approves. The browser flow (login and
  * consent pages) is tested separately; here the code is issued by calling `issueAuthorizationCode` directly.
  */
-export function issueTestCode(
+export async function issueTestCode(
   fixture: OAuthFixture,
   overrides: Partial<AuthorizationCodeRequest> = {},
   now?: () => Date,
 ): Promise<string> {
-  return issueAuthorizationCode(
+  const code = await issueAuthorizationCode(
     { codes: oauthStores().codes, ...(now ? { now } : {}) },
     {
       tenantId: fixture.tenantId,
@@ -75,6 +77,16 @@ export function issueTestCode(
       ...overrides,
     },
   );
+  rememberSecret(code);
+  return code;
+}
+
+/** Records the credentials of a token response for the end-of-run log scan, and returns it. */
+export function rememberTokens<T>(response: T): T {
+  const { access_token: accessToken, refresh_token: refreshToken } = (response ?? {}) as Record<string, unknown>;
+  if (typeof accessToken === 'string') rememberSecret(accessToken);
+  if (typeof refreshToken === 'string') rememberSecret(refreshToken);
+  return response;
 }
 
 /** The token endpoint's dependencies on the real stores, with a clock the test controls. */
@@ -100,6 +112,7 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
 
 export function pkcePair(): { verifier: string; challenge: string } {
   const verifier = randomBytes(32).toString('base64url');
+  rememberSecret(verifier);
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 

@@ -10,6 +10,7 @@ import {
   type OAuthFixture,
   oauthFixture,
   oauthStores,
+  rememberTokens,
   tokenEndpointDeps,
 } from '../../support/oauth';
 
@@ -22,12 +23,14 @@ beforeAll(() => useLocalEnvironment());
 const start = new Date('2026-03-01T12:00:00Z');
 const at = (seconds: number) => new Date(start.getTime() + seconds * 1000);
 
-function exchange(fixture: OAuthFixture, params: Record<string, string>, nowSeconds: number) {
-  return handleTokenRequest(
+async function exchange(fixture: OAuthFixture, params: Record<string, string>, nowSeconds: number) {
+  const outcome = await handleTokenRequest(
     tokenEndpointDeps(() => at(nowSeconds)),
     basicAuthorization(fixture.clientId, fixture.clientSecret),
     form(params),
   );
+  rememberTokens(outcome.response);
+  return outcome;
 }
 
 const redeemAt = (fixture: OAuthFixture, code: string, nowSeconds: number) =>
