@@ -13,6 +13,12 @@ export type GatewayResponseType =
   | 'WAF_FILTERED'
   | 'INTEGRATION_FAILURE'
   | 'INTEGRATION_TIMEOUT'
+  | 'ACCESS_DENIED'
+  | 'UNAUTHORIZED'
+  | 'BAD_REQUEST_BODY'
+  | 'BAD_REQUEST_PARAMETERS'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RESOURCE_NOT_FOUND'
   | 'DEFAULT_4XX'
   | 'DEFAULT_5XX';
 
@@ -35,6 +41,14 @@ export const gatewayResponses: Record<GatewayResponseType, GatewayResponseSpec> 
     retryAfterSeconds: 2,
   },
   INTEGRATION_TIMEOUT: { status: 503, detail: 'The service did not answer in time; retry later', retryAfterSeconds: 2 },
+  // The 4xx answers API Gateway can generate, each with its own status, so that DEFAULT_4XX (whose status
+  // a template cannot read) is left for types that do not occur in this API.
+  ACCESS_DENIED: { status: 403, detail: 'Access denied' },
+  UNAUTHORIZED: { status: 401, detail: 'Authentication is required' },
+  BAD_REQUEST_BODY: { status: 400, detail: 'The request body is invalid' },
+  BAD_REQUEST_PARAMETERS: { status: 400, detail: 'The request parameters are invalid' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, detail: 'The request content type is not supported' },
+  RESOURCE_NOT_FOUND: { status: 404, detail: 'No such resource' },
   DEFAULT_4XX: { status: 400, detail: 'The request was rejected' },
   DEFAULT_5XX: { status: 503, detail: 'The service is temporarily unavailable; retry later', retryAfterSeconds: 2 },
 };

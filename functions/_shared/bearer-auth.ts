@@ -5,7 +5,7 @@ import { bearerChallenge, bearerTokenFrom } from '../../core/oauth/bearer';
 import { unauthorized } from '../../core/scim/errors';
 import { publicBaseUrl, scimBaseUrl, tableName } from './config';
 import type { HttpRequest } from './http-event';
-import { tokenSigner } from './token-signer';
+import { verificationKeys } from './token-signer';
 
 /** Who is calling a SCIM route: every read and write is scoped to `tenantId`. */
 export interface ScimPrincipal {
@@ -48,7 +48,7 @@ export async function authenticateBearer(request: HttpRequest): Promise<ScimPrin
     unauthorized(description, bearerChallenge({ code: 'invalid_token', description }));
   let verified: Awaited<ReturnType<typeof verifyAccessToken>>;
   try {
-    verified = await verifyAccessToken(token, [await tokenSigner().publicJwk()], {
+    verified = await verifyAccessToken(token, await verificationKeys(), {
       issuer: publicBaseUrl(),
       audience: scimBaseUrl(),
     });

@@ -77,7 +77,7 @@ describe('the REST API', () => {
     const { template: current } = synthTemplate();
     const settings = (Object.values(resourcesOfType(current, 'AWS::ApiGateway::Stage'))[0]?.Properties.MethodSettings ??
       []) as { ResourcePath: string }[];
-    const manifestPaths = new Set(routes.map((route) => `/${route.path.split('/').filter(Boolean).join('~1')}`));
+    const manifestPaths = new Set(routes.map((route) => `/${route.path.replace(/\//g, '~1')}`));
     for (const setting of settings.filter((entry) => entry.ResourcePath !== '/*')) {
       expect(manifestPaths).toContain(setting.ResourcePath);
     }
