@@ -1,11 +1,12 @@
 import '../local/sdk-warnings';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { routeById } from '../contract/routes';
 import { type DynamoDbLocal, LocalRuntimeError, startDynamoDbLocal } from '../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../local/environment';
 import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
 import { createLocalServer, listen } from '../local/server';
+import { localStateDir } from '../local/state-dir';
 
 /**
  * `npm start`: DynamoDB Local (data under .local/, or `--in-memory`), the tables, and every manifest route on
@@ -16,13 +17,13 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new LocalRuntimeError(`PORT must be a port number, not ${process.env.PORT}`);
-  const stateDir = join(__dirname, '..', '.local');
+  const stateDir = localStateDir();
   mkdirSync(stateDir, { recursive: true });
   // DynamoDB Local's database files can be opened by one process at a time.
   const registered = readRuntimeFile(stateDir);
   if (registered && !registered.inMemory && !inMemory) {
     throw new LocalRuntimeError(
-      `another npm start (pid ${registered.pid}, ${registered.publicBaseUrl}) already uses the data in .local/dynamodb; stop it, or use --in-memory`,
+      `another npm start (pid ${registered.pid}, ${registered.publicBaseUrl}) already uses the data in ${join(stateDir, 'dynamodb')}; stop it, or use --in-memory`,
     );
   }
 
@@ -59,21 +60,26 @@ async function main(): Promise<void> {
         inMemory,
       });
     }
-    printReady(baseUrl, inMemory, registered ? { pid: registered.pid, endpoint: database.endpoint } : undefined);
+    printReady(
+      baseUrl,
+      inMemory ? undefined : join(stateDir, 'dynamodb'),
+      registered ? { pid: registered.pid, endpoint: database.endpoint } : undefined,
+    );
   } catch (error) {
     await stop();
     throw error;
   }
 }
 
-function printReady(baseUrl: string, inMemory: boolean, cliTarget?: { pid: number; endpoint: string }): void {
+/** `dataDir` is where the database files are kept, or undefined for an in-memory run. */
+function printReady(baseUrl: string, dataDir: string | undefined, cliTarget?: { pid: number; endpoint: string }): void {
   const endpoint = (id: string) => {
     const route = routeById(id);
     return route ? `${baseUrl}${route.path}` : '(not available in this build)';
   };
   const lines = [
     '',
-    `SCIM Provisioning Service is running on ${baseUrl} (DynamoDB Local, ${inMemory ? 'in memory: data is discarded on exit' : 'data kept in .local/dynamodb'})`,
+    `SCIM Provisioning Service is running on ${baseUrl} (DynamoDB Local, ${dataDir ? `data kept in ${relative(process.cwd(), dataDir) || dataDir}` : 'in memory: data is discarded on exit'})`,
     '',
     'The values Okta asks for (Provisioning > Integration):',
     `  SCIM connector base URL   ${baseUrl}/scim/v2`,

@@ -7,6 +7,7 @@ import type { TableKey } from '../../contract/tables';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { prepareLocalTables } from '../../local/environment';
 import { readRuntimeFile } from '../../local/runtime-file';
+import { localStateDir } from '../../local/state-dir';
 import { localTableNames } from '../../local/tables';
 import { CliError } from './cli-error';
 
@@ -31,8 +32,7 @@ export interface ConnectionOptions {
 /** Overrides the DynamoDB endpoint like `--endpoint` (used by the tests, and handy in scripts). */
 export const ENDPOINT_ENV = 'SCIM_ADMIN_DYNAMODB_ENDPOINT';
 
-const PROJECT_ROOT = join(__dirname, '..', '..');
-const STATE_DIR = join(PROJECT_ROOT, '.local');
+const STATE_DIR = localStateDir();
 
 const documentClient = (client: DynamoDBClient) =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

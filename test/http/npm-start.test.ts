@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ const ROOT = join(__dirname, '..', '..');
 function start(args: string[], env: NodeJS.ProcessEnv) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // A state folder of its own, so a developer's running `npm start` and its data are never touched.
+    env: { ...process.env, SCIM_LOCAL_DIR: mkdtempSync(join(tmpdir(), 'scim-local-')), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -83,6 +84,36 @@ describe('npm start', () => {
       run.child.kill('SIGKILL');
     }
   }, 40_000);
+
+  test('keeps its data under the local state folder, so tenants survive a restart (and the admin CLI finds it)', async () => {
+    const localDir = mkdtempSync(join(tmpdir(), 'scim-local-'));
+    const env = { PORT: String(await freePort()), SCIM_LOCAL_DIR: localDir };
+    const admin = (args: string[]) =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env, SCIM_ADMIN_DYNAMODB_ENDPOINT: '' },
+        encoding: 'utf8',
+      });
+    const first = start([], env);
+    let tenantId: string;
+    try {
+      await waitFor(() => first.output().stdout.includes('Press Ctrl-C to stop'), 20_000);
+      tenantId = (JSON.parse(admin(['tenant', 'create', '--name', 'Persistent', '--json'])) as { tenantId: string })
+        .tenantId;
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect(await first.exited).toBe(0);
+    const second = start([], env);
+    try {
+      await waitFor(() => second.output().stdout.includes('Press Ctrl-C to stop'), 20_000);
+      const listed = JSON.parse(admin(['tenant', 'list', '--json'])) as { tenants: { tenantId: string }[] };
+      expect(listed.tenants.map((tenant) => tenant.tenantId)).toContain(tenantId);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toBe(0);
+  }, 90_000);
 
   test('a port already in use is one line of explanation and a non-zero exit', async () => {
     const blocker: Server = createServer();
