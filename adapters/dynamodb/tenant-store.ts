@@ -89,13 +89,17 @@ export class TenantStore {
     return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.tenantId.localeCompare(b.tenantId));
   }
 
-  /** Creates an admin of an existing tenant; an unknown tenant or an email already taken there is a StoreError. */
+  /**
+   * Creates an admin account of an existing tenant; an unknown tenant or an email already taken there is a
+   * StoreError. `userId` is the admin's user in the users table (see admin-accounts.ts), whose role decides
+   * whether the account may approve connections.
+   */
   async createAdmin(
-    admin: { tenantId: string; email: string; passwordHash: string },
+    admin: { tenantId: string; email: string; passwordHash: string; userId?: string },
     now = new Date(),
   ): Promise<AdminRecord> {
     const record: AdminRecord = {
-      userId: randomUUID(),
+      userId: admin.userId ?? randomUUID(),
       tenantId: admin.tenantId,
       email: admin.email.trim(),
       passwordHash: admin.passwordHash,
