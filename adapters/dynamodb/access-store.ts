@@ -513,7 +513,7 @@ export class AccessStore {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
       const reasons = cancellationReasons(error);
-      const failed = reasons?.findIndex((reason) => reason === 'ConditionalCheckFailed') ?? -1;
+      const failed = reasons?.indexOf('ConditionalCheckFailed') ?? -1;
       const failure = failed >= 0 ? failures[failed] : undefined;
       if (failure) throw failure;
       throw error;
