@@ -15,6 +15,7 @@ import { cancellationReasons, StoreError } from './store-errors';
  * sign in through their identity provider); an admin approves the OAuth connection on the consent page.
  *
  * Items: tenant pk `TENANT#<tenantId>`, sk `TENANT`; admin pk `TENANT#<tenantId>`, sk `ADMIN#<normalized email>`.
+ * The same partition holds the tenant's brands and custom roles (see access-store.ts).
  */
 export interface TenantRecord {
   readonly tenantId: string;

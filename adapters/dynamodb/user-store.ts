@@ -26,6 +26,7 @@ import { UserNameTakenError, type UserStore, VersionConflictError } from '../../
  * | `EMAIL#<email key>#<id>`         | `emails.value eq` lookup (not unique)                         |
  * | `COUNT#<0..7>`                   | counter shards: `users` (for totalResults), `deletes`         |
  * | `PAGE#<position>`                | index-paging bookmark: the sk of the user at that position    |
+ * | `AUDIT#…`                        | the admin CLI's audit trail (written by AccessStore)          |
  *
  * Lookup values are percent-encoded inside the sort key so that `#` can only be a separator. The user item and
  * its key items are written in one transaction, conditional on the userName being free and on the version read.
