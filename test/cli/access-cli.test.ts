@@ -7,6 +7,8 @@ import { useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
 
 /** The access-model commands of the real CLI, as a child process, against the test run's DynamoDB Local. */
+// Each step starts the real CLI (a TypeScript process); on a loaded machine a dozen of them outlast the default.
+jest.setTimeout(180_000);
 beforeAll(() => useLocalEnvironment());
 
 const users = () => new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));

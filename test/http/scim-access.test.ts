@@ -10,6 +10,8 @@ import { scimTestToken } from '../support/tokens';
  * and linked by Okta instead of duplicated.
  */
 let service: RunningService;
+// Each step starts the real CLI (a TypeScript process); on a loaded machine a dozen of them outlast the default.
+jest.setTimeout(180_000);
 beforeAll(async () => {
   service = await startService();
 });
