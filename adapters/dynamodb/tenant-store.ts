@@ -7,8 +7,9 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, StoreError } from './store-errors';
+import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
 
 /**
  * Tenants and their admins, in the clients table. Admins are the only accounts with a password (SCIM users
@@ -30,6 +31,8 @@ export interface AdminRecord {
   readonly email: string;
   readonly passwordHash: string;
   readonly createdAt: string;
+  /** Ids the account was linked to before `admin link` (grants approved under them are still this admin's). */
+  readonly formerUserIds?: readonly string[];
 }
 
 /** Emails are compared NFC-normalized and lower-cased, so `Ann@Example.com` and `ann@example.com` are one admin. */
@@ -152,6 +155,34 @@ export class TenantStore {
       new GetCommand({ TableName: this.tableName, Key: adminKey(tenantId, email), ConsistentRead: true }),
     );
     return result.Item ? strip<AdminRecord>(result.Item) : undefined;
+  }
+
+  /**
+   * Points an admin account at another user, remembering the previous id (the subject of the grants the
+   * admin approved before). Only if the account still has `expectedUserId`; returns whether it changed.
+   */
+  async relinkAdmin(tenantId: string, email: string, expectedUserId: string, userId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: adminKey(tenantId, email),
+          UpdateExpression:
+            'SET userId = :userId, formerUserIds = list_append(if_not_exists(formerUserIds, :none), :old)',
+          ConditionExpression: 'attribute_exists(pk) AND userId = :expected',
+          ExpressionAttributeValues: {
+            ':userId': userId,
+            ':expected': expectedUserId,
+            ':none': [],
+            ':old': [expectedUserId],
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Deletes an admin (they can no longer sign in); returns the deleted admin without the hash, or undefined. */

@@ -1,5 +1,5 @@
 import { AccessError } from '../../adapters/dynamodb/access-store';
-import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
+import { createAdminAccount, linkAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { type ClientRecord, ClientStore } from '../../adapters/dynamodb/client-store';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { StoreError } from '../../adapters/dynamodb/store-errors';
@@ -165,6 +165,35 @@ const oauthCommands: readonly CommandSpec[] = [
   },
   {
     group: 'admin',
+    action: 'link',
+    summary: 'tie an admin account made before roles existed to its user with the admin role',
+    usage: 'admin link --tenant <tenantId> --email <email> [--actor <name>] [--json]',
+    details: [
+      'Admin accounts created before the access model have no user in the users table, so they cannot approve',
+      'connections. This links the account to the user whose userName is its email (created if missing) and',
+      'gives that user the admin role; grants the admin approved before stay attributed to the account (admin',
+      'delete still revokes them). On an account that already has its user, it gives that user the admin role.',
+      ACTOR_HELP,
+      'With --json: {"userId", "linkedExistingUser", "relinked"}.',
+    ],
+    options: { tenant: { type: 'string' }, email: { type: 'string' }, ...ACTOR_OPTION },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = emailOption(context);
+      const actor = actorOf(context);
+      const connection = await context.connection();
+      const linked = await linkAdminAccount(
+        { tenants: stores(connection).tenants, access: accessStore(connection, actor) },
+        { tenantId, email },
+      );
+      return {
+        json: linked,
+        text: `Admin ${email} of tenant ${tenantId} is user ${linked.userId}, with the admin role.`,
+      };
+    },
+  },
+  {
+    group: 'admin',
     action: 'list',
     summary: "list a tenant's admins",
     usage: 'admin list --tenant <tenantId> [--json]',
@@ -204,7 +233,8 @@ const oauthCommands: readonly CommandSpec[] = [
       const now = new Date().toISOString();
       let revoked = 0;
       for (const grant of await grants.list(tenantId)) {
-        if (grant.subject !== deleted.userId || grant.status !== 'active') continue;
+        const approvedByThem = [deleted.userId, ...(deleted.formerUserIds ?? [])].includes(grant.subject);
+        if (!approvedByThem || grant.status !== 'active') continue;
         if (await grants.revokeIfExists(grant.grantId, now, 'approver-removed')) revoked += 1;
       }
       return {

@@ -50,6 +50,7 @@ describe('access-model commands', () => {
       ['brand'],
       ['role'],
       ['user'],
+      ['admin', 'link'],
       ...['create', 'list', 'delete'].flatMap((action) => [
         ['brand', action],
         ['role', action],
@@ -303,6 +304,41 @@ describe('access-model commands', () => {
     await expect(oauthStores().tenants.findAdminByEmail(tenantId, 'boss@acme.example')).resolves.toMatchObject({
       userId,
     });
+  });
+
+  test('admin link ties an account made before the access model to a user with admin; delete still revokes its grants', async () => {
+    const tenantId = await newTenant();
+    const { tenants, grants } = oauthStores();
+    const legacy = await tenants.createAdmin({ tenantId, email: 'Old.Timer@acme.example', passwordHash: 'h' });
+    const approved = await grants.create({
+      grantId: `grant-by-${legacy.userId}`,
+      tenantId,
+      clientId: 'client-x',
+      subject: legacy.userId,
+      scope: 'scim',
+      createdAt: new Date().toISOString(),
+    });
+    const linked = await ok(['admin', 'link', '--tenant', tenantId, '--email', 'old.timer@acme.example']);
+    expect(linked).toEqual({ userId: expect.any(String), linkedExistingUser: false, relinked: true });
+    const userId = linked.userId as string;
+    await expect(users().get(tenantId, userId)).resolves.toMatchObject({
+      attributes: { userName: 'Old.Timer@acme.example' },
+      access: { role: 'admin' },
+    });
+    await expect(tenants.findAdminByEmail(tenantId, 'old.timer@acme.example')).resolves.toMatchObject({
+      userId,
+      formerUserIds: [legacy.userId],
+    });
+    expect(await ok(['admin', 'link', '--tenant', tenantId, '--email', 'old.timer@acme.example'])).toEqual({
+      userId,
+      linkedExistingUser: true,
+      relinked: false,
+    });
+    refused(await admin(['admin', 'link', '--tenant', tenantId, '--email', 'ghost@acme.example']), 1, 'has no admin');
+
+    const deleted = await ok(['admin', 'delete', '--tenant', tenantId, '--email', 'old.timer@acme.example']);
+    expect(deleted).toMatchObject({ userId, deleted: true, revokedGrants: 1 });
+    await expect(grants.get(approved.grantId)).resolves.toMatchObject({ status: 'revoked' });
   });
 
   test('every command refuses an unknown tenant, user, brand or role with exit 1 and a clear message', async () => {
