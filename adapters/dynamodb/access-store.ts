@@ -13,6 +13,7 @@ import {
   type AuditEntry,
   accessChange,
   BUILT_IN_ROLES,
+  brandsText,
   isBuiltInRole,
   sameAccess,
   withBrands,
@@ -102,7 +103,7 @@ export class AccessStore {
         actor: this.actor,
         action: 'user.create',
         userId: record.id,
-        details: { userName: record.attributes.userName, role: record.access.role, brands: 'all' },
+        details: { userName: record.attributes.userName, role: record.access.role, brands: brandsText(record.access) },
       }),
     ]);
   }

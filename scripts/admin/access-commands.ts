@@ -30,7 +30,7 @@ import {
  * The access model from the CLI: brands, roles, and users' role and brand scoping — what the seed says an
  * admin of the tenant does in the app after provisioning. Every change is recorded in the audit trail.
  */
-async function open(context: CommandContext): Promise<{ access: AccessStore; tenantId: string }> {
+async function openTenant(context: CommandContext): Promise<{ access: AccessStore; tenantId: string }> {
   const tenantId = required(context, 'tenant');
   const actor = actorOf(context);
   const access = accessStore(await context.connection(), actor);
@@ -119,7 +119,7 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, name: { type: 'string' }, ...ACTOR_OPTION },
     run: async (context) => {
       const name = displayName(context, 'name');
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const brand = await access.createBrand(tenantId, name);
       return { json: { brandId: brand.brandId }, text: `Brand "${brand.name}" created: ${brand.brandId}` };
     },
@@ -132,7 +132,7 @@ export const accessCommands: readonly CommandSpec[] = [
     details: ['With --json: {"brands": [{"brandId", "name", "createdAt"}, ...]}, oldest first.'],
     options: { ...TENANT },
     run: async (context) => {
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const brands = await access.listBrands(tenantId);
       return {
         json: { brands },
@@ -157,7 +157,7 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, brand: { type: 'string' }, ...ACTOR_OPTION },
     run: async (context) => {
       const brandId = required(context, 'brand').trim();
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const { brand, removedFromUsers } = await access.deleteBrand(tenantId, brandId);
       return {
         json: { brandId, deleted: true, removedFromUsers },
@@ -188,7 +188,7 @@ export const accessCommands: readonly CommandSpec[] = [
           2,
         );
       }
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const role = await access.createRole(tenantId, name, description);
       return { json: { role }, text: `Role ${role.name} created for tenant ${tenantId}.` };
     },
@@ -201,7 +201,7 @@ export const accessCommands: readonly CommandSpec[] = [
     details: ['With --json: {"roles": [{"name", "description", "builtIn", "createdAt"?}, ...]}, built-in first.'],
     options: { ...TENANT },
     run: async (context) => {
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const roles = await access.listRoles(tenantId);
       return {
         json: { roles },
@@ -225,7 +225,7 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, role: { type: 'string' }, ...ACTOR_OPTION },
     run: async (context) => {
       const role = required(context, 'role').trim();
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       await access.deleteRole(tenantId, role);
       return { json: { role, deleted: true }, text: `Role ${role} deleted.` };
     },
@@ -255,7 +255,7 @@ export const accessCommands: readonly CommandSpec[] = [
       const email = emailOption(context);
       const givenName = optionalName(context, 'given-name');
       const familyName = optionalName(context, 'family-name');
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const user = await access.createUser(tenantId, { email, givenName, familyName });
       return { json: { userId: user.id }, text: `User ${email} created for tenant ${tenantId}: ${user.id}` };
     },
@@ -275,7 +275,7 @@ export const accessCommands: readonly CommandSpec[] = [
     run: async (context) => {
       const filterText = context.values.filter as string | undefined;
       const filter = filterText === undefined ? undefined : filterOption(filterText);
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const keys = filter ? lookupKeys(filter) : undefined;
       const records = keys ? await access.users.findByKeys(tenantId, keys) : await access.users.readAll(tenantId);
       const users = [...new Map(records.map((record) => [record.id, record])).values()]
@@ -307,7 +307,7 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, user: { type: 'string' } },
     run: async (context) => {
       const idOrEmail = required(context, 'user');
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const connection = await context.connection();
       const record = await access.findUser(tenantId, idOrEmail);
       const [changes, admins] = await Promise.all([
@@ -346,7 +346,7 @@ export const accessCommands: readonly CommandSpec[] = [
     run: async (context) => {
       const idOrEmail = required(context, 'user');
       const role = required(context, 'role').trim();
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const found = await access.findUser(tenantId, idOrEmail);
       const user = userView(await access.setRole(tenantId, found.id, role));
       return { json: { user }, text: `User ${user.userName} now has the role ${user.role}.` };
@@ -374,7 +374,7 @@ export const accessCommands: readonly CommandSpec[] = [
     run: async (context) => {
       const idOrEmail = required(context, 'user');
       const brands = brandList(context);
-      const { access, tenantId } = await open(context);
+      const { access, tenantId } = await openTenant(context);
       const found = await access.findUser(tenantId, idOrEmail);
       const user = userView(await access.setBrands(tenantId, found.id, brands));
       return { json: { user }, text: `User ${user.userName} now has brands: ${brandsCell(user)}.` };
