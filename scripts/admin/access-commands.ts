@@ -65,13 +65,15 @@ const brandsCell = (user: { allBrands: boolean; brands: readonly string[] }) => 
   return brands === 'all' ? 'all' : brands.length === 0 ? 'none' : brands.join(' ');
 };
 
+const isChange = (value: unknown): value is { from: unknown; to: unknown } =>
+  typeof value === 'object' && value !== null && 'from' in value && 'to' in value;
+
+/** One audit entry on one line: the changes (from → to) first, then the other details, each in name order. */
 function changeLine(entry: AuditEntry): string {
   const details = Object.entries(entry.details)
+    .sort(([a, x], [b, y]) => Number(isChange(y)) - Number(isChange(x)) || a.localeCompare(b))
     .map(([key, value]) => {
-      if (value && typeof value === 'object' && 'from' in value && 'to' in value) {
-        const { from, to } = value as { from: unknown; to: unknown };
-        return `${key} ${JSON.stringify(from)} → ${JSON.stringify(to)}`;
-      }
+      if (isChange(value)) return `${key} ${JSON.stringify(value.from)} → ${JSON.stringify(value.to)}`;
       return `${key} ${JSON.stringify(value)}`;
     })
     .join(', ');

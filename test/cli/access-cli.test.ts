@@ -179,6 +179,16 @@ describe('access-model commands', () => {
 
     const allAgain = await ok(['user', 'set-brands', '--tenant', tenantId, '--user', scoped, '--all']);
     expect(allAgain.user).toMatchObject({ allBrands: true, brands: [] });
+    const [shownText, brandsText] = await Promise.all([
+      admin(['user', 'show', '--tenant', tenantId, '--user', 'SCOPED@acme.example']),
+      admin(['brand', 'list', '--tenant', tenantId]),
+    ]);
+    expect(shownText.stdout).toMatch(/^User scoped@acme\.example \(/);
+    expect(shownText.stdout).toMatch(/Brands {9}all\n/);
+    expect(shownText.stdout).toContain(
+      `ops@acme  user.brands  brands ${JSON.stringify([north, south])} → ${JSON.stringify([south])}`,
+    );
+    expect(brandsText.stdout).toMatch(new RegExp(`^BRAND ID +NAME +CREATED\n${south} +South `));
 
     const [again, unknownBrand, both, neither] = await Promise.all([
       admin(['brand', 'delete', '--tenant', tenantId, '--brand', north]),
