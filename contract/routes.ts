@@ -239,7 +239,7 @@ export const routes: readonly RouteSpec[] = [
     method: 'POST',
     path: '/oauth/authorize',
     entry: 'functions/oauth/authorize-submit.ts',
-    tables: { clients: 'read', grants: 'readWrite' },
+    tables: { clients: 'read', grants: 'readWrite', users: 'read' },
     auth: 'admin-session',
   },
   // OAuth 2.0 authorization server (RFC 6749, RFC 7009, RFC 8414): client-authenticated token and revocation

@@ -34,7 +34,8 @@ export const tables: Record<TableKey, TableSpec> = {
     sortKey: 'sk',
     globalIndexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
-    purpose: 'SCIM users per tenant, their uniqueness and lookup items, per-tenant counters and paging marks',
+    purpose:
+      'SCIM users per tenant, their uniqueness and lookup items, per-tenant counters and paging marks, and the audit trail of access changes',
   },
   clients: {
     key: 'clients',

@@ -1,7 +1,7 @@
 import '../local/sdk-warnings';
 import { runCli } from './admin/cli';
 
-/** `npm run admin -- <command>`: tenants, admins, OAuth clients and grants. See `npm run admin -- --help`. */
+/** `npm run admin -- <command>`: tenants, admins, OAuth clients, grants, brands, roles and users. See `npm run admin -- --help`. */
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) {
     throw new Error('Nothing on standard input: pipe the password, e.g. printf \'%s\' "$PASSWORD" | npm run …');

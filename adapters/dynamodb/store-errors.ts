@@ -3,7 +3,13 @@ export class StoreError extends Error {
   override readonly name = 'StoreError';
 
   constructor(
-    readonly code: 'unknown-tenant' | 'unknown-client' | 'unknown-grant' | 'duplicate-admin' | 'concurrent-change',
+    readonly code:
+      | 'unknown-tenant'
+      | 'unknown-client'
+      | 'unknown-grant'
+      | 'unknown-admin'
+      | 'duplicate-admin'
+      | 'concurrent-change',
     message: string,
   ) {
     super(message);

@@ -7,14 +7,16 @@ import {
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { cancellationReasons, StoreError } from './store-errors';
+import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
 
 /**
  * Tenants and their admins, in the clients table. Admins are the only accounts with a password (SCIM users
  * sign in through their identity provider); an admin approves the OAuth connection on the consent page.
  *
  * Items: tenant pk `TENANT#<tenantId>`, sk `TENANT`; admin pk `TENANT#<tenantId>`, sk `ADMIN#<normalized email>`.
+ * The same partition holds the tenant's brands and custom roles (see access-store.ts).
  */
 export interface TenantRecord {
   readonly tenantId: string;
@@ -29,6 +31,8 @@ export interface AdminRecord {
   readonly email: string;
   readonly passwordHash: string;
   readonly createdAt: string;
+  /** Ids the account was linked to before `admin link` (grants approved under them are still this admin's). */
+  readonly formerUserIds?: readonly string[];
 }
 
 /** Emails are compared NFC-normalized and lower-cased, so `Ann@Example.com` and `ann@example.com` are one admin. */
@@ -89,13 +93,17 @@ export class TenantStore {
     return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.tenantId.localeCompare(b.tenantId));
   }
 
-  /** Creates an admin of an existing tenant; an unknown tenant or an email already taken there is a StoreError. */
+  /**
+   * Creates an admin account of an existing tenant; an unknown tenant or an email already taken there is a
+   * StoreError. `userId` is the admin's user in the users table (see admin-accounts.ts), whose role decides
+   * whether the account may approve connections.
+   */
   async createAdmin(
-    admin: { tenantId: string; email: string; passwordHash: string },
+    admin: { tenantId: string; email: string; passwordHash: string; userId?: string },
     now = new Date(),
   ): Promise<AdminRecord> {
     const record: AdminRecord = {
-      userId: randomUUID(),
+      userId: admin.userId ?? randomUUID(),
       tenantId: admin.tenantId,
       email: admin.email.trim(),
       passwordHash: admin.passwordHash,
@@ -147,6 +155,34 @@ export class TenantStore {
       new GetCommand({ TableName: this.tableName, Key: adminKey(tenantId, email), ConsistentRead: true }),
     );
     return result.Item ? strip<AdminRecord>(result.Item) : undefined;
+  }
+
+  /**
+   * Points an admin account at another user, remembering the previous id (the subject of the grants the
+   * admin approved before). Only if the account still has `expectedUserId`; returns whether it changed.
+   */
+  async relinkAdmin(tenantId: string, email: string, expectedUserId: string, userId: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: adminKey(tenantId, email),
+          UpdateExpression:
+            'SET userId = :userId, formerUserIds = list_append(if_not_exists(formerUserIds, :none), :old)',
+          ConditionExpression: 'attribute_exists(pk) AND userId = :expected',
+          ExpressionAttributeValues: {
+            ':userId': userId,
+            ':expected': expectedUserId,
+            ':none': [],
+            ':old': [expectedUserId],
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Deletes an admin (they can no longer sign in); returns the deleted admin without the hash, or undefined. */

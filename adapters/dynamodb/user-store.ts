@@ -26,6 +26,7 @@ import { UserNameTakenError, type UserStore, VersionConflictError } from '../../
  * | `EMAIL#<email key>#<id>`         | `emails.value eq` lookup (not unique)                         |
  * | `COUNT#<0..7>`                   | counter shards: `users` (for totalResults), `deletes`         |
  * | `PAGE#<position>`                | index-paging bookmark: the sk of the user at that position    |
+ * | `AUDIT#…`                        | the admin CLI's audit trail (written by AccessStore)          |
  *
  * Lookup values are percent-encoded inside the sort key so that `#` can only be a separator. The user item and
  * its key items are written in one transaction, conditional on the userName being free and on the version read.
@@ -44,7 +45,19 @@ const counterSk = (shard: number) => `COUNT#${shard}`;
 const bookmarkSk = (position: number) => `PAGE#${position}`;
 
 type Item = Record<string, unknown>;
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Writes that go into the same transaction as a user's creation (the admin CLI's audit entry). */
+export type CreateCompanions = (tenantId: string, record: UserRecord) => TransactItem[];
+
+/** A condition of one of the companion writes of `updateAccess` failed; `index` is its position. */
+export class CompanionConditionFailedError extends Error {
+  override readonly name = 'CompanionConditionFailedError';
+
+  constructor(readonly index: number) {
+    super(`Condition ${index} of the access change failed`);
+  }
+}
 
 /** The key items a user's attributes call for, by sort key. */
 function keyItemsOf(tenantId: string, id: string, attributes: UserAttributes): Map<string, Item> {
@@ -104,7 +117,13 @@ export class DynamoDbUserStore implements UserStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly createCompanions: CreateCompanions = () => [],
   ) {}
+
+  /** The partition key of a tenant's users, for items other stores keep beside them (the audit trail). */
+  static partitionOf(tenantId: string): string {
+    return partition(tenantId);
+  }
 
   async get(tenantId: string, id: string): Promise<UserRecord | undefined> {
     const result = await this.db.send(
@@ -133,6 +152,7 @@ export class DynamoDbUserStore implements UserStore {
           Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
         })),
         this.countChange(pk, 1, 0),
+        ...this.createCompanions(tenantId, record),
       ],
       // The userName item is the first key item; the other key items embed the (new) id and cannot clash.
       (reasons) => (reasons[1]?.Code === 'ConditionalCheckFailed' ? new UserNameTakenError() : undefined),
@@ -175,6 +195,47 @@ export class DynamoDbUserStore implements UserStore {
           return new UserNameTakenError();
         }
         return undefined;
+      },
+    );
+  }
+
+  /**
+   * Changes only the access model of a user (role, brands), with a new version and lastModified, conditional
+   * on the version read, in one transaction with `companions` (condition checks on roles and brands, the
+   * audit entry). @throws VersionConflictError, CompanionConditionFailedError
+   */
+  async updateAccess(
+    tenantId: string,
+    previous: UserRecord,
+    next: UserRecord,
+    companions: readonly TransactItem[] = [],
+  ): Promise<void> {
+    await this.transact(
+      () => [
+        {
+          Update: {
+            TableName: this.tableName,
+            Key: { pk: partition(tenantId), sk: userSk(next.id) },
+            UpdateExpression:
+              'SET #version = :version, lastModified = :lastModified, #role = :role, allBrands = :allBrands, brands = :brands',
+            ConditionExpression: '#version = :expected',
+            ExpressionAttributeNames: { '#version': 'version', '#role': 'role' },
+            ExpressionAttributeValues: {
+              ':version': next.version,
+              ':expected': previous.version,
+              ':lastModified': next.lastModified,
+              ':role': next.access.role,
+              ':allBrands': next.access.allBrands,
+              ':brands': [...next.access.brands],
+            },
+          },
+        },
+        ...companions,
+      ],
+      (reasons) => {
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') return new VersionConflictError();
+        const failed = reasons.findIndex((reason, index) => index > 0 && reason.Code === 'ConditionalCheckFailed');
+        return failed > 0 ? new CompanionConditionFailedError(failed - 1) : undefined;
       },
     );
   }

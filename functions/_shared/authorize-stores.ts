@@ -2,6 +2,7 @@ import { AdminDirectory } from '../../adapters/dynamodb/admin-directory';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
+import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { tableName } from './config';
 
 /** The stores of the sign-in and consent pages, on the tables the route manifest grants those routes. */
@@ -10,3 +11,5 @@ export const authorizationSessionStore = (): AuthorizationSessionStore =>
 export const loginThrottleStore = (): LoginThrottleStore =>
   new LoginThrottleStore(dynamoDocumentClient(), tableName('grants'));
 export const adminDirectory = (): AdminDirectory => new AdminDirectory(dynamoDocumentClient(), tableName('clients'));
+/** Read only: the consent step checks that the signed-in admin's user still holds the `admin` role. */
+export const userStore = (): DynamoDbUserStore => new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));

@@ -1,4 +1,5 @@
 import type { AuthorizationSession } from '../../adapters/dynamodb/authorization-session-store';
+import { mayApproveConnections } from '../../core/access/access-model';
 import { PageError } from '../../core/html/page-error';
 import { issueAuthorizationCode } from '../../core/oauth/authorization-code';
 import { consentPage, type LoginPageInput, loginPage, wrongTenantPage } from '../../core/oauth/authorize-pages';
@@ -17,7 +18,7 @@ import {
   redirectToClient,
   SESSION_COOKIE,
 } from '../_shared/authorize-flow';
-import { adminDirectory, authorizationSessionStore, loginThrottleStore } from '../_shared/authorize-stores';
+import { adminDirectory, authorizationSessionStore, loginThrottleStore, userStore } from '../_shared/authorize-stores';
 import { publicBaseUrl } from '../_shared/config';
 import { clearedCookie, type HtmlRequest, type HtmlResult, htmlRoute, sessionCookie } from '../_shared/html-route';
 import { logger } from '../_shared/logger';
@@ -130,6 +131,7 @@ async function signIn(request: HtmlRequest, sessionSecret: string, session: Auth
     logger.warn('sign-in by an admin of another tenant refused', { adminTenant: candidate.tenantId });
     return { kind: 'page', status: 403, page: wrongTenantPage(pageInput) };
   }
+  await requireAdminRole(tenant.tenantId, candidate.userId, tenant.name);
 
   // A new session secret after sign-in, so a session id planted before it is worth nothing (AS-B6).
   const consentSecret = newOpaqueToken();
@@ -178,7 +180,7 @@ async function answerConsent(request: HtmlRequest, sessionSecret: string): Promi
   };
   const cookies = [clearedCookie(SESSION_COOKIE)];
   // Not even a refusal goes to a redirect URI that was unregistered while the admin was deciding.
-  await loadParties(authorization);
+  const { tenant } = await loadParties(authorization);
   if (decision === 'deny') {
     logger.info('connection denied', audit);
     return redirectToClient(
@@ -192,6 +194,7 @@ async function answerConsent(request: HtmlRequest, sessionSecret: string): Promi
   if (admin?.userId !== answered.admin.userId) {
     throw new PageError(403, 'Not allowed', 'Your administrator account is no longer active. Nothing was approved.');
   }
+  await requireAdminRole(authorization.tenantId, admin.userId, tenant.name);
   const code = await issueAuthorizationCode(
     { codes: authorizationCodeStore() },
     {
@@ -208,6 +211,20 @@ async function answerConsent(request: HtmlRequest, sessionSecret: string): Promi
   );
   logger.info('connection approved', audit);
   return redirectToClient(authorization, { code }, cookies);
+}
+
+/**
+ * Only a user who currently holds the tenant's `admin` role (and is active) may approve: an admin account
+ * whose user was given another role, deactivated or deleted is refused, at sign-in and again at Allow.
+ */
+async function requireAdminRole(tenantId: string, userId: string, tenantName: string): Promise<void> {
+  if (mayApproveConnections(await userStore().get(tenantId, userId))) return;
+  logger.warn('approval refused: the account no longer holds the admin role', { subject: userId });
+  throw new PageError(
+    403,
+    'Not allowed',
+    `Your account no longer has the admin role in ${tenantName}, so it cannot approve connections. Nothing was approved. Ask an admin of ${tenantName} to connect the application.`,
+  );
 }
 
 function waitText(seconds: number): string {

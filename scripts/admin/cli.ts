@@ -38,7 +38,7 @@ function mainHelp(): string {
   return [
     'Usage: npm run admin -- <command> [options]',
     '',
-    'Manage tenants, their admins, OAuth clients and grants.',
+    'Manage tenants, their admins, OAuth clients and grants, and the access model: brands, roles and users.',
     '',
     'Commands:',
     ...groups.flatMap((group) =>

@@ -1,4 +1,5 @@
-import type { ParseArgsConfig } from 'node:util';
+import { AccessError } from '../../adapters/dynamodb/access-store';
+import { createAdminAccount, linkAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { type ClientRecord, ClientStore } from '../../adapters/dynamodb/client-store';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { StoreError } from '../../adapters/dynamodb/store-errors';
@@ -6,30 +7,21 @@ import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import type { GrantRecord } from '../../core/oauth/grants';
 import { hashPassword, MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
 import { redirectUriProblem } from '../../core/oauth/redirect-uris';
+import { ScimError } from '../../core/scim/errors';
+import { accessCommands } from './access-commands';
 import { CliError } from './cli-error';
+import {
+  ACTOR_HELP,
+  ACTOR_OPTION,
+  accessStore,
+  actorOf,
+  type CommandSpec,
+  displayName,
+  emailOption,
+  required,
+  table,
+} from './command-support';
 import type { Connection } from './connection';
-
-export interface CommandContext {
-  readonly values: Record<string, string | boolean | string[] | undefined>;
-  readonly connection: () => Promise<Connection>;
-  readonly readStdin: () => Promise<string>;
-}
-
-/** What a command prints: `json` with --json (one object), `text` otherwise. */
-export interface CommandResult {
-  readonly json: Record<string, unknown>;
-  readonly text: string;
-}
-
-export interface CommandSpec {
-  readonly group: string;
-  readonly action: string;
-  readonly summary: string;
-  readonly usage: string;
-  readonly details: readonly string[];
-  readonly options: NonNullable<ParseArgsConfig['options']>;
-  readonly run: (context: CommandContext) => Promise<CommandResult>;
-}
 
 /** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -42,20 +34,6 @@ const stores = (connection: Connection) => ({
   clients: new ClientStore(connection.db, connection.tables.clients),
   grants: new GrantStore(connection.db, connection.tables.grants),
 });
-
-function required(context: CommandContext, name: string): string {
-  const value = context.values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required`, 2);
-  return value;
-}
-
-function displayName(context: CommandContext, name: string): string {
-  const value = required(context, name).trim();
-  if (value.length > 200 || /\p{Cc}/u.test(value)) {
-    throw new CliError(`--${name} must be at most 200 characters, without control characters`, 2);
-  }
-  return value;
-}
 
 async function existingTenant(connection: Connection, tenantId: string) {
   const tenant = await stores(connection).tenants.get(tenantId);
@@ -105,19 +83,7 @@ function grantView(grant: GrantRecord) {
   };
 }
 
-const table = (rows: string[][]): string => {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-};
-
-export const commands: readonly CommandSpec[] = [
+const oauthCommands: readonly CommandSpec[] = [
   {
     group: 'tenant',
     action: 'create',
@@ -159,18 +125,22 @@ export const commands: readonly CommandSpec[] = [
       'It is never accepted as an argument, where it would end up in the shell history. Example:',
       '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <id> --email ann@acme.example --password-stdin',
       'Emails are compared case-insensitively; one email can be an admin of a tenant once.',
-      'Prints the new admin user id; with --json: {"userId": "..."}.',
+      'The account signs in a user of the tenant holding the admin role: the user whose userName is that email',
+      '(provisioned by Okta or made with `user create`) is linked, or a new user is created, and given the admin',
+      'role. The account may approve connections only while that user holds the admin role (see user set-role).',
+      ACTOR_HELP,
+      'Prints the admin user id; with --json: {"userId": "...", "linkedExistingUser": true|false}.',
     ],
     options: {
       tenant: { type: 'string' },
       email: { type: 'string' },
       'password-stdin': { type: 'boolean' },
+      ...ACTOR_OPTION,
     },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
-      const email = required(context, 'email').trim();
-      if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email))
-        throw new CliError(`${email} is not an email address`, 2);
+      const email = emailOption(context);
+      const actor = actorOf(context);
       if (context.values['password-stdin'] !== true) {
         throw new CliError('--password-stdin is required: pipe the password on standard input', 2);
       }
@@ -183,14 +153,42 @@ export const commands: readonly CommandSpec[] = [
       }
       const connection = await context.connection();
       await existingTenant(connection, tenantId);
-      const admin = await stores(connection).tenants.createAdmin({
-        tenantId,
-        email,
-        passwordHash: await hashPassword(password),
-      });
+      const { admin, linkedExistingUser } = await createAdminAccount(
+        { tenants: stores(connection).tenants, access: accessStore(connection, actor) },
+        { tenantId, email, passwordHash: await hashPassword(password) },
+      );
       return {
-        json: { userId: admin.userId },
-        text: `Admin ${admin.email} created for tenant ${tenantId}: ${admin.userId}`,
+        json: { userId: admin.userId, linkedExistingUser },
+        text: `Admin ${admin.email} created for tenant ${tenantId}: ${admin.userId}${linkedExistingUser ? ' (the existing user of that email, now with the admin role)' : ''}`,
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'link',
+    summary: 'tie an admin account made before roles existed to its user with the admin role',
+    usage: 'admin link --tenant <tenantId> --email <email> [--actor <name>] [--json]',
+    details: [
+      'Admin accounts created before the access model have no user in the users table, so they cannot approve',
+      'connections. This links the account to the user whose userName is its email (created if missing) and',
+      'gives that user the admin role; grants the admin approved before stay attributed to the account (admin',
+      'delete still revokes them). On an account that already has its user, it gives that user the admin role.',
+      ACTOR_HELP,
+      'With --json: {"userId", "linkedExistingUser", "relinked"}.',
+    ],
+    options: { tenant: { type: 'string' }, email: { type: 'string' }, ...ACTOR_OPTION },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = emailOption(context);
+      const actor = actorOf(context);
+      const connection = await context.connection();
+      const linked = await linkAdminAccount(
+        { tenants: stores(connection).tenants, access: accessStore(connection, actor) },
+        { tenantId, email },
+      );
+      return {
+        json: linked,
+        text: `Admin ${email} of tenant ${tenantId} is user ${linked.userId}, with the admin role.`,
       };
     },
   },
@@ -235,7 +233,8 @@ export const commands: readonly CommandSpec[] = [
       const now = new Date().toISOString();
       let revoked = 0;
       for (const grant of await grants.list(tenantId)) {
-        if (grant.subject !== deleted.userId || grant.status !== 'active') continue;
+        const approvedByThem = [deleted.userId, ...(deleted.formerUserIds ?? [])].includes(grant.subject);
+        if (!approvedByThem || grant.status !== 'active') continue;
         if (await grants.revokeIfExists(grant.grantId, now, 'approver-removed')) revoked += 1;
       }
       return {
@@ -437,9 +436,15 @@ export const commands: readonly CommandSpec[] = [
   },
 ];
 
+export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands];
+
+export type { CommandSpec } from './command-support';
+
 /** Store refusals become one-line CLI errors. */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
-  if (error instanceof StoreError) return new CliError(error.message);
+  if (error instanceof StoreError || error instanceof AccessError) return new CliError(error.message);
+  // A SCIM rule the command's input broke (a filter that does not parse, a userName taken): 2 for bad input.
+  if (error instanceof ScimError) return new CliError(error.detail, error.status === 400 ? 2 : 1);
   return undefined;
 }

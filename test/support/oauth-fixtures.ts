@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { AccessStore } from '../../adapters/dynamodb/access-store';
+import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
@@ -22,7 +24,8 @@ export interface ConnectionFixture {
 }
 
 /**
- * A tenant with one admin and one OAuth client, written through the real stores (the environment must point
+ * A tenant with one admin (an admin account linked to a user with the `admin` role) and one OAuth client,
+ * written through the real stores (the environment must point
  * at the test DynamoDB Local first: useLocalEnvironment() or startService()).
  */
 export async function createConnectionFixture(
@@ -33,11 +36,15 @@ export async function createConnectionFixture(
   const tenant = await tenants.create(options.tenantName ?? 'Acme Corporation');
   const adminPassword = `pw-${randomUUID()}`;
   const adminEmail = options.adminEmail ?? `admin-${randomUUID().slice(0, 8)}@acme.example`;
-  const admin = await tenants.createAdmin({
-    tenantId: tenant.tenantId,
-    email: adminEmail,
-    passwordHash: await hashPassword(adminPassword),
-  });
+  const access = new AccessStore(
+    dynamoDocumentClient(),
+    { clients: tableName('clients'), users: tableName('users') },
+    'test-fixture',
+  );
+  const { admin } = await createAdminAccount(
+    { tenants, access },
+    { tenantId: tenant.tenantId, email: adminEmail, passwordHash: await hashPassword(adminPassword) },
+  );
   const redirectUris = options.redirectUris ?? [OKTA_CALLBACK, OKTA_PREVIEW_CALLBACK];
   const { client, clientSecret } = await clients.create({
     tenantId: tenant.tenantId,

@@ -1,0 +1,94 @@
+import type { AppAccess, UserRecord } from '../scim/user-record';
+import { DEFAULT_ROLE } from '../scim/user-schema';
+
+/**
+ * The app's access model: each tenant has brands and roles; each user has exactly one role and either every
+ * brand of the tenant (including brands created later) or a listed set. Only the tenant's admins change a
+ * user's access (through the admin CLI); SCIM writes never do (see user-schema.ts).
+ */
+export const ADMIN_ROLE = 'admin';
+
+/** Roles every tenant has; they cannot be created or deleted. */
+export const BUILT_IN_ROLES: readonly { readonly name: string; readonly description: string }[] = [
+  { name: ADMIN_ROLE, description: 'Manages roles and brand scoping; may approve OAuth connections' },
+  { name: DEFAULT_ROLE, description: 'The role of every new user' },
+];
+
+export const isBuiltInRole = (name: string): boolean => BUILT_IN_ROLES.some((role) => role.name === name);
+
+/**
+ * Custom role names are what the SCIM extension's `role` shows (case-exact), so they are kept to a plain,
+ * unambiguous form: lower-case letters, digits and hyphens, starting with a letter.
+ */
+export const ROLE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** Each brand id listed costs one condition in the write transaction (TransactWriteItems allows 100 items). */
+export const MAX_BRANDS_PER_USER = 50;
+
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+/** A problem with a custom role name, in words, or undefined when the name is acceptable. */
+export function roleNameProblem(name: string): string | undefined {
+  if (isBuiltInRole(name)) return `${name} is a built-in role`;
+  if (!ROLE_NAME_PATTERN.test(name)) {
+    return `Role names are 1 to 63 lower-case letters, digits and hyphens, starting with a letter (not ${JSON.stringify(name)})`;
+  }
+  return undefined;
+}
+
+/** The user's access after "all brands" or a list of brands is chosen; the list is kept in the order given. */
+export function withBrands(access: AppAccess, brands: readonly string[] | 'all'): AppAccess {
+  return brands === 'all'
+    ? { ...access, allBrands: true, brands: [] }
+    : { ...access, allBrands: false, brands: [...new Set(brands)] };
+}
+
+/** A deleted brand leaves every list it was in; users with all brands are unaffected. */
+export const withoutBrand = (access: AppAccess, brandId: string): AppAccess => ({
+  ...access,
+  brands: access.brands.filter((brand) => brand !== brandId),
+});
+
+export const sameAccess = (a: AppAccess, b: AppAccess): boolean =>
+  a.role === b.role && a.allBrands === b.allBrands && a.brands.join('\n') === b.brands.join('\n');
+
+/** One recorded change: who made it, when, and what it changed (before and after, where that applies). */
+export interface AuditEntry {
+  readonly at: string;
+  readonly actor: string;
+  readonly action: AuditAction;
+  /** The user the change is about, for user changes. */
+  readonly userId?: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export type AuditAction =
+  | 'user.create'
+  | 'user.role'
+  | 'user.brands'
+  | 'user.link-admin'
+  | 'brand.create'
+  | 'brand.delete'
+  | 'role.create'
+  | 'role.delete';
+
+/** The "what changed" of an access change, as stored in the audit entry. */
+export function accessChange(before: AppAccess, after: AppAccess): Record<string, unknown> {
+  const change: Record<string, unknown> = {};
+  if (before.role !== after.role) change.role = { from: before.role, to: after.role };
+  if (before.allBrands !== after.allBrands || before.brands.join('\n') !== after.brands.join('\n')) {
+    change.brands = { from: brandsText(before), to: brandsText(after) };
+  }
+  return change;
+}
+
+/** `all` or the listed brand ids: how brand scoping reads in the audit trail and the CLI. */
+export const brandsText = (access: Pick<AppAccess, 'allBrands' | 'brands'>): 'all' | string[] =>
+  access.allBrands ? 'all' : [...access.brands];
+
+/**
+ * Whether a user may approve an OAuth connection for the tenant: only while they hold the `admin` role and are
+ * active. Grants approved earlier belong to the tenant and keep working when the approver loses the role.
+ */
+export const mayApproveConnections = (user: Pick<UserRecord, 'access' | 'attributes'> | undefined): boolean =>
+  user !== undefined && user.access.role === ADMIN_ROLE && user.attributes.active !== false;

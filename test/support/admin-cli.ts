@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { testDynamoDbEndpoint } from './local-service';
+import { rememberSecret } from './secrets';
+
+/** The real CLI, as a child process, against the test run's DynamoDB Local. */
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(command: string, args: readonly string[], stdin?: string): Promise<Run> {
+  if (stdin !== undefined) rememberSecret(stdin.trim());
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: ROOT,
+      env: { ...process.env, SCIM_ADMIN_DYNAMODB_ENDPOINT: testDynamoDbEndpoint() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+export const admin = (args: readonly string[], stdin?: string) => run(TSX, ['scripts/admin.ts', ...args], stdin);
+
+/** `--json` output: exactly one JSON object and nothing else on stdout. */
+export function onlyJson(result: Run): Record<string, unknown> {
+  expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  const parsed = JSON.parse(result.stdout) as unknown;
+  expect(parsed).toEqual(expect.any(Object));
+  const secret = (parsed as { clientSecret?: unknown }).clientSecret;
+  if (typeof secret === 'string') rememberSecret(secret);
+  expect(Array.isArray(parsed)).toBe(false);
+  return parsed as Record<string, unknown>;
+}
