@@ -3,12 +3,11 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
-  ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+import { listItemsOfKind } from './list-items';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
 
 /**
@@ -146,28 +145,7 @@ export class ClientStore {
 
   /** A tenant's clients, or every client when no tenant is given (oldest first). */
   async list(tenantId?: string): Promise<ClientRecord[]> {
-    const clients: ClientRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        tenantId === undefined
-          ? new ScanCommand({
-              TableName: this.tableName,
-              FilterExpression: 'sk = :client',
-              ExpressionAttributeValues: { ':client': 'CLIENT' },
-              ExclusiveStartKey: startKey,
-            })
-          : new QueryCommand({
-              TableName: this.tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :tenant AND begins_with(gsi1sk, :client)',
-              ExpressionAttributeValues: { ':tenant': `TENANT#${tenantId}`, ':client': 'CLIENT#' },
-              ExclusiveStartKey: startKey,
-            }),
-      );
-      clients.push(...(page.Items ?? []).map(toRecord));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const clients = (await listItemsOfKind(this.db, this.tableName, 'CLIENT', tenantId)).map(toRecord);
     return clients.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.clientId.localeCompare(b.clientId));
   }
 

@@ -1,12 +1,6 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { GrantRecord, RevocationReason } from '../../core/oauth/grants';
+import { listItemsOfKind } from './list-items';
 
 export type { GrantRecord, GrantStatus } from '../../core/oauth/grants';
 
@@ -59,28 +53,7 @@ export class GrantStore {
 
   /** A tenant's grants, or every grant when no tenant is given (oldest first). */
   async list(tenantId?: string): Promise<GrantRecord[]> {
-    const grants: GrantRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        tenantId === undefined
-          ? new ScanCommand({
-              TableName: this.tableName,
-              FilterExpression: 'sk = :grant',
-              ExpressionAttributeValues: { ':grant': 'GRANT' },
-              ExclusiveStartKey: startKey,
-            })
-          : new QueryCommand({
-              TableName: this.tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :tenant AND begins_with(gsi1sk, :grant)',
-              ExpressionAttributeValues: { ':tenant': `TENANT#${tenantId}`, ':grant': 'GRANT#' },
-              ExclusiveStartKey: startKey,
-            }),
-      );
-      grants.push(...(page.Items ?? []).map(toRecord));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const grants = (await listItemsOfKind(this.db, this.tableName, 'GRANT', tenantId)).map(toRecord);
     return grants.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.grantId.localeCompare(b.grantId));
   }
 
