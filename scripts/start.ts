@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { routeById } from '../contract/routes';
 import { type DynamoDbLocal, LocalRuntimeError, startDynamoDbLocal } from '../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../local/environment';
+import { removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
 import { createLocalServer, listen } from '../local/server';
 
 /**
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const boundPort = await listen(server, port);
   let database: DynamoDbLocal | undefined;
   const stop = async () => {
+    removeRuntimeFile(stateDir);
     server.close();
     server.closeAllConnections();
     await database?.stop();
@@ -40,6 +42,13 @@ async function main(): Promise<void> {
     const baseUrl = `http://localhost:${boundPort}`;
     const tableNames = await prepareLocalTables(database.endpoint);
     applyLocalEnvironment({ dynamoDbEndpoint: database.endpoint, publicBaseUrl: baseUrl, tableNames, stateDir });
+    writeRuntimeFile(stateDir, {
+      pid: process.pid,
+      dynamoDbEndpoint: database.endpoint,
+      publicBaseUrl: baseUrl,
+      tableNames,
+      inMemory,
+    });
     printReady(baseUrl, inMemory);
   } catch (error) {
     await stop();
@@ -61,7 +70,12 @@ function printReady(baseUrl: string, inMemory: boolean): void {
     `  Authorization endpoint    ${endpoint('OAuthAuthorize')}`,
     `  Token endpoint            ${endpoint('OAuthToken')}`,
     '',
-    'Create a tenant, its admin and an OAuth client:  npm run admin -- --help',
+    'Create a tenant, its admin and an OAuth client for Okta (all commands: npm run admin -- --help):',
+    '  npm run --silent admin -- tenant create --name "Acme"',
+    '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <tenantId> --email <email> --password-stdin',
+    '  npm run --silent admin -- client create --tenant <tenantId> --name Okta \\',
+    '    --redirect-uri https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback',
+    '',
     'Press Ctrl-C to stop.',
     '',
   ];

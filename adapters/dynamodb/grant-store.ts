@@ -1,27 +1,37 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { GrantRecord, RevocationReason } from '../../core/oauth/grants';
+
+export type { GrantRecord, GrantStatus } from '../../core/oauth/grants';
+
+export const grantKey = (grantId: string) => ({ pk: `GRANT#${grantId}`, sk: 'GRANT' });
+
+/** The stored item of a new grant (also written by GrantLedger, in the transaction that redeems a code). */
+export const grantItem = (record: GrantRecord): Record<string, unknown> => ({
+  ...grantKey(record.grantId),
+  gsi1pk: `TENANT#${record.tenantId}`,
+  gsi1sk: `GRANT#${record.createdAt}#${record.grantId}`,
+  ...record,
+});
+
+function toRecord(item: Record<string, unknown>): GrantRecord {
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, lastRefreshedAt: _last, ...record } = item;
+  return record as unknown as GrantRecord;
+}
 
 /**
  * Grants: one per approved connection (tenant + client + approving admin). Access and refresh tokens are issued
  * under a grant, and revoking the grant stops all of them.
  *
  * Item: pk `GRANT#<grantId>`, sk `GRANT`; listed per tenant through gsi1 (`TENANT#<tenantId>`, `GRANT#<createdAt>#<grantId>`).
+ * The grant's `expiresAt` (its absolute end) is also the table's TTL attribute.
  */
-export type GrantStatus = 'active' | 'revoked';
-
-export interface GrantRecord {
-  readonly grantId: string;
-  readonly tenantId: string;
-  readonly clientId: string;
-  /** The admin who approved the connection. */
-  readonly subject: string;
-  readonly scope: string;
-  readonly status: GrantStatus;
-  readonly createdAt: string;
-  readonly revokedAt?: string;
-}
-
-const grantKey = (grantId: string) => ({ pk: `GRANT#${grantId}`, sk: 'GRANT' });
-
 export class GrantStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -33,12 +43,7 @@ export class GrantStore {
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: {
-          ...grantKey(grant.grantId),
-          gsi1pk: `TENANT#${grant.tenantId}`,
-          gsi1sk: `GRANT#${grant.createdAt}#${grant.grantId}`,
-          ...record,
-        },
+        Item: grantItem(record),
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -49,22 +54,68 @@ export class GrantStore {
     const result = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: grantKey(grantId), ConsistentRead: true }),
     );
-    if (!result.Item) return undefined;
-    const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, ...record } = result.Item;
-    return record as GrantRecord;
+    return result.Item ? toRecord(result.Item) : undefined;
   }
 
-  /** Idempotent: revoking a revoked grant keeps its first revocation time. */
-  async revoke(grantId: string, at: string): Promise<void> {
+  /** A tenant's grants, or every grant when no tenant is given (oldest first). */
+  async list(tenantId?: string): Promise<GrantRecord[]> {
+    const grants: GrantRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        tenantId === undefined
+          ? new ScanCommand({
+              TableName: this.tableName,
+              FilterExpression: 'sk = :grant',
+              ExpressionAttributeValues: { ':grant': 'GRANT' },
+              ExclusiveStartKey: startKey,
+            })
+          : new QueryCommand({
+              TableName: this.tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :tenant AND begins_with(gsi1sk, :grant)',
+              ExpressionAttributeValues: { ':tenant': `TENANT#${tenantId}`, ':grant': 'GRANT#' },
+              ExclusiveStartKey: startKey,
+            }),
+      );
+      grants.push(...(page.Items ?? []).map(toRecord));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return grants.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.grantId.localeCompare(b.grantId));
+  }
+
+  /**
+   * Idempotent: revoking a revoked grant keeps its first revocation time and reason. An unknown grant is a
+   * ConditionalCheckFailedException (use `revokeIfExists` to ignore it).
+   */
+  async revoke(grantId: string, at: string, reason?: RevocationReason): Promise<void> {
     await this.db.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: grantKey(grantId),
-        UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)',
+        UpdateExpression:
+          reason === undefined
+            ? 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)'
+            : 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at), revokedReason = if_not_exists(revokedReason, :reason)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at },
+        ExpressionAttributeValues: {
+          ':revoked': 'revoked',
+          ':at': at,
+          ...(reason === undefined ? {} : { ':reason': reason }),
+        },
       }),
     );
+  }
+
+  /** Revokes the grant if it exists; returns whether it did. */
+  async revokeIfExists(grantId: string, at: string, reason: RevocationReason): Promise<boolean> {
+    try {
+      await this.revoke(grantId, at, reason);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 }

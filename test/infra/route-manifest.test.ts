@@ -5,6 +5,8 @@ import { METHOD_NOT_ALLOWED_ENTRY, routes } from '../../contract/routes';
 import { synthTemplate } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
+/** The OAuth endpoints' 405 answers are RFC 6749 error JSON, not SCIM errors, so they have their own entry. */
+const OAUTH_METHOD_NOT_ALLOWED_ENTRY = 'functions/oauth/method-not-allowed.ts';
 
 type CfnResource = { Type: string; Properties: Record<string, unknown> };
 
@@ -54,18 +56,25 @@ describe('the route manifest', () => {
     }
   });
 
-  test('each entry file is one route’s, except the 405 catch-alls (ANY), which all share one', () => {
+  test('each entry file is one route’s, except the 405 catch-alls (ANY), which share one per protocol', () => {
     const specific = routes.filter((route) => route.method !== 'ANY');
     expect(new Set(specific.map((route) => route.entry)).size).toBe(specific.length);
     const catchAlls = routes.filter((route) => route.method === 'ANY');
-    expect(new Set(catchAlls.map((route) => route.entry))).toEqual(new Set([METHOD_NOT_ALLOWED_ENTRY]));
+    expect(new Set(catchAlls.map((route) => route.entry))).toEqual(
+      new Set([METHOD_NOT_ALLOWED_ENTRY, OAUTH_METHOD_NOT_ALLOWED_ENTRY]),
+    );
     expect(specific.map((route) => route.entry)).not.toContain(METHOD_NOT_ALLOWED_ENTRY);
+    expect(specific.map((route) => route.entry)).not.toContain(OAUTH_METHOD_NOT_ALLOWED_ENTRY);
     expect(catchAlls.every((route) => route.auth === 'public' && Object.keys(route.tables).length === 0)).toBe(true);
   });
 
   test('every SCIM path answers other methods with 405 (an ANY route)', () => {
     const scimPaths = new Set(routes.filter((route) => route.path.startsWith('/scim/')).map((route) => route.path));
-    const withCatchAll = new Set(routes.filter((route) => route.method === 'ANY').map((route) => route.path));
+    const withCatchAll = new Set(
+      routes
+        .filter((route) => route.method === 'ANY' && route.entry === METHOD_NOT_ALLOWED_ENTRY)
+        .map((route) => route.path),
+    );
     expect(withCatchAll).toEqual(scimPaths);
   });
 

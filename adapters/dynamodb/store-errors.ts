@@ -1,0 +1,23 @@
+/** What a store refuses to do, in words a person can act on (the admin CLI prints the message). */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+
+  constructor(
+    readonly code: 'unknown-tenant' | 'unknown-client' | 'unknown-grant' | 'duplicate-admin' | 'concurrent-change',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether a DynamoDB error is a failed condition (on a single write or inside a transaction). */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/** The per-item reasons of a cancelled TransactWriteItems, or undefined for any other error. */
+export function cancellationReasons(error: unknown): (string | undefined)[] | undefined {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.map((reason) => (reason.Code === 'None' ? undefined : reason.Code));
+}

@@ -1,0 +1,55 @@
+import { invalidClient, invalidRequest } from './errors';
+import { type FormParams, singleParam } from './form-params';
+
+/**
+ * Confidential client authentication at the token and revocation endpoints (RFC 6749 §2.3.1):
+ * `client_secret_basic` (HTTP Basic) and `client_secret_post` (form body) are both accepted, because Okta
+ * does not document which one it uses; using both in one request is refused (RFC 6749 §2.3: "MUST NOT use
+ * more than one authentication method in each request").
+ */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post'];
+
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly method: ClientAuthMethod;
+}
+
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** RFC 6749 Appendix B: each half of the Basic credentials is form-urlencoded (`+` is a space, then %XX). */
+function formDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The credentials a request presents, or an OAuthError (`invalid_client` 401, or `invalid_request`). */
+export function clientCredentialsFrom(authorization: string | undefined, form: FormParams): ClientCredentials {
+  const bodyClientId = singleParam(form, 'client_id');
+  const bodySecret = singleParam(form, 'client_secret');
+  if (authorization !== undefined) {
+    const basic = /^basic +(\S+) *$/i.exec(authorization);
+    if (!basic) throw invalidClient('Client authentication must use the Basic scheme or the request body', true);
+    if (bodySecret !== undefined) {
+      throw invalidRequest('Use one client authentication method: Basic or client_secret in the body, not both');
+    }
+    const encoded = basic[1] as string;
+    const decoded = STRICT_BASE64.test(encoded) ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;
+    const separator = decoded?.indexOf(':') ?? -1;
+    const clientId = decoded === undefined || separator < 0 ? undefined : formDecode(decoded.slice(0, separator));
+    const clientSecret = decoded === undefined || separator < 0 ? undefined : formDecode(decoded.slice(separator + 1));
+    if (!clientId || !clientSecret) throw invalidClient('The Basic client credentials are malformed', true);
+    if (bodyClientId !== undefined && bodyClientId !== clientId) {
+      throw invalidRequest('The client_id in the body differs from the client authenticated by Basic');
+    }
+    return { clientId, clientSecret, method: 'client_secret_basic' };
+  }
+  if (bodyClientId === undefined || bodySecret === undefined) {
+    throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', true);
+  }
+  return { clientId: bodyClientId, clientSecret: bodySecret, method: 'client_secret_post' };
+}

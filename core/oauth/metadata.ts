@@ -1,0 +1,36 @@
+import { CLIENT_AUTH_METHODS } from './client-authentication';
+import { PKCE_METHODS } from './pkce';
+import { SUPPORTED_SCOPES } from './scopes';
+import { SUPPORTED_GRANT_TYPES } from './token-endpoint';
+
+/** The endpoint paths, relative to the issuer; the route manifest serves each of them. */
+export const OAUTH_PATHS = {
+  authorization: '/oauth/authorize',
+  token: '/oauth/token',
+  revocation: '/oauth/revoke',
+  jwks: '/.well-known/jwks.json',
+  metadata: '/.well-known/oauth-authorization-server',
+} as const;
+
+/**
+ * Authorization server metadata, RFC 8414 §2. The issuer is our public base URL exactly (no query, no
+ * fragment); clients such as openid-client compare it to the issuer they asked for (RFC 8414 §3.3).
+ */
+export function authorizationServerMetadata(issuer: string): Record<string, unknown> {
+  return {
+    issuer,
+    authorization_endpoint: `${issuer}${OAUTH_PATHS.authorization}`,
+    token_endpoint: `${issuer}${OAUTH_PATHS.token}`,
+    revocation_endpoint: `${issuer}${OAUTH_PATHS.revocation}`,
+    jwks_uri: `${issuer}${OAUTH_PATHS.jwks}`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    grant_types_supported: [...SUPPORTED_GRANT_TYPES],
+    token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    code_challenge_methods_supported: [...PKCE_METHODS],
+    scopes_supported: Object.keys(SUPPORTED_SCOPES),
+    // RFC 9207: the authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+  };
+}

@@ -1,0 +1,45 @@
+import { invalidScope } from './errors';
+
+/**
+ * The scopes this authorization server grants (RFC 6749 §3.3), with the sentence the consent page shows.
+ * Okta's App Integration Wizard has no scope field and sends none, so a request without `scope` gets
+ * DEFAULT_SCOPE.
+ */
+export const SUPPORTED_SCOPES: Readonly<Record<string, string>> = {
+  scim: "create, read, update and deactivate this tenant's users over SCIM",
+};
+
+export const DEFAULT_SCOPE = 'scim';
+
+/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * The scope to grant for a requested `scope` parameter: the requested tokens, de-duplicated and in a stable
+ * order, or DEFAULT_SCOPE when none was requested. An unknown or malformed scope is `invalid_scope`.
+ */
+export function normalizeRequestedScope(scope?: string): string {
+  if (scope === undefined || scope.trim() === '') return DEFAULT_SCOPE;
+  const tokens = scope.split(' ').filter((token) => token !== '');
+  for (const token of tokens) {
+    if (!SCOPE_TOKEN.test(token)) throw invalidScope('The scope parameter is malformed');
+    if (!Object.hasOwn(SUPPORTED_SCOPES, token)) {
+      throw invalidScope(`Unknown scope ${token.slice(0, 64)}; supported: ${Object.keys(SUPPORTED_SCOPES).join(' ')}`);
+    }
+  }
+  return [...new Set(tokens)].sort().join(' ');
+}
+
+/** The scopes of a granted scope string with what each allows, for the consent page. */
+export function describeScopes(scope: string): { scope: string; description: string }[] {
+  return scope
+    .split(' ')
+    .filter((token) => Object.hasOwn(SUPPORTED_SCOPES, token))
+    .map((token) => ({ scope: token, description: SUPPORTED_SCOPES[token] as string }));
+}
+
+/** Whether every token of `requested` is in `granted` (RFC 6749 §6: a refresh may narrow, never widen). */
+export function scopeIsWithin(requested: string, granted: string): boolean {
+  const allowed = new Set(granted.split(' '));
+  return requested.split(' ').every((token) => token === '' || allowed.has(token));
+}

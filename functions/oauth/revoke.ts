@@ -1,0 +1,27 @@
+import { handleRevocationRequest } from '../../core/oauth/revocation';
+import { authenticateClient } from '../../core/oauth/token-endpoint';
+import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
+import { logger } from '../_shared/logger';
+import { oauthRoute } from '../_shared/oauth-route';
+import { clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
+import { tokenSigner } from '../_shared/token-signer';
+
+/** POST /oauth/revoke: RFC 7009; 200 with an empty body whether or not the token was known. */
+export const handler = oauthRoute(async (request) => {
+  const now = () => new Date();
+  const client = await authenticateClient({ clients: clientStore(), now }, request.headers.authorization, request.form);
+  const revokedGrantId = await handleRevocationRequest(
+    {
+      ledger: grantLedger(),
+      grants: grantStore(),
+      publicKeys: async () => [await tokenSigner().publicJwk()],
+      issuer: publicBaseUrl(),
+      audience: scimBaseUrl(),
+      now,
+    },
+    client.clientId,
+    request.form,
+  );
+  logger.appendKeys({ clientId: client.clientId, ...(revokedGrantId ? { revokedGrantId } : {}) });
+  return { status: 200 };
+});

@@ -1,0 +1,26 @@
+import { handleTokenRequest } from '../../core/oauth/token-endpoint';
+import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
+import { logger } from '../_shared/logger';
+import { oauthRoute } from '../_shared/oauth-route';
+import { authorizationCodeStore, clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
+import { tokenSigner } from '../_shared/token-signer';
+
+/** POST /oauth/token: RFC 6749 §3.2, the authorization_code and refresh_token grants. */
+export const handler = oauthRoute(async (request) => {
+  const outcome = await handleTokenRequest(
+    {
+      clients: clientStore(),
+      codes: authorizationCodeStore(),
+      grants: grantStore(),
+      ledger: grantLedger(),
+      signer: tokenSigner(),
+      issuer: publicBaseUrl(),
+      audience: scimBaseUrl(),
+      now: () => new Date(),
+    },
+    request.headers.authorization,
+    request.form,
+  );
+  logger.appendKeys({ tenantId: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
+  return { status: 200, body: { ...outcome.response } };
+});

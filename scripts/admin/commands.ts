@@ -1,0 +1,445 @@
+import type { ParseArgsConfig } from 'node:util';
+import { type ClientRecord, ClientStore } from '../../adapters/dynamodb/client-store';
+import { GrantStore } from '../../adapters/dynamodb/grant-store';
+import { StoreError } from '../../adapters/dynamodb/store-errors';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import type { GrantRecord } from '../../core/oauth/grants';
+import { hashPassword, MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
+import { redirectUriProblem } from '../../core/oauth/redirect-uris';
+import { CliError } from './cli-error';
+import type { Connection } from './connection';
+
+export interface CommandContext {
+  readonly values: Record<string, string | boolean | string[] | undefined>;
+  readonly connection: () => Promise<Connection>;
+  readonly readStdin: () => Promise<string>;
+}
+
+/** What a command prints: `json` with --json (one object), `text` otherwise. */
+export interface CommandResult {
+  readonly json: Record<string, unknown>;
+  readonly text: string;
+}
+
+export interface CommandSpec {
+  readonly group: string;
+  readonly action: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: readonly string[];
+  readonly options: NonNullable<ParseArgsConfig['options']>;
+  readonly run: (context: CommandContext) => Promise<CommandResult>;
+}
+
+/** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
+export const MIN_PASSWORD_LENGTH = 12;
+/** The longest rotation overlap: long enough to update Okta, short enough that a leaked secret dies. */
+const MAX_OVERLAP_SECONDS = 30 * 24 * 3600;
+const DEFAULT_OVERLAP = '24h';
+
+const stores = (connection: Connection) => ({
+  tenants: new TenantStore(connection.db, connection.tables.clients),
+  clients: new ClientStore(connection.db, connection.tables.clients),
+  grants: new GrantStore(connection.db, connection.tables.grants),
+});
+
+function required(context: CommandContext, name: string): string {
+  const value = context.values[name];
+  if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required`, 2);
+  return value;
+}
+
+function displayName(context: CommandContext, name: string): string {
+  const value = required(context, name).trim();
+  if (value.length > 200 || /\p{Cc}/u.test(value)) {
+    throw new CliError(`--${name} must be at most 200 characters, without control characters`, 2);
+  }
+  return value;
+}
+
+async function existingTenant(connection: Connection, tenantId: string) {
+  const tenant = await stores(connection).tenants.get(tenantId);
+  if (!tenant) throw new CliError(`There is no tenant ${tenantId} (list them with: tenant list)`);
+  return tenant;
+}
+
+/** `90s`, `15m`, `24h`, `7d` or `0` → seconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)([smhd])$/.exec(value.trim()) ?? (value.trim() === '0' ? ['0', '0', 's'] : null);
+  if (!match) throw new CliError(`--overlap must look like 90s, 15m, 24h, 7d or 0, not ${value}`, 2);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds > MAX_OVERLAP_SECONDS) throw new CliError('--overlap is at most 30d', 2);
+  return seconds;
+}
+
+const iso = (epochSeconds: number | undefined) =>
+  epochSeconds === undefined ? undefined : new Date(epochSeconds * 1000).toISOString();
+
+function clientView(client: ClientRecord) {
+  return {
+    clientId: client.clientId,
+    tenantId: client.tenantId,
+    name: client.name,
+    redirectUris: client.redirectUris,
+    createdAt: client.createdAt,
+    secrets: client.secrets.map((secret) => ({
+      createdAt: secret.createdAt,
+      ...(secret.expiresAt !== undefined ? { expiresAt: iso(secret.expiresAt) } : {}),
+    })),
+  };
+}
+
+function grantView(grant: GrantRecord) {
+  return {
+    grantId: grant.grantId,
+    tenantId: grant.tenantId,
+    clientId: grant.clientId,
+    subject: grant.subject,
+    scope: grant.scope,
+    status: grant.status,
+    createdAt: grant.createdAt,
+    ...(grant.expiresAt !== undefined ? { expiresAt: iso(grant.expiresAt) } : {}),
+    ...(grant.revokedAt !== undefined ? { revokedAt: grant.revokedAt } : {}),
+    ...(grant.revokedReason !== undefined ? { revokedReason: grant.revokedReason } : {}),
+  };
+}
+
+const table = (rows: string[][]): string => {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+};
+
+export const commands: readonly CommandSpec[] = [
+  {
+    group: 'tenant',
+    action: 'create',
+    summary: 'create a tenant',
+    usage: 'tenant create --name <name> [--json]',
+    details: ['Prints the new tenant id; with --json: {"tenantId": "..."}.'],
+    options: { name: { type: 'string' } },
+    run: async (context) => {
+      const name = displayName(context, 'name');
+      const tenant = await stores(await context.connection()).tenants.create(name);
+      return { json: { tenantId: tenant.tenantId }, text: `Tenant "${tenant.name}" created: ${tenant.tenantId}` };
+    },
+  },
+  {
+    group: 'tenant',
+    action: 'list',
+    summary: 'list the tenants',
+    usage: 'tenant list [--json]',
+    details: ['With --json: {"tenants": [{"tenantId", "name", "createdAt"}, ...]}.'],
+    options: {},
+    run: async (context) => {
+      const tenants = await stores(await context.connection()).tenants.list();
+      return {
+        json: { tenants },
+        text:
+          tenants.length === 0
+            ? 'No tenants.'
+            : table([['TENANT ID', 'NAME', 'CREATED'], ...tenants.map((t) => [t.tenantId, t.name, t.createdAt])]),
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'create',
+    summary: "create a tenant admin (the person who approves Okta's connection)",
+    usage: 'admin create --tenant <tenantId> --email <email> --password-stdin [--json]',
+    details: [
+      `The password is read from standard input (one trailing newline is dropped): ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`,
+      'It is never accepted as an argument, where it would end up in the shell history. Example:',
+      '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <id> --email ann@acme.example --password-stdin',
+      'Emails are compared case-insensitively; one email can be an admin of a tenant once.',
+      'Prints the new admin user id; with --json: {"userId": "..."}.',
+    ],
+    options: {
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = required(context, 'email').trim();
+      if (email.length > 254 || !/^[^\s@]+@[^\s@]+$/.test(email))
+        throw new CliError(`${email} is not an email address`, 2);
+      if (context.values['password-stdin'] !== true) {
+        throw new CliError('--password-stdin is required: pipe the password on standard input', 2);
+      }
+      const password = (await context.readStdin()).replace(/\r?\n$/, '');
+      if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+        throw new CliError(
+          `The password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (read ${password.length} from standard input)`,
+          2,
+        );
+      }
+      const connection = await context.connection();
+      await existingTenant(connection, tenantId);
+      const admin = await stores(connection).tenants.createAdmin({
+        tenantId,
+        email,
+        passwordHash: await hashPassword(password),
+      });
+      return {
+        json: { userId: admin.userId },
+        text: `Admin ${admin.email} created for tenant ${tenantId}: ${admin.userId}`,
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'list',
+    summary: "list a tenant's admins",
+    usage: 'admin list --tenant <tenantId> [--json]',
+    details: ['With --json: {"admins": [{"userId", "tenantId", "email", "createdAt"}, ...]} (never a password hash).'],
+    options: { tenant: { type: 'string' } },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const connection = await context.connection();
+      await existingTenant(connection, tenantId);
+      const admins = await stores(connection).tenants.listAdmins(tenantId);
+      return {
+        json: { admins },
+        text:
+          admins.length === 0
+            ? 'No admins.'
+            : table([['USER ID', 'EMAIL', 'CREATED'], ...admins.map((a) => [a.userId, a.email, a.createdAt])]),
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'delete',
+    summary: 'delete a tenant admin and revoke the grants they approved',
+    usage: 'admin delete --tenant <tenantId> --email <email> [--json]',
+    details: [
+      'The admin can no longer sign in, and every active grant they approved is revoked (RFC 9700 §4.14.2:',
+      'a security event ends the connections it vouched for); Okta must be re-authorized by another admin.',
+      'With --json: {"userId", "deleted": true, "revokedGrants": <count>}.',
+    ],
+    options: { tenant: { type: 'string' }, email: { type: 'string' } },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = required(context, 'email');
+      const { tenants, grants } = stores(await context.connection());
+      const deleted = await tenants.deleteAdmin(tenantId, email);
+      if (!deleted) throw new CliError(`Tenant ${tenantId} has no admin ${email}`);
+      const now = new Date().toISOString();
+      let revoked = 0;
+      for (const grant of await grants.list(tenantId)) {
+        if (grant.subject !== deleted.userId || grant.status !== 'active') continue;
+        if (await grants.revokeIfExists(grant.grantId, now, 'approver-removed')) revoked += 1;
+      }
+      return {
+        json: { userId: deleted.userId, deleted: true, revokedGrants: revoked },
+        text: `Admin ${deleted.email} deleted; ${revoked} grant(s) they approved revoked.`,
+      };
+    },
+  },
+  {
+    group: 'client',
+    action: 'create',
+    summary: 'register an OAuth client (e.g. Okta) for a tenant',
+    usage: 'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--json]',
+    details: [
+      'Redirect URIs must be absolute https URIs without a fragment or user@; http is accepted only for',
+      'localhost, 127.0.0.1 and [::1] (local testing). They are matched exactly, character for character.',
+      "Okta's callback is https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback (other Okta",
+      'cells: okta-emea.com, oktapreview.com); register each one your Okta org may use.',
+      'The client secret is printed once and stored only as a hash: copy it into Okta now.',
+      'With --json: {"clientId": "...", "clientSecret": "..."}.',
+    ],
+    options: {
+      tenant: { type: 'string' },
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+    },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const name = displayName(context, 'name');
+      const redirectUris = (context.values['redirect-uri'] as string[] | undefined) ?? [];
+      if (redirectUris.length === 0) throw new CliError('At least one --redirect-uri is required', 2);
+      for (const uri of redirectUris) {
+        const problem = redirectUriProblem(uri);
+        if (problem) throw new CliError(`${problem}: ${uri}`, 2);
+      }
+      const connection = await context.connection();
+      await existingTenant(connection, tenantId);
+      const { client, clientSecret } = await stores(connection).clients.create({
+        tenantId,
+        name,
+        redirectUris: [...new Set(redirectUris)],
+      });
+      return {
+        json: { clientId: client.clientId, clientSecret },
+        text: [
+          `Client "${client.name}" created for tenant ${tenantId}.`,
+          `  Client ID      ${client.clientId}`,
+          `  Client Secret  ${clientSecret}`,
+          '  (the secret is shown only this once; it is stored as a hash)',
+          ...client.redirectUris.map((uri, index) => `  ${index === 0 ? 'Redirect URIs' : '             '}  ${uri}`),
+        ].join('\n'),
+      };
+    },
+  },
+  {
+    group: 'client',
+    action: 'list',
+    summary: 'list OAuth clients (secrets are never shown)',
+    usage: 'client list [--tenant <tenantId>] [--json]',
+    details: [
+      'With --json: {"clients": [{"clientId", "tenantId", "name", "redirectUris", "createdAt", "secrets"}, ...]}.',
+    ],
+    options: { tenant: { type: 'string' } },
+    run: async (context) => {
+      const tenantId = context.values.tenant as string | undefined;
+      const connection = await context.connection();
+      if (tenantId !== undefined) await existingTenant(connection, tenantId);
+      const clients = (await stores(connection).clients.list(tenantId)).map(clientView);
+      return {
+        json: { clients },
+        text:
+          clients.length === 0
+            ? 'No clients.'
+            : table([
+                ['CLIENT ID', 'TENANT ID', 'NAME', 'SECRETS', 'REDIRECT URIS'],
+                ...clients.map((c) => [
+                  c.clientId,
+                  c.tenantId,
+                  c.name,
+                  c.secrets.map((s) => (s.expiresAt ? `1 until ${s.expiresAt}` : '1 current')).join(', '),
+                  c.redirectUris.join(' '),
+                ]),
+              ]),
+      };
+    },
+  },
+  {
+    group: 'client',
+    action: 'rotate-secret',
+    summary: 'issue a new client secret; the old one keeps working for an overlap',
+    usage: `client rotate-secret --client <clientId> [--overlap <duration>] [--json]`,
+    details: [
+      `Prints a new secret (shown once). The current secret stays valid for --overlap (default ${DEFAULT_OVERLAP};`,
+      'e.g. 90s, 15m, 24h, 7d, at most 30d) and is refused from then on, so there is time to paste the new',
+      'secret into Okta. --overlap 0 ends the old secret at once. At most two secrets exist: rotating again',
+      'during an overlap ends the older secret immediately.',
+      'With --json: {"clientId", "clientSecret", "previousSecretExpiresAt"} (ISO time; null if ended at once).',
+    ],
+    options: { client: { type: 'string' }, overlap: { type: 'string' } },
+    run: async (context) => {
+      const clientId = required(context, 'client');
+      const overlapSeconds = parseDuration((context.values.overlap as string | undefined) ?? DEFAULT_OVERLAP);
+      const now = new Date();
+      const rotated = await stores(await context.connection()).clients.rotateSecret(clientId, overlapSeconds, now);
+      const previousEnds =
+        rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000)
+          ? iso(rotated.previousSecretExpiresAt)
+          : null;
+      return {
+        json: { clientId, clientSecret: rotated.clientSecret, previousSecretExpiresAt: previousEnds },
+        text: [
+          `New secret for client ${clientId} (shown only this once):`,
+          `  Client Secret  ${rotated.clientSecret}`,
+          previousEnds
+            ? `The previous secret keeps working until ${previousEnds}; update Okta before then.`
+            : 'The previous secret no longer works.',
+        ].join('\n'),
+      };
+    },
+  },
+  {
+    group: 'client',
+    action: 'delete',
+    summary: 'delete an OAuth client and revoke every grant it holds',
+    usage: 'client delete --client <clientId> [--json]',
+    details: [
+      'Its secrets stop working at once; its grants are revoked, so refresh tokens fail at once and access',
+      'tokens within 30 seconds. With --json: {"clientId", "deleted": true, "revokedGrants": <count>}.',
+    ],
+    options: { client: { type: 'string' } },
+    run: async (context) => {
+      const clientId = required(context, 'client');
+      const { clients, grants } = stores(await context.connection());
+      const deleted = await clients.delete(clientId);
+      if (!deleted) throw new CliError(`There is no client ${clientId}`);
+      const now = new Date().toISOString();
+      let revoked = 0;
+      for (const grant of await grants.list(deleted.tenantId)) {
+        if (grant.clientId !== clientId || grant.status !== 'active') continue;
+        if (await grants.revokeIfExists(grant.grantId, now, 'client-deleted')) revoked += 1;
+      }
+      return {
+        json: { clientId, deleted: true, revokedGrants: revoked },
+        text: `Client ${clientId} deleted; ${revoked} active grant(s) revoked.`,
+      };
+    },
+  },
+  {
+    group: 'grant',
+    action: 'list',
+    summary: 'list grants (approved connections), active and revoked',
+    usage: 'grant list [--tenant <tenantId>] [--client <clientId>] [--json]',
+    details: [
+      'A grant is created when a client redeems an authorization code; every token is issued under one.',
+      'With --json: {"grants": [{"grantId", "tenantId", "clientId", "subject", "scope", "status", "createdAt", ...}]}.',
+    ],
+    options: { tenant: { type: 'string' }, client: { type: 'string' } },
+    run: async (context) => {
+      const clientId = context.values.client as string | undefined;
+      const grants = (await stores(await context.connection()).grants.list(context.values.tenant as string | undefined))
+        .filter((grant) => clientId === undefined || grant.clientId === clientId)
+        .map(grantView);
+      return {
+        json: { grants },
+        text:
+          grants.length === 0
+            ? 'No grants.'
+            : table([
+                ['GRANT ID', 'TENANT ID', 'CLIENT ID', 'STATUS', 'CREATED'],
+                ...grants.map((g) => [
+                  g.grantId,
+                  g.tenantId,
+                  g.clientId,
+                  g.status === 'revoked' ? `revoked (${g.revokedReason ?? 'admin'})` : g.status,
+                  g.createdAt,
+                ]),
+              ]),
+      };
+    },
+  },
+  {
+    group: 'grant',
+    action: 'revoke',
+    summary: 'revoke a grant: its refresh token at once, its access tokens within 30 seconds',
+    usage: 'grant revoke --grant <grantId> [--json]',
+    details: [
+      'The client (Okta) must be re-authorized by an admin afterwards. Revoking a revoked grant is a no-op.',
+      'With --json: {"grantId", "status": "revoked"}.',
+    ],
+    options: { grant: { type: 'string' } },
+    run: async (context) => {
+      const grantId = required(context, 'grant');
+      const { grants } = stores(await context.connection());
+      if (!(await grants.revokeIfExists(grantId, new Date().toISOString(), 'admin'))) {
+        throw new CliError(`There is no grant ${grantId}`);
+      }
+      return { json: { grantId, status: 'revoked' }, text: `Grant ${grantId} revoked.` };
+    },
+  },
+];
+
+/** Store refusals become one-line CLI errors. */
+export function asCliError(error: unknown): CliError | undefined {
+  if (error instanceof CliError) return error;
+  if (error instanceof StoreError) return new CliError(error.message);
+  return undefined;
+}

@@ -1,0 +1,328 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { verifyPassword } from '../../core/oauth/passwords';
+import { testDynamoDbEndpoint, useLocalEnvironment } from '../support/local-service';
+import { oauthStores } from '../support/oauth';
+
+/** The real CLI, as a child process, against the test run's DynamoDB Local. */
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: readonly string[], stdin?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: ROOT,
+      env: { ...process.env, SCIM_ADMIN_DYNAMODB_ENDPOINT: testDynamoDbEndpoint() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+const admin = (args: readonly string[], stdin?: string) => run(TSX, ['scripts/admin.ts', ...args], stdin);
+
+/** `--json` output: exactly one JSON object and nothing else on stdout. */
+function onlyJson(result: Run): Record<string, unknown> {
+  expect(result.stdout.trim().split('\n')).toHaveLength(1);
+  const parsed = JSON.parse(result.stdout) as unknown;
+  expect(parsed).toEqual(expect.any(Object));
+  expect(Array.isArray(parsed)).toBe(false);
+  return parsed as Record<string, unknown>;
+}
+
+async function createTenant(name = 'Acme'): Promise<string> {
+  const result = await admin(['tenant', 'create', '--name', name, '--json']);
+  expect(result.code).toBe(0);
+  return onlyJson(result).tenantId as string;
+}
+
+const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
+
+beforeAll(() => useLocalEnvironment());
+
+describe('admin CLI', () => {
+  test('--help works on the CLI, on each group and on every command', async () => {
+    const invocations = [
+      [],
+      ['tenant'],
+      ['client'],
+      ['grant'],
+      ['admin'],
+      ['admin', 'list'],
+      ['admin', 'delete'],
+      ['tenant', 'create'],
+      ['tenant', 'list'],
+      ['admin', 'create'],
+      ['client', 'create'],
+      ['client', 'list'],
+      ['client', 'rotate-secret'],
+      ['client', 'delete'],
+      ['grant', 'list'],
+      ['grant', 'revoke'],
+    ];
+    const results = await Promise.all(invocations.map((words) => admin([...words, '--help'])));
+    for (const [index, result] of results.entries()) {
+      expect({ words: invocations[index], code: result.code }).toEqual({ words: invocations[index], code: 0 });
+      expect(result.stdout).toMatch(/^Usage: npm run admin -- /);
+    }
+    expect(results[9]?.stdout).toContain('--password-stdin');
+    expect(results[12]?.stdout).toContain('--overlap');
+  });
+
+  test('tenant create --json prints {"tenantId"} and the tenant exists', async () => {
+    const tenantId = await createTenant('Globex');
+    await expect(oauthStores().tenants.get(tenantId)).resolves.toMatchObject({ tenantId, name: 'Globex' });
+  });
+
+  test('admin create reads the password from stdin and stores only its scrypt hash', async () => {
+    const tenantId = await createTenant();
+    const password = 'correct horse battery staple';
+    const result = await admin(
+      ['admin', 'create', '--tenant', tenantId, '--email', 'Ann@Acme.example', '--password-stdin', '--json'],
+      `${password}\n`,
+    );
+    expect(result.code).toBe(0);
+    const { userId } = onlyJson(result);
+    const stored = await oauthStores().tenants.findAdminByEmail(tenantId, 'ann@acme.example');
+    expect(stored?.userId).toBe(userId);
+    expect(stored?.passwordHash).not.toContain(password);
+    await expect(verifyPassword(password, stored?.passwordHash as string)).resolves.toBe(true);
+    expect(result.stdout + result.stderr).not.toContain(password);
+  });
+
+  test('admin create refuses an unknown tenant, a short password, a missing --password-stdin and a duplicate', async () => {
+    const tenantId = await createTenant();
+    const [unknownTenant, shortPassword, noStdinFlag, first] = await Promise.all([
+      admin(
+        ['admin', 'create', '--tenant', 'no-such-tenant', '--email', 'a@b.example', '--password-stdin'],
+        'long enough password',
+      ),
+      admin(['admin', 'create', '--tenant', tenantId, '--email', 'a@b.example', '--password-stdin'], 'short'),
+      admin(['admin', 'create', '--tenant', tenantId, '--email', 'a@b.example']),
+      admin(
+        ['admin', 'create', '--tenant', tenantId, '--email', 'b@b.example', '--password-stdin'],
+        'long enough password',
+      ),
+    ]);
+    expect(unknownTenant).toMatchObject({ code: 1, stdout: '' });
+    expect(unknownTenant.stderr).toContain('There is no tenant no-such-tenant');
+    expect(shortPassword).toMatchObject({ code: 2, stdout: '' });
+    expect(noStdinFlag).toMatchObject({ code: 2, stdout: '' });
+    expect(first.code).toBe(0);
+    const duplicate = await admin(
+      ['admin', 'create', '--tenant', tenantId, '--email', 'B@b.example', '--password-stdin'],
+      'long enough password',
+    );
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toContain('already has an admin');
+  });
+
+  test('client create prints {"clientId", "clientSecret"} once; the secret authenticates and is not stored', async () => {
+    const tenantId = await createTenant();
+    const result = await admin([
+      'client',
+      'create',
+      '--tenant',
+      tenantId,
+      '--name',
+      'Okta',
+      '--redirect-uri',
+      OKTA_CALLBACK,
+      '--redirect-uri',
+      'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const created = onlyJson(result);
+    expect(Object.keys(created).sort()).toEqual(['clientId', 'clientSecret']);
+    const { clients } = oauthStores();
+    await expect(
+      clients.authenticate(created.clientId as string, created.clientSecret as string),
+    ).resolves.toMatchObject({
+      tenantId,
+      redirectUris: [OKTA_CALLBACK, 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
+    });
+    const listed = await admin(['client', 'list', '--tenant', tenantId, '--json']);
+    expect(listed.code).toBe(0);
+    expect(onlyJson(listed).clients).toEqual([expect.objectContaining({ clientId: created.clientId, name: 'Okta' })]);
+    expect(listed.stdout).not.toContain(created.clientSecret as string);
+  });
+
+  test.each([
+    ['http on a public host', 'http://example.com/cb'],
+    ['a fragment', 'https://example.com/cb#frag'],
+    ['a relative URI', '/cb'],
+  ])('AS-A4: client create refuses a redirect URI with %s (exit 2) and creates nothing', async (_case, uri) => {
+    const tenantId = await createTenant();
+    const result = await admin([
+      'client',
+      'create',
+      '--tenant',
+      tenantId,
+      '--name',
+      'x',
+      '--redirect-uri',
+      uri,
+      '--json',
+    ]);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(/^admin: The redirect URI/);
+    await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
+  });
+
+  test('client create refuses an unknown tenant and a missing redirect URI', async () => {
+    const [unknown, missing] = await Promise.all([
+      admin(['client', 'create', '--tenant', 'nope', '--name', 'x', '--redirect-uri', OKTA_CALLBACK]),
+      admin(['client', 'create', '--tenant', 'nope', '--name', 'x']),
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('There is no tenant nope');
+    expect(missing.code).toBe(2);
+  });
+
+  test('client rotate-secret: both secrets work during the overlap; delete revokes the client’s grants', async () => {
+    const tenantId = await createTenant();
+    const created = onlyJson(
+      await admin([
+        'client',
+        'create',
+        '--tenant',
+        tenantId,
+        '--name',
+        'Okta',
+        '--redirect-uri',
+        OKTA_CALLBACK,
+        '--json',
+      ]),
+    );
+    const clientId = created.clientId as string;
+    const rotation = await admin(['client', 'rotate-secret', '--client', clientId, '--overlap', '1h', '--json']);
+    expect(rotation.code).toBe(0);
+    const rotated = onlyJson(rotation);
+    const ends = Date.parse(rotated.previousSecretExpiresAt as string);
+    expect(ends).toBeGreaterThan(Date.now() + 3500_000);
+    expect(ends).toBeLessThanOrEqual(Date.now() + 3600_000);
+    const { clients, grants } = oauthStores();
+    await expect(clients.authenticate(clientId, created.clientSecret as string)).resolves.toBeDefined();
+    await expect(clients.authenticate(clientId, rotated.clientSecret as string)).resolves.toBeDefined();
+
+    const grant = await grants.create({
+      grantId: `grant-${clientId}`,
+      tenantId,
+      clientId,
+      subject: 'admin',
+      scope: 'scim',
+      createdAt: new Date().toISOString(),
+    });
+    const deleted = await admin(['client', 'delete', '--client', clientId, '--json']);
+    expect(deleted.code).toBe(0);
+    expect(onlyJson(deleted)).toEqual({ clientId, deleted: true, revokedGrants: 1 });
+    await expect(grants.get(grant.grantId)).resolves.toMatchObject({
+      status: 'revoked',
+      revokedReason: 'client-deleted',
+    });
+    await expect(clients.authenticate(clientId, rotated.clientSecret as string)).resolves.toBeUndefined();
+    const again = await admin(['client', 'delete', '--client', clientId]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`There is no client ${clientId}`);
+  });
+
+  test('AS-G7: admin list shows no hashes; admin delete revokes the grants that admin approved', async () => {
+    const tenantId = await createTenant();
+    const created = onlyJson(
+      await admin(
+        ['admin', 'create', '--tenant', tenantId, '--email', 'leaver@acme.example', '--password-stdin', '--json'],
+        'a long enough password',
+      ),
+    );
+    const listed = await admin(['admin', 'list', '--tenant', tenantId, '--json']);
+    expect(onlyJson(listed).admins).toEqual([
+      { userId: created.userId, tenantId, email: 'leaver@acme.example', createdAt: expect.any(String) },
+    ]);
+    const { grants } = oauthStores();
+    const approved = await grants.create({
+      grantId: `grant-by-${created.userId as string}`,
+      tenantId,
+      clientId: 'client-x',
+      subject: created.userId as string,
+      scope: 'scim',
+      createdAt: new Date().toISOString(),
+    });
+    const deleted = await admin(['admin', 'delete', '--tenant', tenantId, '--email', 'Leaver@acme.example', '--json']);
+    expect(onlyJson(deleted)).toEqual({ userId: created.userId, deleted: true, revokedGrants: 1 });
+    await expect(grants.get(approved.grantId)).resolves.toMatchObject({
+      status: 'revoked',
+      revokedReason: 'approver-removed',
+    });
+    await expect(oauthStores().tenants.findAdminByEmail(tenantId, 'leaver@acme.example')).resolves.toBeUndefined();
+    const again = await admin(['admin', 'delete', '--tenant', tenantId, '--email', 'leaver@acme.example']);
+    expect(again.code).toBe(1);
+  });
+
+  test('grant list and grant revoke', async () => {
+    const tenantId = await createTenant();
+    const { grants } = oauthStores();
+    const grant = await grants.create({
+      grantId: `grant-${tenantId}`,
+      tenantId,
+      clientId: 'client-x',
+      subject: 'admin',
+      scope: 'scim',
+      createdAt: new Date().toISOString(),
+    });
+    const listed = onlyJson(await admin(['grant', 'list', '--tenant', tenantId, '--json']));
+    expect(listed.grants).toEqual([expect.objectContaining({ grantId: grant.grantId, status: 'active' })]);
+    const revoked = await admin(['grant', 'revoke', '--grant', grant.grantId, '--json']);
+    expect(onlyJson(revoked)).toEqual({ grantId: grant.grantId, status: 'revoked' });
+    await expect(grants.get(grant.grantId)).resolves.toMatchObject({ status: 'revoked', revokedReason: 'admin' });
+    const unknown = await admin(['grant', 'revoke', '--grant', 'no-such-grant']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('There is no grant no-such-grant');
+  });
+
+  test('a wrong command line is exit 2 with a message on stderr and nothing on stdout', async () => {
+    const results = await Promise.all([
+      admin(['tenant', 'explode']),
+      admin(['nonsense']),
+      admin(['tenant', 'create', '--name', 'x', '--unknown-option']),
+      admin(['tenant', 'create', '--json']),
+      admin(['client', 'rotate-secret', '--client', 'x', '--overlap', 'forever']),
+    ]);
+    for (const result of results) {
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toMatch(/^admin: /);
+    }
+  });
+
+  test('`npm run --silent admin -- … --json` prints exactly one JSON object on stdout (the scripting form)', async () => {
+    const result = await run('npm', [
+      'run',
+      '--silent',
+      'admin',
+      '--',
+      'tenant',
+      'create',
+      '--name',
+      'Scripted',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(onlyJson(result)).toEqual({ tenantId: expect.any(String) });
+  });
+});
