@@ -1,8 +1,12 @@
 import '../local/sdk-warnings';
 import { join } from 'node:path';
 import { coldStartBench } from './cold-start';
+import { dynamoDbWorkBench } from './dynamodb-work';
+import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
+import { overheadBench } from './overhead';
+import { throughputBench } from './throughput';
 
 /**
  * `npm run bench`: every benchmark in turn against one fresh DynamoDB Local, each printing its table; the
@@ -10,6 +14,10 @@ import { type BenchSection, benchEnvironment, formatTable, writeReport } from '.
  */
 export const benchmarks: Record<string, (context: BenchContext) => Promise<BenchSection>> = {
   coldStart: coldStartBench,
+  overhead: overheadBench,
+  dynamoDbWork: dynamoDbWorkBench,
+  importScale: importScaleBench,
+  throughput: throughputBench,
 };
 
 export async function runBenchmarks(options: {

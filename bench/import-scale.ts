@@ -1,0 +1,115 @@
+import { tableName } from '../functions/_shared/config';
+import { recordTableCalls } from '../test/support/dynamodb-calls';
+import type { BenchContext } from './lib/context';
+import { invokeExpecting } from './lib/invoke';
+import { type BenchSection, round } from './lib/report';
+import { createRequest, inParallel, pageRequest, userNameFor, withFunctionLogsDiscarded } from './lib/workload';
+
+const PAGE_SIZE = 100;
+/** Pages averaged for "at the start" and "at the end" of a walk. */
+const EDGE_PAGES = 5;
+
+interface ImportRun {
+  readonly users: number;
+  readonly createSeconds: number;
+  readonly createsPerSecond: number;
+  readonly pages: number;
+  readonly walkSeconds: number;
+  readonly firstPagesMs: number;
+  readonly lastPagesMs: number;
+  readonly itemsRead: number;
+  readonly usersReturned: number;
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** One tenant of `users` users: created through the create handler, then read the way Okta's import reads. */
+async function importRun(context: BenchContext, users: number, concurrency: number): Promise<ImportRun> {
+  const token = await context.bearerToken();
+  const run = `imp${users}x${Date.now().toString(36)}`;
+  const createStarted = performance.now();
+  await inParallel(users, concurrency, async (n) => {
+    await invokeExpecting(201, createRequest(token, userNameFor(run, n)));
+  });
+  const createSeconds = (performance.now() - createStarted) / 1000;
+
+  const recorder = recordTableCalls();
+  recorder.reset();
+  const pageMs: number[] = [];
+  const seen = new Set<string>();
+  const walkStarted = performance.now();
+  // Okta's import: startIndex += count until a page comes back short (okta-scim §1.3).
+  for (let startIndex = 1; ; startIndex += PAGE_SIZE) {
+    const started = performance.now();
+    const page = await invokeExpecting(200, pageRequest(token, startIndex, PAGE_SIZE));
+    pageMs.push(performance.now() - started);
+    const body = JSON.parse(page.body) as { Resources?: { id: string }[]; totalResults: number };
+    for (const resource of body.Resources ?? []) seen.add(resource.id);
+    if ((body.Resources ?? []).length < PAGE_SIZE || startIndex + PAGE_SIZE > body.totalResults) break;
+  }
+  const walkSeconds = (performance.now() - walkStarted) / 1000;
+  if (seen.size !== users) throw new Error(`the walk returned ${seen.size} distinct users of ${users}`);
+  const itemsRead = recorder
+    .calls()
+    .filter((call) => call.tables.includes(tableName('users')))
+    .reduce((sum, call) => sum + call.itemsRead, 0);
+  const edge = Math.min(EDGE_PAGES, pageMs.length);
+  return {
+    users,
+    createSeconds,
+    createsPerSecond: users / createSeconds,
+    pages: pageMs.length,
+    walkSeconds,
+    firstPagesMs: mean(pageMs.slice(0, edge)),
+    lastPagesMs: mean(pageMs.slice(-edge)),
+    itemsRead,
+    usersReturned: seen.size,
+  };
+}
+
+/**
+ * Import at scale: N users created, then Okta's import walk (`GET /Users?startIndex=…&count=100` until the end),
+ * each request through its handler in this process. Linear means: the walk's time per user and the items read
+ * per user stay flat as N grows, and the last pages cost what the first ones do.
+ */
+export async function importScaleBench(context: BenchContext): Promise<BenchSection> {
+  const sizes = context.quick ? [150, 250] : [1_000, 5_000, 20_000];
+  const concurrency = context.quick ? 4 : 8;
+  const runs: ImportRun[] = [];
+  await withFunctionLogsDiscarded(async () => {
+    for (const users of sizes) runs.push(await importRun(context, users, concurrency));
+  });
+  return {
+    name: 'importScale',
+    title: 'Import at scale (create N users, then the Okta import walk)',
+    columns: [
+      'users (N)',
+      'create s',
+      'creates/s',
+      'pages',
+      'walk s',
+      'walk ms per 1k users',
+      'page ms, first 5',
+      'page ms, last 5',
+      'items read',
+      'items read per user',
+    ],
+    rows: runs.map((run) => [
+      run.users,
+      round(run.createSeconds, 1),
+      round(run.createsPerSecond, 0),
+      run.pages,
+      round(run.walkSeconds, 2),
+      round((run.walkSeconds * 1000 * 1000) / run.users, 0),
+      round(run.firstPagesMs, 1),
+      round(run.lastPagesMs, 1),
+      run.itemsRead,
+      round(run.itemsRead / run.users, 3),
+    ]),
+    notes: [
+      `Creates: ${concurrency} in flight through the create handler. Walk: one page at a time, count=${PAGE_SIZE}, startIndex += ${PAGE_SIZE} until a short page, every user seen exactly once (checked).`,
+      '"items read" counts every item DynamoDB read from the users table during the walk (Query items evaluated, batch reads of counters and paging bookmarks).',
+    ],
+    data: runs,
+  };
+}
