@@ -1,9 +1,9 @@
 import { clearGrantStatusCache } from '../functions/_shared/bearer-auth';
 import { recordTableCalls, type TableCall } from '../test/support/dynamodb-calls';
+import { type InvokeRequest, invokeExpecting } from '../test/support/invoke';
 import { basicAuthorization, issueTestCode, oauthFixture } from '../test/support/oauth';
 import { billedUnits } from './lib/capacity';
 import type { BenchContext } from './lib/context';
-import { type InvokeRequest, invokeExpecting } from './lib/invoke';
 import { type BenchSection, round } from './lib/report';
 import {
   activeRequest,

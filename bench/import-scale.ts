@@ -1,7 +1,7 @@
 import { tableName } from '../functions/_shared/config';
 import { recordTableCalls } from '../test/support/dynamodb-calls';
+import { invokeExpecting } from '../test/support/invoke';
 import type { BenchContext } from './lib/context';
-import { invokeExpecting } from './lib/invoke';
 import { type BenchSection, round } from './lib/report';
 import { createRequest, inParallel, pageRequest, userNameFor, withFunctionLogsDiscarded } from './lib/workload';
 

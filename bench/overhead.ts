@@ -1,7 +1,7 @@
 import { recordTableCalls } from '../test/support/dynamodb-calls';
+import { type InvokeRequest, invokeExpecting } from '../test/support/invoke';
 import { basicAuthorization, issueTestCode, oauthFixture } from '../test/support/oauth';
 import type { BenchContext } from './lib/context';
-import { type InvokeRequest, invokeExpecting } from './lib/invoke';
 import { bareReplay } from './lib/replay';
 import { type BenchSection, percentile, round } from './lib/report';
 import {

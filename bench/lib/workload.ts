@@ -1,5 +1,5 @@
+import type { InvokeRequest } from '../../test/support/invoke';
 import { oktaCreateBody } from '../../test/support/scim-fixtures';
-import type { InvokeRequest } from './invoke';
 
 /** The requests Okta sends, with its headers and content type (okta-scim §1). */
 const SCIM_JSON = 'application/scim+json; charset=utf-8';

@@ -9,6 +9,7 @@ import { type AuthorizationCodeRequest, issueAuthorizationCode } from '../../cor
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
 import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
 import { tokenSigner } from '../../functions/_shared/token-signer';
+import { rememberSecret } from './secrets';
 
 /** The stores on the test run's DynamoDB Local; call after `startService()` or `useLocalEnvironment()`. */
 export function oauthStores() {
@@ -46,6 +47,7 @@ export async function oauthFixture(redirectUri = OKTA_CALLBACK): Promise<OAuthFi
     name: 'Okta',
     redirectUris: [redirectUri, 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
   });
+  rememberSecret(clientSecret);
   return {
     tenantId: tenant.tenantId,
     adminUserId: admin.userId,
@@ -56,15 +58,16 @@ export async function oauthFixture(redirectUri = OKTA_CALLBACK): Promise<OAuthFi
 }
 
 /**
- * An authorization code as the consent page issues it after the admin approves. The browser flow (login and
+ * An authorization code as the consent page issues it after the admin approves (recorded for the end-of-run
+ * log scan, like the fixture's client secret). The browser flow (login and
  * consent pages) is tested separately; here the code is issued by calling `issueAuthorizationCode` directly.
  */
-export function issueTestCode(
+export async function issueTestCode(
   fixture: OAuthFixture,
   overrides: Partial<AuthorizationCodeRequest> = {},
   now?: () => Date,
 ): Promise<string> {
-  return issueAuthorizationCode(
+  const code = await issueAuthorizationCode(
     { codes: oauthStores().codes, ...(now ? { now } : {}) },
     {
       tenantId: fixture.tenantId,
@@ -75,6 +78,8 @@ export function issueTestCode(
       ...overrides,
     },
   );
+  rememberSecret(code);
+  return code;
 }
 
 /** The token endpoint's dependencies on the real stores, with a clock the test controls. */
