@@ -224,6 +224,22 @@ export const routes: readonly RouteSpec[] = [
     auth: 'public',
   },
   {
+    id: 'OAuthAuthorize',
+    method: 'GET',
+    path: '/oauth/authorize',
+    entry: 'functions/oauth/authorize.ts',
+    tables: { clients: 'read', grants: 'readWrite' },
+    auth: 'public',
+  },
+  {
+    id: 'OAuthAuthorizeSubmit',
+    method: 'POST',
+    path: '/oauth/authorize',
+    entry: 'functions/oauth/authorize-submit.ts',
+    tables: { clients: 'read', grants: 'readWrite' },
+    auth: 'admin-session',
+  },
+  {
     id: 'OAuthToken',
     method: 'POST',
     path: '/oauth/token',

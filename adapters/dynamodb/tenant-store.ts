@@ -115,7 +115,14 @@ export class TenantStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...adminKey(admin.tenantId, admin.email), kind: 'admin', ...record },
+                Item: {
+                  ...adminKey(admin.tenantId, admin.email),
+                  // Found by email across tenants by AdminDirectory (the sign-in page's wrong-tenant answer).
+                  gsi1pk: `ADMIN#${normalizeEmail(admin.email)}`,
+                  gsi1sk: `TENANT#${admin.tenantId}`,
+                  kind: 'admin',
+                  ...record,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },

@@ -1,0 +1,35 @@
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type AdminRecord, normalizeEmail } from './tenant-store';
+
+/**
+ * Admins found by email across all tenants, through the clients table's gsi1 (`ADMIN#<normalized email>`,
+ * `TENANT#<tenantId>`), which the tenant store writes on every admin item. The sign-in page uses it to tell an
+ * administrator of another tenant, once their password is right, that they cannot approve this connection.
+ */
+const emailIndexKey = (email: string) => `ADMIN#${normalizeEmail(email)}`;
+
+/** More tenants than this sharing one admin email is not a case the sign-in page needs to explain. */
+const MAX_MATCHES = 10;
+
+export class AdminDirectory {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findAdminsByEmail(email: string): Promise<AdminRecord[]> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :email',
+        ExpressionAttributeValues: { ':email': emailIndexKey(email) },
+        Limit: MAX_MATCHES,
+      }),
+    );
+    return (result.Items ?? []).map((item) => {
+      const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, kind: _kind, ...admin } = item;
+      return admin as AdminRecord;
+    });
+  }
+}

@@ -1,0 +1,136 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { AuthorizationRequest } from '../../core/oauth/authorization-request';
+import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+
+/**
+ * The server side of one authorization in progress (grants table): the checked authorization request, kept
+ * here so nothing of it is trusted from the browser again, and where the admin is in the flow.
+ *
+ * Item: pk `AUTHZ#<sha256(session secret)>`, sk `AUTHZ`, `expiresAt` (TTL). The session secret lives only in the
+ * admin's cookie, and the CSRF token only as a SHA-256 hash, so a copy of the table holds nothing usable.
+ *
+ * Stages: `login` (created by GET /oauth/authorize) → `consent` (after the password, under a new session
+ * secret, so a session id planted before sign-in is useless afterwards) → deleted when Allow or Deny is
+ * answered, at most once (conditional delete).
+ */
+export type AuthorizationStage = 'login' | 'consent';
+
+export interface ApprovingAdmin {
+  readonly userId: string;
+  readonly email: string;
+  /** Epoch seconds of the sign-in. */
+  readonly authTime: number;
+}
+
+export interface AuthorizationSession {
+  readonly stage: AuthorizationStage;
+  readonly request: AuthorizationRequest;
+  readonly csrfTokenHash: string;
+  /** Set from the consent stage on. */
+  readonly admin?: ApprovingAdmin;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+const keyOf = (sessionSecret: string) => ({ pk: `AUTHZ#${opaqueTokenHash(sessionSecret)}`, sk: 'AUTHZ' });
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof Error &&
+  (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException');
+
+export class AuthorizationSessionStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(sessionSecret: string, session: AuthorizationSession): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keyOf(sessionSecret), ...session },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** The live session for this secret; an expired one (DynamoDB deletes lazily) is absent. */
+  async get(sessionSecret: string, now = nowSeconds()): Promise<AuthorizationSession | undefined> {
+    const { Item } = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: keyOf(sessionSecret), ConsistentRead: true }),
+    );
+    if (!Item || Number(Item.expiresAt) <= now) return undefined;
+    const { pk: _pk, sk: _sk, ...session } = Item;
+    return session as AuthorizationSession;
+  }
+
+  /**
+   * Moves a login-stage session to the consent stage under a new secret, atomically: the old item must still
+   * be in the login stage and unexpired, so a sign-in completes once. Returns false if it was not.
+   */
+  async advanceToConsent(
+    oldSecret: string,
+    newSecret: string,
+    consent: AuthorizationSession,
+    now = nowSeconds(),
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: keyOf(oldSecret),
+                ConditionExpression: '#stage = :login AND expiresAt > :now',
+                ExpressionAttributeNames: { '#stage': 'stage' },
+                ExpressionAttributeValues: { ':login': 'login', ':now': now },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keyOf(newSecret), ...consent },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Ends a consent-stage session and returns it, exactly once; undefined if it was already answered or expired. */
+  async consumeConsent(sessionSecret: string, now = nowSeconds()): Promise<AuthorizationSession | undefined> {
+    try {
+      const { Attributes } = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keyOf(sessionSecret),
+          ConditionExpression: '#stage = :consent AND expiresAt > :now',
+          ExpressionAttributeNames: { '#stage': 'stage' },
+          ExpressionAttributeValues: { ':consent': 'consent', ':now': now },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      if (!Attributes) return undefined;
+      const { pk: _pk, sk: _sk, ...session } = Attributes;
+      return session as AuthorizationSession;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -1,0 +1,206 @@
+import { PageError } from '../html/page-error';
+import { OAuthError, type OAuthErrorCode } from './errors';
+import { isWellFormedPkceValue } from './pkce';
+
+/**
+ * The authorization request of the code flow (RFC 6749 §4.1.1, PKCE per RFC 7636 §4.3), checked in the two
+ * stages RFC 6749 §4.1.2.1 prescribes:
+ * 1. until `client_id` and `redirect_uri` are known to be good, every problem is shown to the user on our own
+ *    page and never redirected (an unchecked redirect URI would make us an open redirector, RFC 9700 §4.11);
+ * 2. after that, problems are sent back to the client's redirect URI as `error`, with `state` and `iss`.
+ */
+
+/** Query parameters as name → every value received. */
+export type QueryParameters = Readonly<Record<string, readonly string[]>>;
+
+/** What the authorization endpoint needs to know about a registered client. */
+export interface AuthorizingClient {
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly redirectUris: readonly string[];
+}
+
+export interface AuthorizationRequest {
+  readonly clientId: string;
+  readonly tenantId: string;
+  readonly redirectUri: string;
+  /** Echoed byte for byte in the response (RFC 6749 §4.1.2). */
+  readonly state?: string;
+  /** The granted scope, already normalized. */
+  readonly scope: string;
+  readonly codeChallenge?: string;
+  readonly codeChallengeMethod?: 'S256';
+}
+
+/** RFC 6749 §10.14 treats `state` as opaque; we cap it so it cannot bloat our storage or the redirect URL. */
+export const MAX_STATE_LENGTH = 2048;
+
+const SINGLE_VALUED = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'state',
+  'scope',
+  'code_challenge',
+  'code_challenge_method',
+] as const;
+
+/** A problem shown on our own error page; nothing is redirected. */
+export class AuthorizationPageError extends PageError {
+  override readonly name = 'AuthorizationPageError';
+  constructor(title: string, detail: string) {
+    super(400, title, detail);
+  }
+}
+
+/** A protocol error that goes back to the (validated) redirect URI, RFC 6749 §4.1.2.1. */
+export class AuthorizationRedirectError extends Error {
+  override readonly name = 'AuthorizationRedirectError';
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly redirectUri: string,
+    readonly state: string | undefined,
+  ) {
+    super(description);
+  }
+}
+
+/**
+ * RFC 6749 §3.1: parameters without a value are treated as omitted, and none may be repeated. Returns the
+ * single value, undefined when absent, or `repeated`.
+ */
+function single(query: QueryParameters, name: string): string | undefined | { repeated: true } {
+  const values = (query[name] ?? []).filter((value) => value !== '');
+  if (values.length > 1) return { repeated: true };
+  return values[0];
+}
+
+const isRepeated = (value: ReturnType<typeof single>): value is { repeated: true } => typeof value === 'object';
+
+/** Stage 1, part one: the client id, before any lookup. */
+export function requestedClientId(query: QueryParameters): string {
+  const clientId = single(query, 'client_id');
+  if (isRepeated(clientId)) {
+    throw new AuthorizationPageError('Invalid request', 'The client_id parameter was sent more than once.');
+  }
+  if (clientId === undefined) {
+    throw new AuthorizationPageError('Invalid request', 'The request has no client_id parameter.');
+  }
+  return clientId;
+}
+
+/**
+ * Stage 1, part two: the client must exist, and `redirect_uri` must be present and equal one of its registered
+ * URIs character for character (RFC 9700 §4.1.3, RFC 3986 §6.2.1 simple string comparison). It is required
+ * even for a client with a single registered URI: Okta always sends it, and there is then no default to guess.
+ */
+export function validatedClientRedirect<Client extends AuthorizingClient>(
+  query: QueryParameters,
+  client: Client | undefined,
+): { client: Client; redirectUri: string } {
+  if (!client) {
+    throw new AuthorizationPageError(
+      'Unknown application',
+      'The application that sent you here is not registered with this service. Check the client ID configured in your identity provider.',
+    );
+  }
+  const redirectUri = single(query, 'redirect_uri');
+  if (isRepeated(redirectUri)) {
+    throw new AuthorizationPageError('Invalid request', 'The redirect_uri parameter was sent more than once.');
+  }
+  if (redirectUri === undefined) {
+    throw new AuthorizationPageError('Invalid request', 'The request has no redirect_uri parameter.');
+  }
+  if (!client.redirectUris.includes(redirectUri)) {
+    throw new AuthorizationPageError(
+      'Redirect URI not registered',
+      'The redirect URI in this request is not registered for this application. Register the exact URI with the client, or correct it in your identity provider.',
+    );
+  }
+  return { client, redirectUri };
+}
+
+/**
+ * Stage 2: everything else, now that errors can be redirected. `normalizeScope` maps the requested scope to the
+ * granted one and throws an `invalid_scope` OAuthError for an unknown scope.
+ */
+export function validatedAuthorizationRequest(
+  query: QueryParameters,
+  client: AuthorizingClient,
+  redirectUri: string,
+  normalizeScope: (scope: string | undefined) => string,
+): AuthorizationRequest {
+  const rawState = single(query, 'state');
+  const state = typeof rawState === 'string' && rawState.length <= MAX_STATE_LENGTH ? rawState : undefined;
+  const fail = (error: OAuthErrorCode, description: string) =>
+    new AuthorizationRedirectError(error, description, redirectUri, state);
+
+  if (isRepeated(rawState)) throw fail('invalid_request', 'The state parameter was sent more than once');
+  if (typeof rawState === 'string' && rawState.length > MAX_STATE_LENGTH) {
+    throw fail('invalid_request', `The state parameter is longer than ${MAX_STATE_LENGTH} characters`);
+  }
+  for (const name of SINGLE_VALUED) {
+    if (isRepeated(single(query, name))) throw fail('invalid_request', `The ${name} parameter was sent more than once`);
+  }
+  const responseType = single(query, 'response_type') as string | undefined;
+  if (responseType === undefined) throw fail('invalid_request', 'The response_type parameter is missing');
+  if (responseType !== 'code') {
+    throw fail('unsupported_response_type', 'Only the authorization code flow (response_type=code) is supported');
+  }
+
+  const codeChallenge = single(query, 'code_challenge') as string | undefined;
+  const codeChallengeMethod = single(query, 'code_challenge_method') as string | undefined;
+  if (codeChallenge === undefined && codeChallengeMethod !== undefined) {
+    throw fail('invalid_request', 'code_challenge_method was sent without code_challenge');
+  }
+  if (codeChallenge !== undefined) {
+    // RFC 7636 §4.3 would default a missing method to `plain`, which RFC 9700 §2.1.1 rules out.
+    if (codeChallengeMethod === undefined) throw fail('invalid_request', 'code_challenge_method is required (S256)');
+    if (codeChallengeMethod !== 'S256')
+      throw fail('invalid_request', 'Only the S256 code_challenge_method is supported');
+    if (!isWellFormedPkceValue(codeChallenge)) {
+      throw fail('invalid_request', 'code_challenge must be 43 to 128 characters of [A-Za-z0-9-._~]');
+    }
+  }
+
+  let scope: string;
+  try {
+    scope = normalizeScope(scopeParameter(single(query, 'scope') as string | undefined));
+  } catch (error) {
+    if (error instanceof OAuthError) throw fail(error.error, error.description);
+    throw error;
+  }
+
+  return {
+    clientId: client.clientId,
+    tenantId: client.tenantId,
+    redirectUri,
+    ...(state !== undefined ? { state } : {}),
+    scope,
+    ...(codeChallenge !== undefined ? { codeChallenge, codeChallengeMethod: 'S256' as const } : {}),
+  };
+}
+
+/**
+ * API Gateway REST percent-decodes query values but leaves `+` alone, while clients that form-encode the query
+ * (openid-client, URLSearchParams) write the spaces between scopes as `+`. No scope we define contains `+`,
+ * so it is read as the separator it was meant to be.
+ */
+function scopeParameter(scope: string | undefined): string | undefined {
+  return scope?.replace(/\+/g, ' ');
+}
+
+/**
+ * The authorization response URL (RFC 6749 §4.1.2 / §4.1.2.1, RFC 9207 `iss`): the validated redirect URI,
+ * unchanged, with our parameters appended to any query it already has.
+ */
+export function authorizationResponseUrl(redirectUri: string, parameters: Record<string, string | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(parameters)) {
+    if (value !== undefined) query.append(name, value);
+  }
+  const separator = !redirectUri.includes('?') ? '?' : /[?&]$/.test(redirectUri) ? '' : '&';
+  return `${redirectUri}${separator}${query.toString()}`;
+}

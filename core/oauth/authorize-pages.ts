@@ -1,0 +1,98 @@
+import type { PageOptions } from '../html/page';
+import { html, type SafeHtml, safeUrl } from '../html/template';
+
+/**
+ * The pages of the authorization endpoint: sign-in, consent, refusal and errors. Every value shown (client
+ * name, tenant name, email, scope descriptions) comes from storage or the request and is escaped by the
+ * template; none of them is trusted markup.
+ */
+export interface FlowNames {
+  readonly clientName: string;
+  readonly tenantName: string;
+}
+
+export interface LoginPageInput extends FlowNames {
+  readonly formAction: string;
+  readonly csrfToken: string;
+  /** The origin of the client's redirect URI, which the form's redirect may go to (CSP form-action). */
+  readonly redirectOrigin: string;
+  readonly email?: string;
+  readonly alert?: string;
+}
+
+export interface ConsentPageInput extends FlowNames {
+  readonly formAction: string;
+  readonly csrfToken: string;
+  readonly redirectOrigin: string;
+  readonly redirectHost: string;
+  readonly adminEmail: string;
+  /** Plain sentences, one per granted scope. */
+  readonly permissions: readonly string[];
+}
+
+export const LOGIN_STEP = 'login';
+export const CONSENT_STEP = 'consent';
+
+const alertBox = (alert: string | undefined): SafeHtml | undefined =>
+  alert === undefined ? undefined : html`<p class="alert" role="alert">${alert}</p>`;
+
+function loginForm(input: LoginPageInput, submitLabel: string): SafeHtml {
+  return html`<form method="post" action="${safeUrl(input.formAction)}">
+<input type="hidden" name="step" value="${LOGIN_STEP}">
+<input type="hidden" name="csrf_token" value="${input.csrfToken}">
+<label for="email">Email</label>
+<input id="email" name="email" type="email" autocomplete="username" required value="${input.email ?? ''}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<div class="actions"><button type="submit">${submitLabel}</button></div>
+</form>`;
+}
+
+export function loginPage(input: LoginPageInput): PageOptions {
+  return {
+    title: 'Sign in',
+    formTargets: [input.redirectOrigin],
+    body: html`<h1>Sign in to review a connection</h1>
+<p><strong>${input.clientName}</strong> is asking to connect to <strong>${input.tenantName}</strong>. Sign in with an administrator account of ${input.tenantName} to review the request.</p>
+${alertBox(input.alert)}
+${loginForm(input, 'Sign in')}`,
+  };
+}
+
+/** An administrator of another tenant signed in: they cannot approve, but may sign in with another account. */
+export function wrongTenantPage(input: LoginPageInput): PageOptions {
+  return {
+    title: 'Not allowed',
+    formTargets: [input.redirectOrigin],
+    body: html`<h1>This account cannot approve the connection</h1>
+<p class="alert" role="alert">You signed in as an administrator of a different organization. Only an administrator of <strong>${input.tenantName}</strong> can allow <strong>${input.clientName}</strong> to connect to it. Nothing was approved.</p>
+<p>Sign in with an administrator account of ${input.tenantName}:</p>
+${loginForm({ ...input, email: undefined }, 'Sign in')}`,
+  };
+}
+
+export function consentPage(input: ConsentPageInput): PageOptions {
+  const permissions = input.permissions.map((permission) => html`<li>${permission}</li>`);
+  return {
+    title: 'Allow access',
+    formTargets: [input.redirectOrigin],
+    body: html`<h1>Allow ${input.clientName} to connect?</h1>
+<p class="muted">Signed in as ${input.adminEmail}, administrator of ${input.tenantName}.</p>
+<dl>
+<dt>Application</dt><dd>${input.clientName}</dd>
+<dt>Organization</dt><dd>${input.tenantName}</dd>
+<dt>Returns to</dt><dd>${input.redirectHost}</dd>
+</dl>
+<p>If you allow it, ${input.clientName} will be able to:</p>
+<ul>${permissions}</ul>
+<form method="post" action="${safeUrl(input.formAction)}">
+<input type="hidden" name="step" value="${CONSENT_STEP}">
+<input type="hidden" name="csrf_token" value="${input.csrfToken}">
+<div class="actions">
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</div>
+</form>
+<p class="muted">The connection stays in place until an administrator revokes it.</p>`,
+  };
+}

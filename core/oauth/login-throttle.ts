@@ -1,0 +1,58 @@
+/**
+ * Brute-force protection for the admin sign-in (RFC 6819 §5.1.4.2.3 account lock-out and §5.1.4.2.4 tar pit).
+ * Failures are counted per account (tenant + email as typed, whether or not it exists, so an unknown email
+ * behaves exactly like a wrong password) and per source address. After a few free failures every further
+ * attempt must wait, twice as long each time, and after a fixed number the counter locks for 15 minutes. A
+ * counter is forgotten 12 hours after its last failure; a successful sign-in clears the account's counter.
+ */
+export interface ThrottlePolicy {
+  /** Failures allowed before any waiting. */
+  readonly freeFailures: number;
+  /** Longest wait between attempts before the lock, in seconds. */
+  readonly maxDelaySeconds: number;
+  /** From this many failures on, the counter is locked. */
+  readonly lockAfterFailures: number;
+  readonly lockSeconds: number;
+  /** How long a counter is remembered after its last failure, in seconds. */
+  readonly forgetAfterSeconds: number;
+}
+
+const FIFTEEN_MINUTES = 15 * 60;
+const TWELVE_HOURS = 12 * 60 * 60;
+
+/** One admin account: 5 free tries (typos), then 2, 4, 8, 16, 32 s, then locked for 15 minutes. */
+export const ACCOUNT_POLICY: ThrottlePolicy = {
+  freeFailures: 5,
+  maxDelaySeconds: 60,
+  lockAfterFailures: 10,
+  lockSeconds: FIFTEEN_MINUTES,
+  forgetAfterSeconds: TWELVE_HOURS,
+};
+
+/**
+ * One source address: more room (an office behind one NAT address), then the same back-off, locked after 30
+ * failures, which stops one machine from trying a password against many accounts.
+ */
+export const SOURCE_POLICY: ThrottlePolicy = {
+  freeFailures: 20,
+  maxDelaySeconds: 60,
+  lockAfterFailures: 30,
+  lockSeconds: FIFTEEN_MINUTES,
+  forgetAfterSeconds: TWELVE_HOURS,
+};
+
+/** Seconds a counter with `failures` failures makes the next attempt wait after the last failure. */
+export function delayAfterFailures(failures: number, policy: ThrottlePolicy): number {
+  if (failures < policy.freeFailures) return 0;
+  if (failures >= policy.lockAfterFailures) return policy.lockSeconds;
+  return Math.min(2 ** (failures - policy.freeFailures + 1), policy.maxDelaySeconds);
+}
+
+/** The key of the per-account counter: the email as an admin would type it, case and Unicode form aside. */
+export const accountThrottleKey = (tenantId: string, email: string): string =>
+  `account#${tenantId}#${normalizeEmail(email)}`;
+
+export const sourceThrottleKey = (sourceIp: string): string => `source#${sourceIp}`;
+
+/** NFC and lower case, the same comparison the admin store uses for emails. */
+export const normalizeEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase();
