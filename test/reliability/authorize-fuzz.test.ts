@@ -229,3 +229,40 @@ test('random posts of the sign-in and consent forms: never a 500, payloads escap
   );
   expect(await codesOfClient()).toBe(codesBefore);
 }, 120_000);
+
+test('the consent page escapes HTML and script in every field that can carry it: client and tenant names, the admin’s email', async () => {
+  const hostile = await createConnectionFixture({
+    clientName: `Okta ${PAYLOADS.join(' ')}`,
+    tenantName: `Acme ${PAYLOADS.join(' ')}`,
+    adminEmail: `"${PAYLOADS[1]}"@acme.example`,
+  });
+  rememberSecret(hostile.adminPassword);
+  rememberSecret(hostile.clientSecret);
+  const login = await invoke({
+    method: 'GET',
+    url: `/oauth/authorize?${new URLSearchParams({
+      response_type: 'code',
+      client_id: hostile.clientId,
+      redirect_uri: hostile.redirectUris[0] as string,
+      state: PAYLOADS.join(''),
+    })}`,
+  });
+  const cookie = String(login.multiValueHeaders?.['Set-Cookie']?.[0] ?? '').split(';')[0] ?? '';
+  const csrf = /name="csrf_token" value="([^"]+)"/.exec(login.body)?.[1] ?? '';
+  const consent = await invoke({
+    method: 'POST',
+    url: '/oauth/authorize',
+    headers: { Cookie: cookie, Origin: baseUrl, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      step: 'login',
+      csrf_token: csrf,
+      email: hostile.adminEmail,
+      password: hostile.adminPassword,
+    }).toString(),
+  });
+  expect(consent.statusCode).toBe(200);
+  expect(consent.body).toContain('name="decision" value="allow"');
+  expectSafeAnswer(consent);
+  expect(consent.body).toContain('&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&quot;@acme.example');
+  expect(consent.body).toContain('&lt;/title&gt;&lt;iframe src=javascript:alert(3)&gt;');
+});
