@@ -179,10 +179,18 @@ const posts = fc.record({
   ),
 });
 
+/**
+ * The fuzzed sign-ins fail by the hundred, and the sign-in throttle counts failures per source address in the
+ * shared DynamoDB Local: they come from an address of their own, so that other test files' sign-ins from
+ * 127.0.0.1 are not throttled.
+ */
+const FUZZ_SOURCE_IP = '198.51.100.23';
+
 /** A fresh sign-in session, as a browser holds it after GET /oauth/authorize: the cookie and the CSRF token. */
 async function signInSession(): Promise<{ cookie: string; csrf: string }> {
   const login = await invoke({
     method: 'GET',
+    sourceIp: FUZZ_SOURCE_IP,
     url: `/oauth/authorize?${query([
       ['response_type', 'code'],
       ['client_id', 'client'],
@@ -212,6 +220,7 @@ test('random posts of the sign-in and consent forms: never a 500, payloads escap
       const cookie = post.cookie === 'session' ? session.cookie : post.cookie === 'none' ? undefined : post.cookie;
       const result = await invoke({
         method: 'POST',
+        sourceIp: FUZZ_SOURCE_IP,
         url: '/oauth/authorize',
         headers: {
           ...(cookie === undefined ? {} : { Cookie: cookie }),
@@ -238,8 +247,10 @@ test('the consent page escapes HTML and script in every field that can carry it:
   });
   rememberSecret(hostile.adminPassword);
   rememberSecret(hostile.clientSecret);
+  const sourceIp = '203.0.113.7';
   const login = await invoke({
     method: 'GET',
+    sourceIp,
     url: `/oauth/authorize?${new URLSearchParams({
       response_type: 'code',
       client_id: hostile.clientId,
@@ -251,6 +262,7 @@ test('the consent page escapes HTML and script in every field that can carry it:
   const csrf = /name="csrf_token" value="([^"]+)"/.exec(login.body)?.[1] ?? '';
   const consent = await invoke({
     method: 'POST',
+    sourceIp,
     url: '/oauth/authorize',
     headers: { Cookie: cookie, Origin: baseUrl, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({

@@ -14,6 +14,8 @@ export interface InvokeRequest {
   readonly url: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** The client's address as API Gateway reports it (rate limits key on it); 127.0.0.1 when omitted. */
+  readonly sourceIp?: string;
 }
 
 /**
@@ -24,6 +26,7 @@ export async function invoke(request: InvokeRequest): Promise<APIGatewayProxyRes
   const event = apiEvent(request.method, request.url, {
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
+    ...(request.sourceIp !== undefined ? { sourceIp: request.sourceIp } : {}),
   });
   const route = routes.find((candidate) => candidate.id === event.requestContext.resourceId);
   const key = route?.entry ?? event.resource;
