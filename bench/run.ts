@@ -1,4 +1,5 @@
 import '../local/sdk-warnings';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
@@ -28,6 +29,7 @@ export async function runBenchmarks(options: {
   print?: (text: string) => void;
 }): Promise<BenchSection[]> {
   const print = options.print ?? ((text: string) => process.stdout.write(text));
+  const loadAtStart = loadavg()[0] ?? 0;
   const { context, close } = await openBenchContext(options);
   const sections: BenchSection[] = [];
   try {
@@ -41,7 +43,7 @@ export async function runBenchmarks(options: {
   } finally {
     await close();
   }
-  writeReport(options.resultsDir, benchEnvironment(), sections);
+  writeReport(options.resultsDir, benchEnvironment(loadAtStart), sections);
   return sections;
 }
 
