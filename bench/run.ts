@@ -1,6 +1,6 @@
 import '../local/sdk-warnings';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
 import { importScaleBench } from './import-scale';
@@ -51,9 +51,11 @@ if (require.main === module) {
   const quick = process.argv.includes('--quick');
   const onlyIndex = process.argv.indexOf('--only');
   const only = onlyIndex > 0 ? process.argv[onlyIndex + 1]?.split(',') : undefined;
-  runBenchmarks({ quick, only, resultsDir: join(__dirname, 'results') })
+  // A quick run (smoke sizes) never replaces the committed figures of a full run.
+  const resultsDir = quick ? join(__dirname, '..', '.local', 'bench', 'results-quick') : join(__dirname, 'results');
+  runBenchmarks({ quick, only, resultsDir })
     .then(() => {
-      process.stdout.write(`\nReport written to bench/results/latest.md and latest.json\n`);
+      process.stdout.write(`\nReport written to ${relative(process.cwd(), resultsDir)}/latest.md and latest.json\n`);
       process.exit(0);
     })
     .catch((error: unknown) => {
