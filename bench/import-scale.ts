@@ -2,12 +2,15 @@ import { tableName } from '../functions/_shared/config';
 import { recordTableCalls } from '../test/support/dynamodb-calls';
 import { invokeExpecting } from '../test/support/invoke';
 import type { BenchContext } from './lib/context';
-import { type BenchSection, round } from './lib/report';
+import { bareReplay } from './lib/replay';
+import { type BenchSection, percentile, round } from './lib/report';
 import { createRequest, inParallel, pageRequest, userNameFor, withFunctionLogsDiscarded } from './lib/workload';
 
 const PAGE_SIZE = 100;
 /** Pages averaged for "at the start" and "at the end" of a walk. */
 const EDGE_PAGES = 5;
+/** Times the middle page's DynamoDB calls are sent again bare. */
+const BARE_REPEATS = 21;
 
 interface ImportRun {
   readonly label: string;
@@ -20,6 +23,8 @@ interface ImportRun {
   readonly lastPagesMs: number;
   readonly itemsRead: number;
   readonly usersReturned: number;
+  /** The DynamoDB calls of the walk's middle page, sent again bare: the database's share of a page. */
+  readonly barePageMs: number;
 }
 
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -37,12 +42,14 @@ async function createTenant(context: BenchContext, users: number, concurrency: n
 
 /** Okta's import walk over a tenant, timed page by page. */
 async function walk(
+  endpoint: string,
   tenant: { token: string; users: number; createSeconds?: number },
   label: string,
 ): Promise<ImportRun> {
   const { token, users } = tenant;
-  const recorder = recordTableCalls();
+  const recorder = recordTableCalls({ consumedCapacity: true });
   recorder.reset();
+  const callsPerPage: number[] = [];
   const pageMs: number[] = [];
   const seen = new Set<string>();
   const walkStarted = performance.now();
@@ -51,16 +58,26 @@ async function walk(
     const started = performance.now();
     const page = await invokeExpecting(200, pageRequest(token, startIndex, PAGE_SIZE));
     pageMs.push(performance.now() - started);
+    callsPerPage.push(recorder.calls().length);
     const body = JSON.parse(page.body) as { Resources?: { id: string }[]; totalResults: number };
     for (const resource of body.Resources ?? []) seen.add(resource.id);
     if ((body.Resources ?? []).length < PAGE_SIZE || startIndex + PAGE_SIZE > body.totalResults) break;
   }
   const walkSeconds = (performance.now() - walkStarted) / 1000;
   if (seen.size !== users) throw new Error(`the walk returned ${seen.size} distinct users of ${users}`);
-  const itemsRead = recorder
-    .calls()
+  const calls = recorder.calls();
+  recordTableCalls();
+  const itemsRead = calls
     .filter((call) => call.tables.includes(tableName('users')))
     .reduce((sum, call) => sum + call.itemsRead, 0);
+  const middle = Math.floor(pageMs.length / 2);
+  const bare = bareReplay(endpoint, calls.slice(callsPerPage[middle - 1] ?? 0, callsPerPage[middle]));
+  const bareMs: number[] = [];
+  for (let index = 0; index < BARE_REPEATS; index += 1) {
+    const started = performance.now();
+    await bare();
+    bareMs.push(performance.now() - started);
+  }
   const edge = Math.min(EDGE_PAGES, pageMs.length);
   return {
     label,
@@ -73,6 +90,7 @@ async function walk(
     lastPagesMs: mean(pageMs.slice(-edge)),
     itemsRead,
     usersReturned: seen.size,
+    barePageMs: percentile(bareMs, 50),
   };
 }
 
@@ -90,13 +108,19 @@ export async function importScaleBench(context: BenchContext): Promise<BenchSect
     for (const users of sizes) {
       const tenant = await createTenant(context, users, concurrency);
       tenants.push(tenant);
-      runs.push(await walk(tenant, String(users)));
+      runs.push(await walk(context.dynamoDbEndpoint, tenant, String(users)));
     }
     // The control: the smallest tenant walked again once the table holds every tenant, to tell what grows
     // with N from what grows with the database (DynamoDB Local's own table size, the machine's load).
     const smallest = tenants[0];
     if (smallest)
-      runs.push(await walk({ token: smallest.token, users: smallest.users }, `${smallest.users} (again, at the end)`));
+      runs.push(
+        await walk(
+          context.dynamoDbEndpoint,
+          { token: smallest.token, users: smallest.users },
+          `${smallest.users} (again, at the end)`,
+        ),
+      );
   });
   return {
     name: 'importScale',
@@ -110,6 +134,7 @@ export async function importScaleBench(context: BenchContext): Promise<BenchSect
       'walk ms per 1k users',
       'page ms, first 5',
       'page ms, last 5',
+      'bare DynamoDB ms, middle page',
       'items read',
       'items read per user',
     ],
@@ -122,12 +147,14 @@ export async function importScaleBench(context: BenchContext): Promise<BenchSect
       round((run.walkSeconds * 1000 * 1000) / run.users, 0),
       round(run.firstPagesMs, 1),
       round(run.lastPagesMs, 1),
+      round(run.barePageMs, 1),
       run.itemsRead,
       round(run.itemsRead / run.users, 3),
     ]),
     notes: [
       `Creates: ${concurrency} in flight through the create handler. Walk: one page at a time, count=${PAGE_SIZE}, startIndex += ${PAGE_SIZE} until a short page, every user seen exactly once (checked).`,
       '"items read" counts every item DynamoDB read from the users table during the walk (Query items evaluated, batch reads of counters and paging bookmarks).',
+      `"bare DynamoDB ms": the DynamoDB requests the middle page made, sent again ${BARE_REPEATS} times without the handler (median): the database's own share of a page.`,
       'The last row walks the first tenant again after all tenants exist: if its pages cost what the largest tenant’s pages cost, the growth in page time comes from the database and the machine, not from N.',
     ],
     data: runs,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createLocalServer, listen } from '../local/server';
+import { recordTableCalls } from '../test/support/dynamodb-calls';
 import { invokeExpecting } from '../test/support/invoke';
 import type { BenchContext } from './lib/context';
 import { type BenchSection, round } from './lib/report';
@@ -60,6 +61,8 @@ export async function throughputBench(context: BenchContext): Promise<BenchSecti
   const durationSeconds = 30;
   const token = await context.bearerToken();
   const run = `tp${Date.now().toString(36)}`;
+  // Requests go out exactly as in production, without ReturnConsumedCapacity.
+  recordTableCalls().reset();
   const { result, statuses } = await withFunctionLogsDiscarded(async () => {
     const server = createLocalServer();
     const port = await listen(server, 0);

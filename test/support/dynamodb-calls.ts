@@ -52,14 +52,15 @@ function capacityOf(output: Record<string, unknown>): number | undefined {
 
 /**
  * Records every call the functions make to DynamoDB, through a middleware on the process-wide document client
- * they share (the local server runs the handlers in this process). With `consumedCapacity`, each call also asks
- * DynamoDB for `ReturnConsumedCapacity: TOTAL` (which only adds a field to the answer) and records the units.
+ * they share (the local server runs the handlers in this process). With `consumedCapacity`, each call from now
+ * on also asks DynamoDB for `ReturnConsumedCapacity: TOTAL` (which only adds a field to the answer) and records
+ * the units and the exchange; calling it again without the option stops that.
  */
 export function recordTableCalls(options: { consumedCapacity?: boolean } = {}): {
   reset: () => void;
   calls: () => TableCall[];
 } {
-  if (options.consumedCapacity) askForCapacity = true;
+  askForCapacity = options.consumedCapacity === true;
   if (!installed) {
     installed = true;
     dynamoDocumentClient().middlewareStack.add(
