@@ -1,8 +1,13 @@
 import '../local/sdk-warnings';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { join, relative } from 'node:path';
 import { coldStartBench } from './cold-start';
+import { dynamoDbWorkBench } from './dynamodb-work';
+import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
+import { overheadBench } from './overhead';
+import { throughputBench } from './throughput';
 
 /**
  * `npm run bench`: every benchmark in turn against one fresh DynamoDB Local, each printing its table; the
@@ -10,6 +15,10 @@ import { type BenchSection, benchEnvironment, formatTable, writeReport } from '.
  */
 export const benchmarks: Record<string, (context: BenchContext) => Promise<BenchSection>> = {
   coldStart: coldStartBench,
+  overhead: overheadBench,
+  dynamoDbWork: dynamoDbWorkBench,
+  importScale: importScaleBench,
+  throughput: throughputBench,
 };
 
 export async function runBenchmarks(options: {
@@ -20,6 +29,7 @@ export async function runBenchmarks(options: {
   print?: (text: string) => void;
 }): Promise<BenchSection[]> {
   const print = options.print ?? ((text: string) => process.stdout.write(text));
+  const loadAtStart = loadavg()[0] ?? 0;
   const { context, close } = await openBenchContext(options);
   const sections: BenchSection[] = [];
   try {
@@ -33,7 +43,7 @@ export async function runBenchmarks(options: {
   } finally {
     await close();
   }
-  writeReport(options.resultsDir, benchEnvironment(), sections);
+  writeReport(options.resultsDir, benchEnvironment(loadAtStart), sections);
   return sections;
 }
 
@@ -41,9 +51,11 @@ if (require.main === module) {
   const quick = process.argv.includes('--quick');
   const onlyIndex = process.argv.indexOf('--only');
   const only = onlyIndex > 0 ? process.argv[onlyIndex + 1]?.split(',') : undefined;
-  runBenchmarks({ quick, only, resultsDir: join(__dirname, 'results') })
+  // A quick run (smoke sizes) never replaces the committed figures of a full run.
+  const resultsDir = quick ? join(__dirname, '..', '.local', 'bench', 'results-quick') : join(__dirname, 'results');
+  runBenchmarks({ quick, only, resultsDir })
     .then(() => {
-      process.stdout.write(`\nReport written to bench/results/latest.md and latest.json\n`);
+      process.stdout.write(`\nReport written to ${relative(process.cwd(), resultsDir)}/latest.md and latest.json\n`);
       process.exit(0);
     })
     .catch((error: unknown) => {

@@ -69,29 +69,26 @@ export interface IncomingRequest {
  */
 export function toProxyEvent(request: IncomingRequest, match: RouteMatch, stage = 'local'): APIGatewayProxyEvent {
   const [rawPath = '/', rawQuery] = splitOnce(request.url, '?');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, then plain objects with own properties: a name such as `__proto__` is an ordinary name to API Gateway.
+  const headerValues = new Map<string, string[]>();
   for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
     const name = request.rawHeaders[index] as string;
-    const value = request.rawHeaders[index + 1] as string;
-    headers[name] = value;
-    const values = multiValueHeaders[name] ?? [];
-    values.push(value);
-    multiValueHeaders[name] = values;
+    headerValues.set(name, [...(headerValues.get(name) ?? []), request.rawHeaders[index + 1] as string]);
   }
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
+  const queryValues = new Map<string, string[]>();
   for (const pair of (rawQuery ?? '').split('&')) {
     if (pair === '') continue;
     const [rawName = '', rawValue = ''] = splitOnce(pair, '=');
     const name = safeDecode(rawName);
-    const value = safeDecode(rawValue);
-    query[name] = value;
-    const values = multiValueQuery[name] ?? [];
-    values.push(value);
-    multiValueQuery[name] = values;
+    queryValues.set(name, [...(queryValues.get(name) ?? []), safeDecode(rawValue)]);
   }
-  const hasQuery = Object.keys(query).length > 0;
+  const lastValues = (values: Map<string, string[]>) =>
+    Object.fromEntries([...values].map(([name, all]) => [name, all.at(-1) as string]));
+  const headers = lastValues(headerValues);
+  const multiValueHeaders = Object.fromEntries(headerValues);
+  const query = lastValues(queryValues);
+  const multiValueQuery = Object.fromEntries(queryValues);
+  const hasQuery = queryValues.size > 0;
   const path = safeDecode(rawPath);
   const now = Date.now();
   return {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 /** One benchmark's result: a titled table plus free-form notes, ready for JSON and Markdown. */
@@ -22,13 +22,19 @@ export interface BenchEnvironment {
   readonly cores: number;
   readonly memoryGiB: number;
   readonly platform: string;
+  /** The machine's 1-minute load average when the run started and when it ended (other work on the cores). */
+  readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
-export function benchEnvironment(): BenchEnvironment {
+export function benchEnvironment(loadAtStart: number): BenchEnvironment {
   let commit = 'unknown';
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain'], { encoding: 'utf8' }).trim() !== '';
+    // The results folder itself is what a run rewrites; it does not make the measured code differ.
+    const status = execFileSync('git', ['status', '--porcelain', '--', '.', ':(exclude)bench/results'], {
+      encoding: 'utf8',
+    });
+    const dirty = status.trim() !== '';
     if (dirty) commit += ' (with uncommitted changes)';
   } catch {
     // Not a git checkout (e.g. an exported tarball): the report still says everything else.
@@ -41,6 +47,7 @@ export function benchEnvironment(): BenchEnvironment {
     cores: cpus().length,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: { start: round(loadAtStart), end: round(loadavg()[0] ?? 0) },
   };
 }
 
@@ -77,6 +84,7 @@ export function writeReport(
     `- commit: ${environment.commit}`,
     `- node: ${environment.node}`,
     `- machine: ${environment.cpu}, ${environment.cores} cores, ${environment.memoryGiB} GiB, ${environment.platform}`,
+    `- load average (1 min) at start and end: ${environment.loadAverage.start}, ${environment.loadAverage.end} (other processes sharing the cores)`,
     '',
     ...sections.flatMap((section) => [
       `## ${section.title}`,

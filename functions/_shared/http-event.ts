@@ -25,24 +25,26 @@ export interface HttpResponse {
 }
 
 export function readRequest(event: APIGatewayProxyEvent): HttpRequest {
-  const headers: Record<string, string> = {};
+  // Maps first, then objects without a prototype: a header or parameter named `__proto__` or `constructor` is
+  // just a name, and never reads or replaces anything inherited.
+  const headers = new Map<string, string>();
   for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
-    if (values && values.length > 0) headers[name.toLowerCase()] = values.join(', ');
+    if (values && values.length > 0) headers.set(name.toLowerCase(), values.join(', '));
   }
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     const key = name.toLowerCase();
-    if (value !== undefined && headers[key] === undefined) headers[key] = value;
+    if (value !== undefined && !headers.has(key)) headers.set(key, value);
   }
-  const query: Record<string, string[]> = {};
+  const query = new Map<string, string[]>();
   for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
-    if (values) query[name] = [...values];
+    if (values) query.set(name, [...values]);
   }
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
-    if (value !== undefined && query[name] === undefined) query[name] = [value];
+    if (value !== undefined && !query.has(name)) query.set(name, [value]);
   }
-  const pathParams: Record<string, string> = {};
+  const pathParams = new Map<string, string>();
   for (const [name, value] of Object.entries(event.pathParameters ?? {})) {
-    if (value !== undefined) pathParams[name] = value;
+    if (value !== undefined) pathParams.set(name, value);
   }
   const body =
     event.body === null || event.body === undefined
@@ -54,14 +56,18 @@ export function readRequest(event: APIGatewayProxyEvent): HttpRequest {
     method: event.httpMethod,
     path: event.path,
     resourcePath: event.requestContext?.resourcePath ?? event.resource,
-    headers,
-    query,
-    pathParams,
+    headers: withoutPrototype(headers),
+    query: withoutPrototype(query),
+    pathParams: withoutPrototype(pathParams),
     body,
     bodyBytes: body === undefined ? 0 : Buffer.byteLength(body, 'utf8'),
     requestId: event.requestContext?.requestId ?? 'unknown',
     sourceIp: event.requestContext?.identity?.sourceIp ?? 'unknown',
   };
+}
+
+function withoutPrototype<T>(entries: Map<string, T>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, Object.fromEntries(entries));
 }
 
 /** The first value of a query parameter, or undefined. */

@@ -37,13 +37,12 @@ export function parseForm(request: HttpRequest): Record<string, string[]> {
     throw invalidRequest('The request body must be application/x-www-form-urlencoded');
   }
   if (request.bodyBytes > MAX_JSON_BODY_BYTES) throw invalidRequest('The request body is too large');
-  const form: Record<string, string[]> = {};
+  // A Map, then an object without a prototype: a parameter named `toString` or `__proto__` is just a name.
+  const form = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(request.body ?? '')) {
-    const values = form[name] ?? [];
-    values.push(value);
-    form[name] = values;
+    form.set(name, [...(form.get(name) ?? []), value]);
   }
-  return form;
+  return Object.assign(Object.create(null) as Record<string, string[]>, Object.fromEntries(form));
 }
 
 export function renderOAuthResult(result: OAuthResult): HttpResponse {

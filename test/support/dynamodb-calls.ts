@@ -3,47 +3,102 @@ import { tableName } from '../../functions/_shared/config';
 
 export interface TableCall {
   readonly command: string;
+  /** The tables the call touched (one, or several for batches and transactions). */
+  readonly tables: readonly string[];
   /** Items DynamoDB read for the call (Query: items evaluated; batch and single reads: items returned). */
   readonly itemsRead: number;
+  /**
+   * Capacity units DynamoDB reported for the call, summed over its tables and indexes; present only while
+   * consumed capacity is being asked for (`recordTableCalls({ consumedCapacity: true })`).
+   */
+  readonly capacityUnits?: number;
+  /** The request and the answer (document form), kept only while consumed capacity is being asked for. */
+  readonly exchange?: { readonly input: Record<string, unknown>; readonly output: Record<string, unknown> };
 }
 
 const calls: TableCall[] = [];
 let installed = false;
+let askForCapacity = false;
+
+type Capacity = { CapacityUnits?: number };
+
+function tablesOf(input: Record<string, unknown>): string[] {
+  const names = [
+    input.TableName,
+    ...Object.keys((input.RequestItems as object | undefined) ?? {}),
+    ...((input.TransactItems as Record<string, { TableName?: string }>[] | undefined) ?? []).flatMap((item) =>
+      Object.values(item).map((operation) => operation.TableName),
+    ),
+  ];
+  return [...new Set(names.filter((name): name is string => typeof name === 'string'))];
+}
+
+function itemsReadOf(output: Record<string, unknown>): number {
+  if (typeof output.ScannedCount === 'number') return output.ScannedCount;
+  const responses = output.Responses;
+  if (Array.isArray(responses)) return responses.filter((response) => response?.Item).length;
+  if (responses && typeof responses === 'object') {
+    return Object.values(responses as Record<string, unknown[]>).reduce((sum, items) => sum + items.length, 0);
+  }
+  return output.Item ? 1 : 0;
+}
+
+function capacityOf(output: Record<string, unknown>): number | undefined {
+  const reported = output.ConsumedCapacity as Capacity | Capacity[] | undefined;
+  if (reported === undefined) return undefined;
+  const entries = Array.isArray(reported) ? reported : [reported];
+  return entries.reduce((sum, entry) => sum + (entry.CapacityUnits ?? 0), 0);
+}
 
 /**
- * Records every call the functions make to the users table, through a middleware on the process-wide
- * document client they share (the local server runs the handlers in this process). Grants-table reads of the
- * bearer check are not counted.
+ * Records every call the functions make to DynamoDB, through a middleware on the process-wide document client
+ * they share (the local server runs the handlers in this process). With `consumedCapacity`, each call from now
+ * on also asks DynamoDB for `ReturnConsumedCapacity: TOTAL` (which only adds a field to the answer) and records
+ * the units and the exchange; calling it again without the option stops that.
  */
-export function recordUsersTableCalls(): { reset: () => void; calls: () => TableCall[] } {
+export function recordTableCalls(options: { consumedCapacity?: boolean } = {}): {
+  reset: () => void;
+  calls: () => TableCall[];
+} {
+  askForCapacity = options.consumedCapacity === true;
   if (!installed) {
     installed = true;
     dynamoDocumentClient().middlewareStack.add(
       (next, context) => async (args) => {
-        const result = await next(args);
         const input = args.input as Record<string, unknown>;
-        const users = tableName('users');
-        const names = [
-          input.TableName,
-          ...Object.keys((input.RequestItems as object | undefined) ?? {}),
-          ...((input.TransactItems as Record<string, { TableName?: string }>[] | undefined) ?? []).flatMap((item) =>
-            Object.values(item).map((operation) => operation.TableName),
-          ),
-        ];
-        if (names.includes(users)) {
-          const output = result.output as Record<string, unknown>;
-          const batch = (output.Responses as Record<string, unknown[]> | undefined)?.[users];
-          const itemsRead =
-            typeof output.ScannedCount === 'number' ? output.ScannedCount : batch ? batch.length : output.Item ? 1 : 0;
-          calls.push({ command: String(context.commandName), itemsRead });
-        }
+        const asked = askForCapacity && input.ReturnConsumedCapacity === undefined;
+        const result = await next(asked ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args);
+        const output = result.output as Record<string, unknown>;
+        const capacityUnits = askForCapacity ? capacityOf(output) : undefined;
+        calls.push({
+          command: String(context.commandName),
+          tables: tablesOf(input),
+          itemsRead: itemsReadOf(output),
+          ...(capacityUnits === undefined ? {} : { capacityUnits, exchange: { input, output } }),
+        });
         return result;
       },
-      { step: 'initialize', name: 'recordUsersTableCalls' },
+      { step: 'initialize', name: 'recordTableCalls' },
     );
   }
   return { reset: () => calls.splice(0), calls: () => [...calls] };
 }
 
+/** Only the calls to the users table (grants-table reads of the bearer check are not counted): command and items read. */
+export function recordUsersTableCalls(): {
+  reset: () => void;
+  calls: () => Pick<TableCall, 'command' | 'itemsRead'>[];
+} {
+  const recorder = recordTableCalls();
+  return {
+    reset: recorder.reset,
+    calls: () =>
+      recorder
+        .calls()
+        .filter((call) => call.tables.includes(tableName('users')))
+        .map(({ command, itemsRead }) => ({ command, itemsRead })),
+  };
+}
+
 /** The commands of a list of calls, for compact assertions. */
-export const commandsOf = (recorded: readonly TableCall[]): string[] => recorded.map((call) => call.command);
+export const commandsOf = (recorded: readonly { command: string }[]): string[] => recorded.map((call) => call.command);

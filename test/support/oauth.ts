@@ -58,7 +58,8 @@ export async function oauthFixture(redirectUri = OKTA_CALLBACK): Promise<OAuthFi
 }
 
 /**
- * An authorization code as the consent page issues it after the admin approves. The browser flow (login and
+ * An authorization code as the consent page issues it after the admin approves (recorded for the end-of-run
+ * log scan, like the fixture's client secret). The browser flow (login and
  * consent pages) is tested separately; here the code is issued by calling `issueAuthorizationCode` directly.
  */
 export async function issueTestCode(

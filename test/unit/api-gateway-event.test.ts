@@ -35,6 +35,35 @@ describe('the local API Gateway event', () => {
     expect(request.query.x).toEqual(['1', '2']);
   });
 
+  test('a query parameter or header named __proto__ or constructor is an ordinary name', () => {
+    const match = matchRoute('GET', '/scim/v2/ServiceProviderConfig');
+    if (!match) throw new Error('route missing');
+    const event = toProxyEvent(
+      {
+        method: 'GET',
+        url: '/scim/v2/ServiceProviderConfig?__proto__=a&__proto__=b&constructor=c&filter=d',
+        rawHeaders: ['__proto__', 'x', 'Accept', 'application/scim+json'],
+        body: Buffer.alloc(0),
+        sourceIp: '10.0.0.1',
+      },
+      match,
+    );
+    expect(Object.entries(event.multiValueQueryStringParameters ?? {})).toEqual([
+      ['__proto__', ['a', 'b']],
+      ['constructor', ['c']],
+      ['filter', ['d']],
+    ]);
+    const request = readRequest(event);
+    expect(Object.entries(request.query)).toEqual([
+      ['__proto__', ['a', 'b']],
+      ['constructor', ['c']],
+      ['filter', ['d']],
+    ]);
+    expect(request.query.toString).toBeUndefined();
+    expect(Object.entries(request.headers)).toContainEqual(['__proto__', 'x']);
+    expect(request.headers.accept).toBe('application/scim+json');
+  });
+
   test('decodes base64 bodies', () => {
     const match = matchRoute('GET', '/scim/v2/ServiceProviderConfig');
     if (!match) throw new Error('route missing');

@@ -1,0 +1,268 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import fc from 'fast-check';
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+import { tableName } from '../../functions/_shared/config';
+import { handler as revoke } from '../../functions/oauth/revoke';
+import { handler as token } from '../../functions/oauth/token';
+import { apiEvent, lambdaContext } from '../support/api-event';
+import { useLocalEnvironment } from '../support/local-service';
+import { basicAuthorization, issueTestCode, type OAuthFixture, oauthFixture } from '../support/oauth';
+import { rememberSecret } from '../support/secrets';
+
+// Random form bodies and headers straight into the token and revocation handlers. Client A's credentials
+// (right or wrong) are offered to the fuzzer; client B's code and tokens are too, so the property checks that
+// no rejected request, and no request by A, ever changes B's code, grant or refresh token (RFC 6749 §4.1.2,
+// §10.4; RFC 7009 §2.1: a client may revoke only its own tokens).
+
+const OAUTH_ERRORS = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'unsupported_token_type',
+]);
+
+let clientA: OAuthFixture;
+let clientB: OAuthFixture;
+let codeB: string;
+let unusedCodeB: string;
+let refreshB: string;
+let accessB: string;
+let grantB: string;
+
+const keyOf = (pk: string, sk: string) => ({ pk, sk });
+
+async function itemsOfB(): Promise<string> {
+  const keys = [
+    keyOf(`CODE#${opaqueTokenHash(codeB)}`, 'CODE'),
+    keyOf(`CODE#${opaqueTokenHash(unusedCodeB)}`, 'CODE'),
+    keyOf(`REFRESH#${opaqueTokenHash(refreshB)}`, 'REFRESH'),
+    keyOf(`GRANT#${grantB}`, 'GRANT'),
+  ];
+  const items = await Promise.all(
+    keys.map(
+      async (Key) =>
+        (
+          await dynamoDocumentClient().send(
+            new GetCommand({ TableName: tableName('grants'), Key, ConsistentRead: true }),
+          )
+        ).Item,
+    ),
+  );
+  expect(items.every((item) => item !== undefined)).toBe(true);
+  return JSON.stringify(items);
+}
+
+beforeAll(async () => {
+  useLocalEnvironment();
+  clientA = await oauthFixture();
+  clientB = await oauthFixture();
+  codeB = await issueTestCode(clientB);
+  unusedCodeB = await issueTestCode(clientB);
+  const redeemed = await token(
+    apiEvent('POST', '/oauth/token', {
+      headers: {
+        Authorization: basicAuthorization(clientB.clientId, clientB.clientSecret),
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: codeB,
+        redirect_uri: clientB.redirectUri,
+      }).toString(),
+    }),
+    lambdaContext(),
+  );
+  const body = JSON.parse(redeemed.body) as { access_token: string; refresh_token: string };
+  refreshB = body.refresh_token;
+  accessB = body.access_token;
+  rememberSecret(refreshB);
+  rememberSecret(accessB);
+  grantB = JSON.parse(Buffer.from(accessB.split('.')[1] as string, 'base64url').toString()).grant_id as string;
+});
+
+const wellFormed = (value: string) =>
+  value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+const text = (maxLength = 40) => fc.string({ unit: 'binary', maxLength }).map(wellFormed);
+
+const values = () =>
+  fc.oneof(
+    text(),
+    fc.constantFrom(
+      'authorization_code',
+      'refresh_token',
+      'client_credentials',
+      'password',
+      'scim',
+      'scim openid',
+      'refresh_token ',
+      '<script>alert(1)</script>',
+    ),
+    fc.constant('codeB'),
+    fc.constant('unusedCodeB'),
+    fc.constant('refreshB'),
+    fc.constant('accessB'),
+    fc.constant('redirectA'),
+    fc.constant('clientA'),
+  );
+
+const names = fc.oneof(
+  fc.constantFrom(
+    'grant_type',
+    'code',
+    'redirect_uri',
+    'refresh_token',
+    'code_verifier',
+    'scope',
+    'client_id',
+    'client_secret',
+    'token',
+    'token_type_hint',
+    'resource',
+  ),
+  text(12),
+);
+
+const forms = fc.array(fc.tuple(names, values()), { maxLength: 6 });
+
+// Weighted towards a well-formed envelope (A's right credentials, a form body), so that most cases reach the
+// grant logic instead of stopping at client authentication.
+const authorizations = fc.oneof(
+  { arbitrary: fc.constant('basicA'), weight: 4 },
+  { arbitrary: fc.constantFrom('wrongSecretA', 'none', 'Basic', 'Basic !!!', 'Bearer accessB'), weight: 2 },
+  { arbitrary: text().map((value) => `Basic ${Buffer.from(value).toString('base64')}`), weight: 1 },
+  { arbitrary: text(), weight: 1 },
+);
+
+const contentTypes = fc.oneof(
+  { arbitrary: fc.constant('application/x-www-form-urlencoded'), weight: 4 },
+  {
+    arbitrary: fc.constantFrom(
+      'application/x-www-form-urlencoded; charset=UTF-8',
+      'application/json',
+      'text/plain',
+      '',
+    ),
+    weight: 2,
+  },
+  { arbitrary: text(), weight: 1 },
+);
+
+const requests = fc.record({
+  endpoint: fc.constantFrom('token', 'revoke'),
+  form: forms,
+  authorization: authorizations,
+  contentType: contentTypes,
+  rawBody: fc.option(
+    fc.oneof(
+      text(300),
+      fc.integer({ min: 1, max: 200_000 }).map((size) => `grant_type=${'a'.repeat(size)}`),
+    ),
+    { freq: 5 },
+  ),
+});
+
+function resolve(value: string): string {
+  const named: Record<string, string> = {
+    codeB,
+    unusedCodeB,
+    refreshB,
+    accessB,
+    redirectA: clientA.redirectUri,
+    clientA: clientA.clientId,
+  };
+  return named[value] ?? value;
+}
+
+function authorizationHeader(choice: string): string | undefined {
+  if (choice === 'basicA') return basicAuthorization(clientA.clientId, clientA.clientSecret);
+  if (choice === 'wrongSecretA') return basicAuthorization(clientA.clientId, `${clientA.clientSecret}x`);
+  if (choice === 'none') return undefined;
+  if (choice === 'Bearer accessB') return `Bearer ${accessB}`;
+  return choice;
+}
+
+function expectOAuthShape(result: APIGatewayProxyResult): void {
+  expect(result.statusCode).toBeLessThan(500);
+  expect(result.headers?.['Cache-Control']).toBe('no-store');
+  if (result.statusCode < 400) return;
+  const body = JSON.parse(result.body) as Record<string, unknown>;
+  expect(OAUTH_ERRORS.has(String(body.error))).toBe(true);
+  if (body.error_description !== undefined) {
+    // RFC 6749 §5.2: error_description is printable ASCII, without " and \.
+    expect(String(body.error_description)).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/);
+  }
+  expect(result.body).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
+}
+
+test('client A revoking client B’s refresh token is refused (RFC 7009 §2.1) and revokes nothing', async () => {
+  const before = await itemsOfB();
+  const answer = await revoke(
+    apiEvent('POST', '/oauth/revoke', {
+      headers: {
+        Authorization: basicAuthorization(clientA.clientId, clientA.clientSecret),
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token: refreshB, token_type_hint: 'refresh_token' }).toString(),
+    }),
+    lambdaContext(),
+  );
+  expect(answer.statusCode).toBe(400);
+  expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_request' });
+  expect(await itemsOfB()).toBe(before);
+});
+
+test('random token and revocation requests: never a 500, always an RFC 6749 error, and client B’s code, grant and refresh token are untouched', async () => {
+  const before = await itemsOfB();
+  let accepted = 0;
+  await fc.assert(
+    fc.asyncProperty(requests, async (request) => {
+      const authorization = authorizationHeader(request.authorization);
+      const body =
+        request.rawBody ??
+        new URLSearchParams(request.form.map(([name, value]): [string, string] => [name, resolve(value)])).toString();
+      const path = request.endpoint === 'token' ? '/oauth/token' : '/oauth/revoke';
+      const handler = request.endpoint === 'token' ? token : revoke;
+      const result = await handler(
+        apiEvent('POST', path, {
+          headers: {
+            ...(authorization === undefined ? {} : { Authorization: authorization }),
+            ...(request.contentType === '' ? {} : { 'Content-Type': request.contentType }),
+          },
+          body,
+        }),
+        lambdaContext(),
+      );
+      expectOAuthShape(result);
+      if (result.statusCode === 401 && authorization?.startsWith('Basic ')) {
+        expect(result.headers?.['WWW-Authenticate']).toMatch(/^Basic /);
+      }
+      if (result.statusCode === 200) {
+        accepted += 1;
+        // Only a revocation (of a token A does not hold) can succeed here: no token of A was ever offered.
+        expect(request.endpoint).toBe('revoke');
+      }
+      expect(await itemsOfB()).toBe(before);
+    }),
+    { numRuns: 1500 },
+  );
+  expect(accepted).toBeGreaterThan(0);
+  // B's refresh token still works afterwards.
+  const refreshed = await token(
+    apiEvent('POST', '/oauth/token', {
+      headers: {
+        Authorization: basicAuthorization(clientB.clientId, clientB.clientSecret),
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshB }).toString(),
+    }),
+    lambdaContext(),
+  );
+  expect(refreshed.statusCode).toBe(200);
+  rememberSecret((JSON.parse(refreshed.body) as { refresh_token: string }).refresh_token);
+  rememberSecret((JSON.parse(refreshed.body) as { access_token: string }).access_token);
+}, 240_000);
