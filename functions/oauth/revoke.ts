@@ -4,7 +4,7 @@ import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
 import { logger } from '../_shared/logger';
 import { oauthRoute } from '../_shared/oauth-route';
 import { clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
-import { tokenSigner } from '../_shared/token-signer';
+import { verificationKeys } from '../_shared/token-signer';
 
 /** POST /oauth/revoke: RFC 7009; 200 with an empty body whether or not the token was known. */
 export const handler = oauthRoute(async (request) => {
@@ -14,7 +14,7 @@ export const handler = oauthRoute(async (request) => {
     {
       ledger: grantLedger(),
       grants: grantStore(),
-      publicKeys: async () => [await tokenSigner().publicJwk()],
+      publicKeys: verificationKeys,
       issuer: publicBaseUrl(),
       audience: scimBaseUrl(),
       now,
