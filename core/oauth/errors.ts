@@ -49,6 +49,12 @@ export const invalidClient = (description: string, triedBasic: boolean) =>
     triedBasic ? { 'WWW-Authenticate': 'Basic realm="oauth", charset="UTF-8"' } : {},
   );
 
+/** Too many failed client authentications from one caller (AS-E5): RFC 6585 §4 429 with an integer Retry-After. */
+export const tooManyFailedClientAuthentications = (retryAfterSeconds: number) =>
+  new OAuthError('invalid_client', 'Too many failed client authentications; retry later', 429, {
+    'Retry-After': String(retryAfterSeconds),
+  });
+
 export const temporarilyUnavailable = (retryAfterSeconds: number) =>
   new OAuthError('temporarily_unavailable', 'The service is temporarily unavailable; retry later', 503, {
     'Retry-After': String(retryAfterSeconds),

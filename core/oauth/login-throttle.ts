@@ -41,6 +41,20 @@ export const SOURCE_POLICY: ThrottlePolicy = {
   forgetAfterSeconds: TWELVE_HOURS,
 };
 
+/**
+ * Client authentication at the token and revocation endpoints (AS-E5), counted per client id and source
+ * address: a caller guessing a client's secret is slowed and then locked out, while the client's own
+ * requests from its own addresses (Okta's) are not affected. Client secrets are 256-bit, so this guards
+ * against noise and weak secrets set by hand rather than against guessing a generated one.
+ */
+export const CLIENT_AUTH_POLICY: ThrottlePolicy = {
+  freeFailures: 10,
+  maxDelaySeconds: 60,
+  lockAfterFailures: 50,
+  lockSeconds: FIFTEEN_MINUTES,
+  forgetAfterSeconds: 60 * 60,
+};
+
 /** Seconds a counter with `failures` failures makes the next attempt wait after the last failure. */
 export function delayAfterFailures(failures: number, policy: ThrottlePolicy): number {
   if (failures < policy.freeFailures) return 0;

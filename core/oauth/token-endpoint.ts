@@ -1,7 +1,13 @@
 import { mintAccessToken } from './access-token';
 import type { AuthorizationCodeRecord } from './authorization-code';
 import { type ClientCredentials, clientCredentialsFrom } from './client-authentication';
-import { invalidClient, invalidGrant, invalidScope, unsupportedGrantType } from './errors';
+import {
+  invalidClient,
+  invalidGrant,
+  invalidScope,
+  tooManyFailedClientAuthentications,
+  unsupportedGrantType,
+} from './errors';
 import { type FormParams, requiredParam, singleParam } from './form-params';
 import type { GrantRecord, RevocationReason } from './grants';
 import { newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
@@ -39,10 +45,19 @@ export interface TokenEndpointDeps {
     ): Promise<boolean>;
   };
   readonly signer: TokenSigner;
+  /** Failed client authentications of this caller (AS-E5); without it, failures are not limited. */
+  readonly clientAuthFailures?: ClientAuthFailureCounter;
   /** Our issuer (`iss`) and the SCIM base URL (`aud`). */
   readonly issuer: string;
   readonly audience: string;
   readonly now: () => Date;
+}
+
+/** Failed client authentications, counted per client id for the calling address. */
+export interface ClientAuthFailureCounter {
+  /** Seconds before this caller may try to authenticate as the client again; 0 when it may now. */
+  waitSeconds(clientId: string): Promise<number>;
+  recordFailure(clientId: string): Promise<void>;
 }
 
 /** RFC 6749 §5.1. */
@@ -64,15 +79,21 @@ export interface TokenOutcome {
 
 export const SUPPORTED_GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
 
-/** Authenticates the client (RFC 6749 §2.3.1); any failure is `invalid_client`, the same for every cause (AS-E5). */
+/**
+ * Authenticates the client (RFC 6749 §2.3.1); any failure is `invalid_client`, the same for every cause, and
+ * repeated failures from one caller make it wait (429 with Retry-After) before it may try again (AS-E5).
+ */
 export async function authenticateClient(
-  deps: Pick<TokenEndpointDeps, 'clients' | 'now'>,
+  deps: Pick<TokenEndpointDeps, 'clients' | 'now' | 'clientAuthFailures'>,
   authorization: string | undefined,
   form: FormParams,
 ): Promise<ClientCredentials> {
   const credentials = clientCredentialsFrom(authorization, form);
+  const waitSeconds = (await deps.clientAuthFailures?.waitSeconds(credentials.clientId)) ?? 0;
+  if (waitSeconds > 0) throw tooManyFailedClientAuthentications(waitSeconds);
   const client = await deps.clients.authenticate(credentials.clientId, credentials.clientSecret, deps.now());
   if (!client) {
+    await deps.clientAuthFailures?.recordFailure(credentials.clientId);
     throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
   }
   return credentials;

@@ -3,13 +3,17 @@ import { authenticateClient } from '../../core/oauth/token-endpoint';
 import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
 import { logger } from '../_shared/logger';
 import { oauthRoute } from '../_shared/oauth-route';
-import { clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
+import { clientAuthFailures, clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
 import { verificationKeys } from '../_shared/token-signer';
 
 /** POST /oauth/revoke: RFC 7009; 200 with an empty body whether or not the token was known. */
 export const handler = oauthRoute(async (request) => {
   const now = () => new Date();
-  const client = await authenticateClient({ clients: clientStore(), now }, request.headers.authorization, request.form);
+  const client = await authenticateClient(
+    { clients: clientStore(), clientAuthFailures: clientAuthFailures(request.sourceIp), now },
+    request.headers.authorization,
+    request.form,
+  );
   const revokedGrantId = await handleRevocationRequest(
     {
       ledger: grantLedger(),

@@ -2,7 +2,13 @@ import { handleTokenRequest } from '../../core/oauth/token-endpoint';
 import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
 import { logger } from '../_shared/logger';
 import { oauthRoute } from '../_shared/oauth-route';
-import { authorizationCodeStore, clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
+import {
+  authorizationCodeStore,
+  clientAuthFailures,
+  clientStore,
+  grantLedger,
+  grantStore,
+} from '../_shared/oauth-stores';
 import { tokenSigner } from '../_shared/token-signer';
 
 /** POST /oauth/token: RFC 6749 §3.2, the authorization_code and refresh_token grants. */
@@ -10,6 +16,7 @@ export const handler = oauthRoute(async (request) => {
   const outcome = await handleTokenRequest(
     {
       clients: clientStore(),
+      clientAuthFailures: clientAuthFailures(request.sourceIp),
       codes: authorizationCodeStore(),
       grants: grantStore(),
       ledger: grantLedger(),

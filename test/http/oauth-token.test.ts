@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { routeById } from '../../contract/routes';
+import { CLIENT_AUTH_POLICY } from '../../core/oauth/login-throttle';
 import { OAUTH_PATHS } from '../../core/oauth/metadata';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { ScimError } from '../../core/scim/errors';
@@ -9,6 +10,7 @@ import { authenticateBearer, clearGrantStatusCache } from '../../functions/_shar
 import { tableName } from '../../functions/_shared/config';
 import { readRequest } from '../../functions/_shared/http-event';
 import { apiEvent } from '../support/api-event';
+import { invoke } from '../support/invoke';
 import { type RunningService, startService } from '../support/local-service';
 import {
   basicAuthorization,
@@ -269,6 +271,35 @@ describe('client authentication', () => {
     expect(unknownClient.status).toBe(wrongSecret.status);
     expect(unknownClient.text).toBe(wrongSecret.text);
     expect(unknownClient.headers.get('www-authenticate')).toBe(wrongSecret.headers.get('www-authenticate'));
+  });
+
+  test('AS-E5: repeated failed authentications from one address must wait; the client from elsewhere is unaffected', async () => {
+    const fixture = await oauthFixture();
+    const attempt = (secret: string, sourceIp: string) =>
+      invoke({
+        method: 'POST',
+        url: '/oauth/token',
+        sourceIp,
+        headers: {
+          Authorization: basicAuthorization(fixture.clientId, secret),
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' }).toString(),
+      });
+    const attacker = '203.0.113.7';
+    for (let failure = 0; failure < CLIENT_AUTH_POLICY.freeFailures; failure += 1) {
+      expect((await attempt('wrong', attacker)).statusCode).toBe(401);
+    }
+    const throttled = await attempt('wrong', attacker);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.headers?.['Retry-After']).toMatch(/^[1-9]\d*$/);
+    expect(JSON.parse(throttled.body)).toMatchObject({ error: 'invalid_client' });
+    // Even the right secret waits from that address, so a guess that happens to be right learns nothing.
+    expect((await attempt(fixture.clientSecret, attacker)).statusCode).toBe(429);
+    // The client from its own address authenticates (and gets the grant's own error: the token is unknown).
+    const legitimate = await attempt(fixture.clientSecret, '198.51.100.20');
+    expect(legitimate.statusCode).toBe(400);
+    expect(JSON.parse(legitimate.body)).toMatchObject({ error: 'invalid_grant' });
   });
 
   test('AS-E6: after a rotation with no overlap the old secret is invalid_client and the new one works', async () => {

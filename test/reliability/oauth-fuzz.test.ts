@@ -178,6 +178,12 @@ function resolve(value: string): string {
   return named[value] ?? value;
 }
 
+let requestCount = 0;
+const nextSourceIp = () => {
+  requestCount += 1;
+  return `10.${(requestCount >> 16) & 255}.${(requestCount >> 8) & 255}.${requestCount & 255}`;
+};
+
 function authorizationHeader(choice: string): string | undefined {
   if (choice === 'basicA') return basicAuthorization(clientA.clientId, clientA.clientSecret);
   if (choice === 'wrongSecretA') return basicAuthorization(clientA.clientId, `${clientA.clientSecret}x`);
@@ -234,6 +240,8 @@ test('random token and revocation requests: never a 500, always an RFC 6749 erro
             ...(request.contentType === '' ? {} : { 'Content-Type': request.contentType }),
           },
           body,
+          // An address per request: the failed-authentication limit (AS-E5) is tested on its own.
+          sourceIp: nextSourceIp(),
         }),
         lambdaContext(),
       );
