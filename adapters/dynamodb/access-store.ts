@@ -24,6 +24,7 @@ import { VersionConflictError } from '../../core/scim/user-store';
 import { createUser } from '../../core/scim/users';
 import { foldCase } from '../../core/scim/values';
 import { cancellationReasons, isConditionFailure } from './store-errors';
+import { tenantKey, tenantMustExist, tenantPartition } from './tenant-keys';
 import { CompanionConditionFailedError, DynamoDbUserStore, type TransactItem } from './user-store';
 
 /**
@@ -76,8 +77,6 @@ export class AccessError extends Error {
 const WRITE_ATTEMPTS = 10;
 const RECENT_CHANGES = 10;
 
-const tenantPartition = (tenantId: string) => `TENANT#${tenantId}`;
-const tenantKey = (tenantId: string) => ({ pk: tenantPartition(tenantId), sk: 'TENANT' });
 const brandKey = (tenantId: string, brandId: string) => ({ pk: tenantPartition(tenantId), sk: `BRAND#${brandId}` });
 const roleKey = (tenantId: string, name: string) => ({ pk: tenantPartition(tenantId), sk: `ROLE#${name}` });
 const userAuditPrefix = (userId: string) => `AUDIT#USER#${userId}#`;
@@ -467,13 +466,7 @@ export class AccessStore {
   }
 
   private tenantExists(tenantId: string): TransactItem {
-    return {
-      ConditionCheck: {
-        TableName: this.tables.clients,
-        Key: tenantKey(tenantId),
-        ConditionExpression: 'attribute_exists(pk)',
-      },
-    };
+    return tenantMustExist(this.tables.clients, tenantId);
   }
 
   private brandUsable(tenantId: string, brandId: string): TransactItem {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuthorizationRequest } from '../../core/oauth/authorization-request';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+import { cancellationReasons, isConditionFailure } from './store-errors';
 
 /**
  * The server side of one authorization in progress (grants table): the checked authorization request, kept
@@ -40,9 +41,8 @@ export interface AuthorizationSession {
 
 const keyOf = (sessionSecret: string) => ({ pk: `AUTHZ#${opaqueTokenHash(sessionSecret)}`, sk: 'AUTHZ' });
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error &&
-  (error.name === 'ConditionalCheckFailedException' || error.name === 'TransactionCanceledException');
+/** A failed condition on a single write, or a transaction cancelled by one of its conditions. */
+const conditionRefused = (error: unknown) => isConditionFailure(error) || cancellationReasons(error) !== undefined;
 
 export class AuthorizationSessionStore {
   constructor(
@@ -105,7 +105,7 @@ export class AuthorizationSessionStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (conditionRefused(error)) return false;
       throw error;
     }
   }
@@ -127,7 +127,7 @@ export class AuthorizationSessionStore {
       const { pk: _pk, sk: _sk, ...session } = Attributes;
       return session as AuthorizationSession;
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (conditionRefused(error)) return undefined;
       throw error;
     }
   }

@@ -9,6 +9,7 @@ import {
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { listItemsOfKind } from './list-items';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
+import { tenantMustExist } from './tenant-keys';
 
 /**
  * OAuth clients (confidential, one tenant each), in the clients table.
@@ -89,13 +90,7 @@ export class ClientStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: { pk: `TENANT#${client.tenantId}`, sk: 'TENANT' },
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
+            tenantMustExist(this.tableName, client.tenantId),
             {
               Put: {
                 TableName: this.tableName,

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { GrantRecord, RevocationReason } from '../../core/oauth/grants';
 import { listItemsOfKind } from './list-items';
+import { isConditionFailure } from './store-errors';
 
 export type { GrantRecord, GrantStatus } from '../../core/oauth/grants';
 
@@ -87,7 +88,7 @@ export class GrantStore {
       await this.revoke(grantId, at, reason);
       return true;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

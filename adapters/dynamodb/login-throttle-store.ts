@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { delayAfterFailures, type ThrottlePolicy } from '../../core/oauth/login-throttle';
+import { isConditionFailure } from './store-errors';
 
 /**
  * Sign-in failure counters (grants table), one item per counter key:
@@ -18,9 +19,6 @@ const keyOf = (counterKey: string) => ({
   pk: `THROTTLE#${createHash('sha256').update(counterKey).digest('base64url')}`,
   sk: 'THROTTLE',
 });
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 export class LoginThrottleStore {
   constructor(

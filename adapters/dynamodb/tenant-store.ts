@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
+import { tenantKey, tenantMustExist, tenantPartition } from './tenant-keys';
 
 /**
  * Tenants and their admins, in the clients table. Admins are the only accounts with a password (SCIM users
@@ -38,9 +39,8 @@ export interface AdminRecord {
 /** Emails are compared NFC-normalized and lower-cased, so `Ann@Example.com` and `ann@example.com` are one admin. */
 export const normalizeEmail = (email: string): string => email.trim().normalize('NFC').toLowerCase();
 
-const tenantKey = (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' });
 const adminKey = (tenantId: string, email: string) => ({
-  pk: `TENANT#${tenantId}`,
+  pk: tenantPartition(tenantId),
   sk: `ADMIN#${normalizeEmail(email)}`,
 });
 
@@ -113,13 +113,7 @@ export class TenantStore {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: tenantKey(admin.tenantId),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
+            tenantMustExist(this.tableName, admin.tenantId),
             {
               Put: {
                 TableName: this.tableName,
@@ -127,7 +121,7 @@ export class TenantStore {
                   ...adminKey(admin.tenantId, admin.email),
                   // Found by email across tenants by AdminDirectory (the sign-in page's wrong-tenant answer).
                   gsi1pk: `ADMIN#${normalizeEmail(admin.email)}`,
-                  gsi1sk: `TENANT#${admin.tenantId}`,
+                  gsi1sk: tenantPartition(admin.tenantId),
                   kind: 'admin',
                   ...record,
                 },
@@ -204,7 +198,7 @@ export class TenantStore {
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :admin)',
-          ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}`, ':admin': 'ADMIN#' },
+          ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':admin': 'ADMIN#' },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),

@@ -1,0 +1,12 @@
+/**
+ * The tenant's partition in the clients table: the tenant item itself and everything that belongs to it
+ * (admins, clients' tenant index entries, brands, roles). One definition for every store that touches it.
+ */
+export const tenantPartition = (tenantId: string): string => `TENANT#${tenantId}`;
+
+export const tenantKey = (tenantId: string) => ({ pk: tenantPartition(tenantId), sk: 'TENANT' });
+
+/** A TransactWriteItems entry that cancels the transaction unless the tenant exists. */
+export const tenantMustExist = (tableName: string, tenantId: string) => ({
+  ConditionCheck: { TableName: tableName, Key: tenantKey(tenantId), ConditionExpression: 'attribute_exists(pk)' },
+});
