@@ -26,7 +26,12 @@ export interface UsersContext {
   readonly store: UserStore;
   readonly tenantId: string;
   readonly now?: () => Date;
+  /** Told when a write deactivates (false) or reactivates (true) a user, for the operators' metrics. */
+  readonly onActiveChange?: (active: boolean) => void;
 }
+
+/** A user without `active` is active (RFC 7643 §4.1.1 leaves the default to the service provider). */
+const isActive = (attributes: UserAttributes): boolean => attributes.active !== false;
 
 const timestamp = (context: UsersContext): string => (context.now?.() ?? new Date()).toISOString();
 
@@ -107,6 +112,7 @@ async function writeUser(
     const next: UserRecord = { ...current, version: current.version + 1, lastModified: timestamp(context), attributes };
     try {
       await context.store.update(context.tenantId, current, next);
+      if (isActive(current.attributes) !== isActive(attributes)) context.onActiveChange?.(isActive(attributes));
       return next;
     } catch (error) {
       if (error instanceof UserNameTakenError) throw userNameTaken();

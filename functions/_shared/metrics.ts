@@ -5,8 +5,10 @@ import {
   METRICS_SERVICE,
   metricNames,
   type ProvisioningOperation,
+  TOKEN_FAILURE_REASONS,
   type TokenFailureReason,
 } from '../../contract/metrics';
+import { OAuthError } from '../../core/oauth/errors';
 import { logger } from './logger';
 
 /**
@@ -47,6 +49,14 @@ export function recordProvisioningOperation(operation: ProvisioningOperation, te
 /** The token endpoint refused a request with this RFC 6749 §5.2 error code. */
 export function recordTokenFailure(reason: TokenFailureReason): void {
   record(metricNames.tokenFailures, dimensionNames.reason, reason, true);
+}
+
+/** Counts a token endpoint refusal (an OAuth error with a §5.2 code) and passes the error on unchanged. */
+export function countTokenRefusal(error: unknown): never {
+  if (error instanceof OAuthError && (TOKEN_FAILURE_REASONS as readonly string[]).includes(error.error)) {
+    recordTokenFailure(error.error as TokenFailureReason);
+  }
+  throw error;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { handleTokenRequest } from '../../core/oauth/token-endpoint';
 import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
 import { logger } from '../_shared/logger';
+import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
 import {
   authorizationCodeStore,
@@ -27,7 +28,7 @@ export const handler = oauthRoute(async (request) => {
     },
     request.headers.authorization,
     request.form,
-  );
+  ).catch(countTokenRefusal);
   logger.appendKeys({ tenantId: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
   return { status: 200, body: { ...outcome.response } };
 });

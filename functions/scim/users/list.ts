@@ -7,5 +7,5 @@ import { usersContext } from '../../_shared/scim-users';
 export const handler = scimRoute(async (request) => {
   const parameters = Object.fromEntries(Object.entries(request.query).map(([name, values]) => [name, values[0]]));
   const query = listQueryFromParameters(parameters);
-  return { status: 200, body: await listUsers(usersContext(request), query, request.scimBaseUrl) };
+  return { status: 200, body: await listUsers(usersContext(request, 'list'), query, request.scimBaseUrl) };
 });

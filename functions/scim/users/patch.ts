@@ -4,6 +4,6 @@ import { ifMatchOf, userIdOf, userResult, usersContext } from '../../_shared/sci
 
 /** PATCH /scim/v2/Users/{id} (RFC 7644 §3.5.2): 200 with the user; If-Match → 412 when stale. */
 export const handler = scimRoute(async (request) => {
-  const record = await patchUser(usersContext(request), userIdOf(request), request.json, ifMatchOf(request));
+  const record = await patchUser(usersContext(request, 'patch'), userIdOf(request), request.json, ifMatchOf(request));
   return userResult(request, record);
 });

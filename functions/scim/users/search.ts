@@ -6,5 +6,5 @@ import { usersContext } from '../../_shared/scim-users';
 /** POST /scim/v2/Users/.search: the same query as GET /Users, in a SearchRequest body (RFC 7644 §3.4.3). */
 export const handler = scimRoute(async (request) => {
   const query = listQueryFromSearchRequest(request.json);
-  return { status: 200, body: await listUsers(usersContext(request), query, request.scimBaseUrl) };
+  return { status: 200, body: await listUsers(usersContext(request, 'list'), query, request.scimBaseUrl) };
 });
