@@ -2,7 +2,8 @@ type Write = typeof process.stdout.write;
 
 /**
  * Captures what the functions write to stdout and stderr (Powertools writes JSON lines there), so that tests
- * can assert on log lines and on the absence of secrets. Restoring puts back whatever writer was there before.
+ * can assert on log lines and on the absence of secrets. Restoring puts back whatever writer was there before
+ * and passes the captured lines on to it.
  */
 export function captureLogs(): { lines: () => string[]; json: () => Record<string, unknown>[]; restore: () => void } {
   const captured: string[] = [];
@@ -32,6 +33,9 @@ export function captureLogs(): { lines: () => string[]; json: () => Record<strin
     restore: () => {
       process.stdout.write = previousStdout;
       process.stderr.write = previousStderr;
+      // Hand what was captured on to the writer underneath (the run's log file), so that the end-of-run
+      // secret scan reads these lines too.
+      if (captured.length > 0) process.stdout.write(captured.join(''));
     },
   };
 }
