@@ -2,12 +2,13 @@ import type { TableKey } from './tables';
 
 /**
  * THE route manifest: every HTTP route of the service, once. The CDK stack, the local server, the bundle
- * report and the tests all read this array; nothing else in the code base lists routes.
+ * report and the tests all read this array; nothing else in the code base lists routes or spells their paths
+ * (`pathOf` gives a route's path, `SCIM_BASE_PATH` the SCIM base).
  *
- * To add a route: add one entry here and create its `entry` file exporting `handler`.
+ * To add a route: add one entry here and create its `entry` file exporting `handler`. Every path with routes
+ * answers the methods it has no route for with 405 (`catchAllsOf`), without a function.
  */
-/** `ANY` catches every method that has no route of its own on the same path (used for 405 answers). */
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** What a function may do to a table; becomes exactly that IAM grant in AWS. */
 export type Access = 'read' | 'readWrite';
@@ -23,12 +24,14 @@ export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'public';
 /** Extra AWS permissions a route needs beyond its tables. */
 export type Capability = 'sign-tokens' | 'read-signing-key';
 
+/** API Gateway path syntax: static segments and `{param}`. */
+export type RoutePath = `/${string}`;
+
 export interface RouteSpec {
   /** PascalCase and unique: CDK construct id, function name suffix, log `route` field. */
   readonly id: string;
   readonly method: Method;
-  /** API Gateway path syntax: static segments and `{param}`. */
-  readonly path: `/${string}`;
+  readonly path: RoutePath;
   /** The Lambda entry file, relative to the project root; it exports `handler`. */
   readonly entry: `functions/${string}.ts`;
   readonly tables: Partial<Record<TableKey, Access>>;
@@ -36,18 +39,22 @@ export interface RouteSpec {
   readonly capabilities?: readonly Capability[];
 }
 
-/** The shared entry of the `ANY` routes that answer 405. */
-export const METHOD_NOT_ALLOWED_ENTRY = 'functions/scim/method-not-allowed.ts';
-/** The same for the OAuth endpoints, answered as OAuth error JSON. */
-export const OAUTH_METHOD_NOT_ALLOWED_ENTRY = 'functions/oauth/method-not-allowed.ts';
+/**
+ * The public URL layout: SCIM under /scim/v2 (RFC 7644 §3.13 leaves the base to the service), the OAuth
+ * endpoints under /oauth, and the discovery documents under /.well-known (RFC 8615), which RFC 8414 §3 fixes
+ * for the authorization server metadata.
+ */
+export const SCIM_BASE_PATH = '/scim/v2';
+export const OAUTH_BASE_PATH = '/oauth';
+export const WELL_KNOWN_BASE_PATH = '/.well-known';
 
 const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
 
-export const routes: readonly RouteSpec[] = [
+const manifest = [
   {
     id: 'ScimServiceProviderConfig',
     method: 'GET',
-    path: '/scim/v2/ServiceProviderConfig',
+    path: `${SCIM_BASE_PATH}/ServiceProviderConfig`,
     entry: 'functions/scim/service-provider-config.ts',
     tables: {},
     auth: 'public',
@@ -58,7 +65,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUsersList',
     method: 'GET',
-    path: '/scim/v2/Users',
+    path: `${SCIM_BASE_PATH}/Users`,
     entry: 'functions/scim/users/list.ts',
     tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
@@ -66,7 +73,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUsersCreate',
     method: 'POST',
-    path: '/scim/v2/Users',
+    path: `${SCIM_BASE_PATH}/Users`,
     entry: 'functions/scim/users/create.ts',
     tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
@@ -74,7 +81,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUsersSearch',
     method: 'POST',
-    path: '/scim/v2/Users/.search',
+    path: `${SCIM_BASE_PATH}/Users/.search`,
     entry: 'functions/scim/users/search.ts',
     tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
@@ -82,7 +89,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUserGet',
     method: 'GET',
-    path: '/scim/v2/Users/{id}',
+    path: `${SCIM_BASE_PATH}/Users/{id}`,
     entry: 'functions/scim/users/get.ts',
     tables: { users: 'read', grants: 'read' },
     ...SCIM_BEARER,
@@ -90,7 +97,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUserReplace',
     method: 'PUT',
-    path: '/scim/v2/Users/{id}',
+    path: `${SCIM_BASE_PATH}/Users/{id}`,
     entry: 'functions/scim/users/replace.ts',
     tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
@@ -98,7 +105,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUserPatch',
     method: 'PATCH',
-    path: '/scim/v2/Users/{id}',
+    path: `${SCIM_BASE_PATH}/Users/{id}`,
     entry: 'functions/scim/users/patch.ts',
     tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
@@ -106,7 +113,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimUserDelete',
     method: 'DELETE',
-    path: '/scim/v2/Users/{id}',
+    path: `${SCIM_BASE_PATH}/Users/{id}`,
     entry: 'functions/scim/users/delete.ts',
     tables: { users: 'readWrite', grants: 'read' },
     ...SCIM_BEARER,
@@ -114,7 +121,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimGroupsList',
     method: 'GET',
-    path: '/scim/v2/Groups',
+    path: `${SCIM_BASE_PATH}/Groups`,
     entry: 'functions/scim/groups-list.ts',
     tables: { grants: 'read' },
     ...SCIM_BEARER,
@@ -122,7 +129,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimResourceTypes',
     method: 'GET',
-    path: '/scim/v2/ResourceTypes',
+    path: `${SCIM_BASE_PATH}/ResourceTypes`,
     entry: 'functions/scim/resource-types.ts',
     tables: { grants: 'read' },
     ...SCIM_BEARER,
@@ -130,7 +137,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimResourceType',
     method: 'GET',
-    path: '/scim/v2/ResourceTypes/{id}',
+    path: `${SCIM_BASE_PATH}/ResourceTypes/{id}`,
     entry: 'functions/scim/resource-type.ts',
     tables: { grants: 'read' },
     ...SCIM_BEARER,
@@ -138,7 +145,7 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimSchemas',
     method: 'GET',
-    path: '/scim/v2/Schemas',
+    path: `${SCIM_BASE_PATH}/Schemas`,
     entry: 'functions/scim/schemas.ts',
     tables: { grants: 'read' },
     ...SCIM_BEARER,
@@ -146,90 +153,16 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'ScimSchema',
     method: 'GET',
-    path: '/scim/v2/Schemas/{id}',
+    path: `${SCIM_BASE_PATH}/Schemas/{id}`,
     entry: 'functions/scim/schema.ts',
     tables: { grants: 'read' },
     ...SCIM_BEARER,
-  },
-  // Any other method on a SCIM path: 405 as a SCIM Error instead of the gateway's 404. These catch-all routes
-  // are the only ones that share an entry file; they answer without authentication or data.
-  {
-    id: 'ScimServiceProviderConfigOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/ServiceProviderConfig',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimUsersOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/Users',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimUsersSearchOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/Users/.search',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimUserOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/Users/{id}',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimGroupsOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/Groups',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimResourceTypesOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/ResourceTypes',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimResourceTypeOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/ResourceTypes/{id}',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimSchemasOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/Schemas',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
-    id: 'ScimSchemaOtherMethods',
-    method: 'ANY',
-    path: '/scim/v2/Schemas/{id}',
-    entry: METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
   },
   // The authorization endpoint (RFC 6749 §3.1): the tenant admin's sign-in and consent pages.
   {
     id: 'OAuthAuthorize',
     method: 'GET',
-    path: '/oauth/authorize',
+    path: `${OAUTH_BASE_PATH}/authorize`,
     entry: 'functions/oauth/authorize.ts',
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'public',
@@ -237,52 +170,35 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'OAuthAuthorizeSubmit',
     method: 'POST',
-    path: '/oauth/authorize',
+    path: `${OAUTH_BASE_PATH}/authorize`,
     entry: 'functions/oauth/authorize-submit.ts',
     tables: { clients: 'read', grants: 'readWrite', users: 'read' },
     auth: 'admin-session',
   },
   // OAuth 2.0 authorization server (RFC 6749, RFC 7009, RFC 8414): client-authenticated token and revocation
-  // endpoints, each with a 405 catch-all for other methods (one entry file shared by the two), and the public
-  // discovery documents.
+  // endpoints, and the public discovery documents.
   {
     id: 'OAuthToken',
     method: 'POST',
-    path: '/oauth/token',
+    path: `${OAUTH_BASE_PATH}/token`,
     entry: 'functions/oauth/token.ts',
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
     capabilities: ['sign-tokens'],
   },
   {
-    id: 'OAuthTokenOtherMethods',
-    method: 'ANY',
-    path: '/oauth/token',
-    entry: OAUTH_METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
     id: 'OAuthRevoke',
     method: 'POST',
-    path: '/oauth/revoke',
+    path: `${OAUTH_BASE_PATH}/revoke`,
     entry: 'functions/oauth/revoke.ts',
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
     capabilities: ['read-signing-key'],
   },
   {
-    id: 'OAuthRevokeOtherMethods',
-    method: 'ANY',
-    path: '/oauth/revoke',
-    entry: OAUTH_METHOD_NOT_ALLOWED_ENTRY,
-    tables: {},
-    auth: 'public',
-  },
-  {
     id: 'OAuthMetadata',
     method: 'GET',
-    path: '/.well-known/oauth-authorization-server',
+    path: `${WELL_KNOWN_BASE_PATH}/oauth-authorization-server`,
     entry: 'functions/well-known/oauth-authorization-server.ts',
     tables: {},
     auth: 'public',
@@ -290,12 +206,47 @@ export const routes: readonly RouteSpec[] = [
   {
     id: 'OAuthJwks',
     method: 'GET',
-    path: '/.well-known/jwks.json',
+    path: `${WELL_KNOWN_BASE_PATH}/jwks.json`,
     entry: 'functions/well-known/jwks.ts',
     tables: {},
     auth: 'public',
     capabilities: ['read-signing-key'],
   },
-];
+] as const satisfies readonly RouteSpec[];
+
+export const routes: readonly RouteSpec[] = manifest;
+
+/** The id of a route of the manifest; a misspelt id does not compile. */
+export type RouteId = (typeof manifest)[number]['id'];
 
 export const routeById = (id: string): RouteSpec | undefined => routes.find((route) => route.id === id);
+
+/** The path of a manifest route, for everything that links to it (endpoint URLs, metadata, form actions). */
+export function pathOf(id: RouteId): RoutePath {
+  const route = routeById(id);
+  if (!route) throw new Error(`${id} is not in the route manifest`);
+  return route.path;
+}
+
+/** The protocol whose error format a path's answers use. */
+export type Protocol = 'scim' | 'oauth';
+
+export const protocolOf = (path: RoutePath): Protocol =>
+  path === SCIM_BASE_PATH || path.startsWith(`${SCIM_BASE_PATH}/`) ? 'scim' : 'oauth';
+
+/** A path of the manifest and the methods it has routes for; every other method on it is answered 405. */
+export interface CatchAll {
+  readonly path: RoutePath;
+  /** In manifest order: the `Allow` header of the 405 answer (RFC 9110 §15.5.6). */
+  readonly allowedMethods: readonly Method[];
+  readonly protocol: Protocol;
+}
+
+/** One catch-all per distinct path of the given routes, in manifest order. */
+export function catchAllsOf(manifestRoutes: readonly RouteSpec[]): CatchAll[] {
+  const methodsByPath = new Map<RoutePath, Method[]>();
+  for (const route of manifestRoutes) {
+    methodsByPath.set(route.path, [...(methodsByPath.get(route.path) ?? []), route.method]);
+  }
+  return [...methodsByPath].map(([path, allowedMethods]) => ({ path, allowedMethods, protocol: protocolOf(path) }));
+}

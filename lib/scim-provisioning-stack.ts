@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type Access, type RouteSpec, routes } from '../contract/routes';
+import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { DataTables } from './data-tables';
 import { publicEndpoints } from './endpoints';
@@ -83,6 +83,7 @@ export class ScimProvisioningStack extends Stack {
       this.service.addRoute(route, routeFunction.function);
       return routeFunction;
     });
+    for (const catchAll of catchAllsOf(manifest)) this.service.addMethodNotAllowed(catchAll);
 
     if (settings.waf) {
       this.firewall = new WebFirewall(this, 'Firewall', {

@@ -8,6 +8,8 @@ import {
   LogGroupLogDestination,
   type MethodDeploymentOptions,
   MethodLoggingLevel,
+  MockIntegration,
+  PassthroughBehavior,
   ResponseType,
   RestApi,
   SecurityPolicy,
@@ -24,7 +26,8 @@ import {
   gatewayHeaders,
   gatewayResponses,
 } from '../contract/gateway-responses';
-import type { RouteSpec } from '../contract/routes';
+import { methodNotAllowedAnswer } from '../contract/method-not-allowed';
+import type { CatchAll, RouteSpec } from '../contract/routes';
 import { AUTHORIZATION_PATH, TOKEN_PATH } from './endpoints';
 import type { ServiceSettings } from './settings';
 
@@ -215,13 +218,47 @@ export class ServiceApi extends Construct {
     }
   }
 
-  /** The route's method on its path, resources created segment by segment; the function only for this method. */
+  /** The route's method on its path; the function only for this method. */
   addRoute(route: RouteSpec, fn: IFunction): void {
-    const resource = route.path
+    this.resourceAt(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }));
+  }
+
+  /**
+   * `ANY` on the path, for the methods it has no route for: API Gateway answers 405 itself, with a mock
+   * integration whose only (default) integration response is the answer, so that neither the request's body
+   * nor its content type can change it and no function is invoked.
+   */
+  addMethodNotAllowed(catchAll: CatchAll): void {
+    const answer = methodNotAllowedAnswer(catchAll, '$context.httpMethod');
+    const headerNames = Object.keys(answer.headers).map((name) => `method.response.header.${name}`);
+    const integration = new MockIntegration({
+      passthroughBehavior: PassthroughBehavior.WHEN_NO_TEMPLATES,
+      integrationResponses: [
+        {
+          statusCode: String(answer.status),
+          responseParameters: Object.fromEntries(
+            Object.entries(answer.headers).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
+          ),
+          responseTemplates: { 'application/json': answer.body },
+        },
+      ],
+    });
+    this.resourceAt(catchAll.path).addMethod('ANY', integration, {
+      methodResponses: [
+        {
+          statusCode: String(answer.status),
+          responseParameters: Object.fromEntries(headerNames.map((name) => [name, true])),
+        },
+      ],
+    });
+  }
+
+  /** The API resource of a manifest path, created segment by segment on first use. */
+  private resourceAt(path: string): IResource {
+    return path
       .split('/')
       .filter(Boolean)
       .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.api.root);
-    resource.addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }));
   }
 }
 
@@ -231,14 +268,11 @@ export function oauthMethodOptions(routes: readonly RouteSpec[]): Record<string,
   for (const route of routes) {
     const limits = OAUTH_METHOD_LIMITS[route.path];
     if (!limits) continue;
-    const methods = route.method === 'ANY' ? ['*'] : [route.method];
-    for (const method of methods) {
-      options[`${route.path}/${method}`] = {
-        ...EXECUTION_LOGGING,
-        throttlingRateLimit: limits.rateLimit,
-        throttlingBurstLimit: limits.burstLimit,
-      };
-    }
+    options[`${route.path}/${route.method}`] = {
+      ...EXECUTION_LOGGING,
+      throttlingRateLimit: limits.rateLimit,
+      throttlingBurstLimit: limits.burstLimit,
+    };
   }
   return options;
 }

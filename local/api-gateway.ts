@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { type RouteSpec, routes } from '../contract/routes';
+import { type FixedAnswer, methodNotAllowedAnswer } from '../contract/method-not-allowed';
+import { catchAllsOf, type RoutePath, type RouteSpec, routes } from '../contract/routes';
 
 /** API Gateway REST's hard limit on a request payload. */
 export const MAX_GATEWAY_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -10,39 +11,68 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
+/** What a request path resolves to: a resource (manifest path) and the values of its `{param}` segments. */
+export interface ResourceMatch {
+  readonly path: RoutePath;
+  readonly pathParameters: Record<string, string>;
+}
+
+const manifestPaths = [...new Set(routes.map((route) => route.path))];
+
 /**
- * Finds the manifest route for a request the way API Gateway REST does: static segments win over `{param}`
- * segments, an exact method wins over `ANY`, and parameters match one non-empty segment.
+ * Finds the manifest path for a request path the way API Gateway REST resolves resources: static segments win
+ * over `{param}` segments, position by position from the left, and a parameter matches one non-empty segment.
+ * The method plays no part: a method the resource has no route for is a 405 there (`catchAllsOf`), even when
+ * a less specific resource has it.
  */
-export function matchRoute(method: string, path: string): RouteMatch | undefined {
+export function matchResource(path: string): ResourceMatch | undefined {
   const segments = path.replace(/\/+$/, '').split('/').slice(1);
-  let best: { match: RouteMatch; score: number } | undefined;
-  for (const route of routes as readonly RouteSpec[]) {
-    if (route.method !== method && (route.method as string) !== 'ANY') continue;
-    const routeSegments = route.path.split('/').slice(1);
-    if (routeSegments.length !== segments.length) continue;
+  let best: { match: ResourceMatch; score: number } | undefined;
+  for (const candidate of manifestPaths) {
+    const candidateSegments = candidate.split('/').slice(1);
+    if (candidateSegments.length !== segments.length) continue;
     const pathParameters: Record<string, string> = {};
-    let score = route.method === method ? 1 : 0;
+    let score = 0;
     let matches = true;
-    for (const [index, routeSegment] of routeSegments.entries()) {
+    for (const [index, candidateSegment] of candidateSegments.entries()) {
       const segment = segments[index] ?? '';
-      const parameter = /^\{(\w+)\}$/.exec(routeSegment)?.[1];
+      const parameter = /^\{(\w+)\}$/.exec(candidateSegment)?.[1];
       if (parameter !== undefined) {
         if (segment === '') {
           matches = false;
           break;
         }
         pathParameters[parameter] = safeDecode(segment);
-      } else if (routeSegment === segment) {
-        score += 2 ** (routeSegments.length - index) * 2;
+      } else if (candidateSegment === segment) {
+        score += 2 ** (candidateSegments.length - index);
       } else {
         matches = false;
         break;
       }
     }
-    if (matches && (!best || score > best.score)) best = { match: { route, pathParameters }, score };
+    if (matches && (!best || score > best.score)) best = { match: { path: candidate, pathParameters }, score };
   }
   return best?.match;
+}
+
+/** The manifest route a request reaches: its resource's route for the method, if there is one. */
+export function matchRoute(method: string, path: string): RouteMatch | undefined {
+  const resource = matchResource(path);
+  const route = resource && routes.find((candidate) => candidate.path === resource.path && candidate.method === method);
+  return resource && route ? { route, pathParameters: resource.pathParameters } : undefined;
+}
+
+const catchAlls = new Map(catchAllsOf(routes).map((catchAll) => [catchAll.path, catchAll]));
+
+/**
+ * What API Gateway answers itself, without a function, for a method a manifest path has no route for: the
+ * path's 405 (its `ANY` mock integration). Undefined when the request has a route, or no path matches (404).
+ */
+export function methodNotAllowedFor(method: string, path: string): FixedAnswer | undefined {
+  if (matchRoute(method, path)) return undefined;
+  const resource = matchResource(path);
+  const catchAll = resource && catchAlls.get(resource.path);
+  return catchAll && methodNotAllowedAnswer(catchAll, method);
 }
 
 function safeDecode(value: string): string {

@@ -7,8 +7,9 @@ import {
   gatewayHeaders,
   gatewayResponses,
 } from '../contract/gateway-responses';
+import type { FixedAnswer } from '../contract/method-not-allowed';
 import type { RouteSpec } from '../contract/routes';
-import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, toProxyEvent } from './api-gateway';
+import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, methodNotAllowedFor, toProxyEvent } from './api-gateway';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -52,6 +53,11 @@ function writeGatewayResponse(response: ServerResponse, spec: GatewayResponseSpe
   response.end(gatewayErrorBody(spec));
 }
 
+function writeFixedAnswer(response: ServerResponse, answer: FixedAnswer): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -66,7 +72,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 /**
  * Serves every manifest route by turning each HTTP request into the REST API v1 proxy event API Gateway would
  * send, calling the route's real handler, and writing its result back. What API Gateway answers without a
- * function (unknown route, payload too large, handler crash) comes from contract/gateway-responses.ts.
+ * function (unknown route, payload too large, handler crash) comes from contract/gateway-responses.ts, and a
+ * method a path has no route for gets contract/method-not-allowed.ts's answer, as the mock integration gives.
  */
 export function createLocalServer(): Server {
   return createServer(async (request, response) => {
@@ -76,7 +83,11 @@ export function createLocalServer(): Server {
       const match = matchRoute(method, path);
       if (!match) {
         request.resume();
-        return writeGatewayResponse(response, gatewayResponses.MISSING_AUTHENTICATION_TOKEN);
+        // As deployed: a known path without this method is the gateway's own 405; an unknown path its 404.
+        const methodNotAllowed = methodNotAllowedFor(method, path);
+        return methodNotAllowed
+          ? writeFixedAnswer(response, methodNotAllowed)
+          : writeGatewayResponse(response, gatewayResponses.MISSING_AUTHENTICATION_TOKEN);
       }
       const body = await readBody(request);
       if (!body) return writeGatewayResponse(response, gatewayResponses.REQUEST_TOO_LARGE);

@@ -10,13 +10,9 @@ export type ProxyHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatew
 /** How one protocol (SCIM, OAuth JSON, HTML pages) turns a thrown value into its own error response. */
 export type ErrorRenderer = (error: unknown, request: HttpRequest | undefined) => HttpResponse;
 
-/**
- * The manifest entry a request was routed to, found by method and API Gateway resource path (an `ANY` route
- * catches the methods its path has no route for).
- */
+/** The manifest entry a request was routed to, found by method and API Gateway resource path. */
 export function routeFor(method: string, resourcePath: string): RouteSpec | undefined {
-  const onPath = routes.filter((route) => route.path === resourcePath);
-  return onPath.find((route) => route.method === method) ?? onPath.find((route) => route.method === 'ANY');
+  return routes.find((route) => route.path === resourcePath && route.method === method);
 }
 
 interface RouteState {

@@ -1,4 +1,4 @@
-import { routes } from '../../contract/routes';
+import { catchAllsOf, routes } from '../../contract/routes';
 import { type RunningService, startService } from '../support/local-service';
 
 let service: RunningService;
@@ -38,9 +38,9 @@ describe('the local server', () => {
     async (_id, method, path) => {
       const concretePath = path.replace(/\{\w+\}/g, 'probe');
       const response = await fetch(`${service.baseUrl}${concretePath}`, {
-        method: method === 'ANY' ? 'OPTIONS' : method,
+        method,
         headers: { 'Content-Type': 'application/json' },
-        body: ['GET', 'DELETE', 'ANY'].includes(method) ? undefined : '{}',
+        body: ['GET', 'DELETE'].includes(method) ? undefined : '{}',
         redirect: 'manual',
       });
       const body = await response.text();
@@ -49,6 +49,38 @@ describe('the local server', () => {
         '{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404","detail":"No such endpoint"}',
       );
       expect(response.status).toBeLessThan(500);
+    },
+  );
+
+  test.each(catchAllsOf(routes).map((catchAll) => [catchAll.path, catchAll]))(
+    'a method %s has no route for is 405 with Allow, in its protocol’s error format, whatever the body',
+    async (path, catchAll) => {
+      const method = (['PUT', 'DELETE', 'PATCH', 'POST', 'GET'] as const).find(
+        (candidate) => !catchAll.allowedMethods.includes(candidate),
+      );
+      const response = await fetch(`${service.baseUrl}${path.replace(/\{\w+\}/g, 'probe')}`, {
+        method,
+        headers: { 'Content-Type': 'text/plain' },
+        body: method === 'GET' || method === 'DELETE' ? undefined : 'not json, not a form',
+      });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe(catchAll.allowedMethods.join(', '));
+      const body = (await response.json()) as Record<string, unknown>;
+      if (catchAll.protocol === 'scim') {
+        expect(response.headers.get('content-type')).toBe('application/scim+json; charset=utf-8');
+        expect(body).toEqual({
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+          status: '405',
+          detail: `Method ${method} is not allowed on this resource`,
+        });
+      } else {
+        expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(response.headers.get('cache-control')).toBe('no-store');
+        expect(body).toEqual({
+          error: 'invalid_request',
+          error_description: `Use ${catchAll.allowedMethods.join(' or ')} on this endpoint`,
+        });
+      }
     },
   );
 });

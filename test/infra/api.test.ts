@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { gatewayErrorBody, gatewayResponses } from '../../contract/gateway-responses';
-import { routes } from '../../contract/routes';
+import { methodNotAllowedAnswer } from '../../contract/method-not-allowed';
+import { catchAllsOf, routes } from '../../contract/routes';
 import { OUTPUT_KEYS } from '../../lib/scim-provisioning-stack';
 import { ACCESS_LOG_FIELDS, OAUTH_METHOD_LIMITS } from '../../lib/service-api';
 import { capabilityRoutes } from '../support/capability-routes';
@@ -18,8 +19,54 @@ describe('the REST API', () => {
       TracingEnabled: boolean;
     };
 
-  test('has every route of the manifest it was given, and nothing else', () => {
-    expect(deployedRoutes(template)).toEqual(capabilityRoutes.map((route) => `${route.method} ${route.path}`).sort());
+  test('has every route of the manifest it was given, ANY on each of their paths, and nothing else', () => {
+    expect(deployedRoutes(template)).toEqual(
+      [
+        ...capabilityRoutes.map((route) => `${route.method} ${route.path}`),
+        ...catchAllsOf(capabilityRoutes).map((catchAll) => `ANY ${catchAll.path}`),
+      ].sort(),
+    );
+  });
+
+  test('answers ANY itself (a mock integration) with the 405 the local server gives, whatever the request', () => {
+    const anyMethods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).filter(
+      (method) => method.Properties.HttpMethod === 'ANY',
+    );
+    const deployed = anyMethods.map((method) => {
+      const integration = method.Properties.Integration as Record<string, unknown>;
+      // No request template and one default response: no body or content type can change or break the answer.
+      expect(integration).toMatchObject({ Type: 'MOCK', PassthroughBehavior: 'WHEN_NO_TEMPLATES' });
+      expect(integration.RequestTemplates).toBeUndefined();
+      return {
+        integrationResponses: integration.IntegrationResponses,
+        methodResponses: method.Properties.MethodResponses,
+      };
+    });
+    const headerParameters = (headers: Readonly<Record<string, string>>, value: (header: string) => unknown) =>
+      Object.fromEntries(
+        Object.entries(headers).map(([name, header]) => [`method.response.header.${name}`, value(header)]),
+      );
+    const expected = catchAllsOf(capabilityRoutes).map((catchAll) => {
+      const answer = methodNotAllowedAnswer(catchAll, '$context.httpMethod');
+      return {
+        integrationResponses: [
+          {
+            StatusCode: '405',
+            ResponseParameters: headerParameters(answer.headers, (header) => `'${header}'`),
+            ResponseTemplates: { 'application/json': answer.body },
+          },
+        ],
+        methodResponses: [{ StatusCode: '405', ResponseParameters: headerParameters(answer.headers, () => true) }],
+      };
+    });
+    expect(deployed).toHaveLength(expected.length);
+    expect(deployed).toEqual(expect.arrayContaining(expected));
+    // The template is the local answer with the request's method filled in.
+    const [scimPath] = catchAllsOf(capabilityRoutes).filter((catchAll) => catchAll.protocol === 'scim');
+    if (!scimPath) throw new Error('the test manifest has a SCIM path');
+    expect(methodNotAllowedAnswer(scimPath, '$context.httpMethod').body.replace('$context.httpMethod', 'PUT')).toBe(
+      methodNotAllowedAnswer(scimPath, 'PUT').body,
+    );
   });
 
   test('is regional, and reachable on its execute-api URL when there is no custom domain', () => {

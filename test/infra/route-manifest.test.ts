@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { METHOD_NOT_ALLOWED_ENTRY, OAUTH_METHOD_NOT_ALLOWED_ENTRY, routes } from '../../contract/routes';
+import { catchAllsOf, routes } from '../../contract/routes';
 import { AUTHORIZATION_PATH, AUTHORIZE_ROUTE_ID, TOKEN_PATH, TOKEN_ROUTE_ID } from '../../lib/endpoints';
 import { synthTemplate } from '../support/synth';
 import { deployedRoutes } from '../support/template-routes';
@@ -17,12 +17,20 @@ function sourceFiles(dir: string): string[] {
 describe('the route manifest', () => {
   const { template } = synthTemplate();
 
-  test('the synthesized API has exactly the manifest routes', () => {
-    expect(deployedRoutes(template)).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+  test('the synthesized API has exactly the manifest routes, and ANY on each of their paths', () => {
+    const paths = [...new Set(routes.map((route) => route.path))];
+    expect(deployedRoutes(template)).toEqual(
+      [...routes.map((route) => `${route.method} ${route.path}`), ...paths.map((path) => `ANY ${path}`)].sort(),
+    );
   });
 
-  test('there is one Lambda function per route', () => {
+  test('there is one Lambda function per route; the ANY methods invoke none', () => {
     template.resourceCountIs('AWS::Lambda::Function', routes.length);
+    const anyMethods = Object.values(
+      template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'ANY' } }),
+    );
+    expect(anyMethods.length).toBe(catchAllsOf(routes).length);
+    for (const method of anyMethods) expect(method.Properties.Integration.Type).toBe('MOCK');
   });
 
   test('SCIM lives under /scim/v2, OAuth under /oauth, metadata and keys under /.well-known', () => {
@@ -51,26 +59,31 @@ describe('the route manifest', () => {
     }
   });
 
-  test('each entry file is one route’s, except the 405 catch-alls (ANY), which share one per protocol', () => {
-    const specific = routes.filter((route) => route.method !== 'ANY');
-    expect(new Set(specific.map((route) => route.entry)).size).toBe(specific.length);
-    const catchAlls = routes.filter((route) => route.method === 'ANY');
-    const entriesUnder = (prefix: string) =>
-      new Set(catchAlls.filter((route) => route.path.startsWith(prefix)).map((route) => route.entry));
-    expect(entriesUnder('/scim/')).toEqual(new Set([METHOD_NOT_ALLOWED_ENTRY]));
-    expect(entriesUnder('/oauth/')).toEqual(new Set([OAUTH_METHOD_NOT_ALLOWED_ENTRY]));
-    expect(catchAlls.every((route) => /^\/(scim|oauth)\//.test(route.path))).toBe(true);
-    expect(specific.map((route) => route.entry)).not.toContain(METHOD_NOT_ALLOWED_ENTRY);
-    expect(specific.map((route) => route.entry)).not.toContain(OAUTH_METHOD_NOT_ALLOWED_ENTRY);
-    expect(catchAlls.every((route) => route.auth === 'public' && Object.keys(route.tables).length === 0)).toBe(true);
+  test('each entry file is one route’s', () => {
+    expect(new Set(routes.map((route) => route.entry)).size).toBe(routes.length);
   });
 
-  test('every SCIM path answers other methods with 405 (an ANY route)', () => {
-    const scimPaths = new Set(routes.filter((route) => route.path.startsWith('/scim/')).map((route) => route.path));
-    const withCatchAll = new Set(
-      routes.filter((route) => route.method === 'ANY' && route.path.startsWith('/scim/')).map((route) => route.path),
-    );
-    expect(withCatchAll).toEqual(scimPaths);
+  test('every path gets one catch-all that allows exactly its routes’ methods, in the protocol of its prefix', () => {
+    expect(catchAllsOf(routes)).toContainEqual({
+      path: '/scim/v2/Users/{id}',
+      allowedMethods: ['GET', 'PUT', 'PATCH', 'DELETE'],
+      protocol: 'scim',
+    });
+    expect(catchAllsOf(routes)).toContainEqual({
+      path: '/oauth/authorize',
+      allowedMethods: ['GET', 'POST'],
+      protocol: 'oauth',
+    });
+    expect(catchAllsOf(routes)).toContainEqual({
+      path: '/.well-known/jwks.json',
+      allowedMethods: ['GET'],
+      protocol: 'oauth',
+    });
+    for (const catchAll of catchAllsOf(routes)) {
+      const methods = routes.filter((route) => route.path === catchAll.path).map((route) => route.method);
+      expect(catchAll.allowedMethods).toEqual(methods);
+      expect(catchAll.protocol).toBe(catchAll.path.startsWith('/scim/v2/') ? 'scim' : 'oauth');
+    }
   });
 
   test.each(routes.map((route) => [route.id, route.entry]))('%s: %s exists and exports handler', async (_id, entry) => {

@@ -17,7 +17,7 @@ import { scimTestToken, type TestToken } from '../support/tokens';
 // envelope is random too, and "nothing changed" is checked on the stored items themselves.
 
 // Each request goes to the handler of the route the API Gateway emulation matches (an empty id, say, is the
-// collection's 405 route, as in AWS).
+// collection's route; a method the path has no route for gets the gateway's own 405, as in AWS).
 const ROUTES: Record<string, (id: string) => string> = {
   'GET /Users': () => '/scim/v2/Users',
   'POST /Users': () => '/scim/v2/Users',

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { routes } from '../../contract/routes';
+import { methodNotAllowedFor } from '../../local/api-gateway';
 import { apiEvent, lambdaContext } from './api-event';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -20,9 +21,18 @@ export interface InvokeRequest {
 
 /**
  * Invokes the route's Lambda handler in this process with the API Gateway event the local server would build:
- * everything a warm Lambda does for a request, without HTTP in front of it.
+ * everything a warm Lambda does for a request, without HTTP in front of it. A method the path has no route for
+ * gets the 405 API Gateway answers itself, as no function runs for it.
  */
 export async function invoke(request: InvokeRequest): Promise<APIGatewayProxyResult> {
+  const methodNotAllowed = methodNotAllowedFor(request.method, request.url.split('?')[0] ?? '/');
+  if (methodNotAllowed) {
+    return {
+      statusCode: methodNotAllowed.status,
+      headers: { ...methodNotAllowed.headers },
+      body: methodNotAllowed.body,
+    };
+  }
   const event = apiEvent(request.method, request.url, {
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body !== undefined ? { body: request.body } : {}),
