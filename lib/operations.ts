@@ -29,9 +29,9 @@ import {
   PROVISIONING_OPERATIONS,
   TOKEN_FAILURE_REASONS,
 } from '../contract/metrics';
+import { SCIM_BASE_PATH } from '../contract/routes';
 import type { TableKey } from '../contract/tables';
 import { tables as tableSpecs } from '../contract/tables';
-import { SCIM_BASE_PATH } from './endpoints';
 import type { RouteFunction } from './route-function';
 
 /** When on-call gets paged. docs/deploy-and-operate.md "Operating it" explains each. */

@@ -27,8 +27,7 @@ import {
   gatewayResponses,
 } from '../contract/gateway-responses';
 import { methodNotAllowedAnswer } from '../contract/method-not-allowed';
-import type { CatchAll, RouteSpec } from '../contract/routes';
-import { AUTHORIZATION_PATH, TOKEN_PATH } from './endpoints';
+import { type CatchAll, pathOf, type RouteSpec } from '../contract/routes';
 import type { ServiceSettings } from './settings';
 
 /**
@@ -37,8 +36,8 @@ import type { ServiceSettings } from './settings';
  * access-token lifetime per connection, so a flood on either is an attack or a broken client.
  */
 export const OAUTH_METHOD_LIMITS: Readonly<Record<string, { rateLimit: number; burstLimit: number }>> = {
-  [AUTHORIZATION_PATH]: { rateLimit: 5, burstLimit: 10 },
-  [TOKEN_PATH]: { rateLimit: 10, burstLimit: 20 },
+  [pathOf('OAuthAuthorize')]: { rateLimit: 5, burstLimit: 10 },
+  [pathOf('OAuthToken')]: { rateLimit: 10, burstLimit: 20 },
 };
 
 /** Execution logging (errors only, never request or response data) for every method override too. */

@@ -4,7 +4,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { gatewayErrorBody, gatewayResponses } from '../contract/gateway-responses';
-import { OAUTH_PATH, SCIM_BASE_PATH } from './endpoints';
+import { OAUTH_BASE_PATH, SCIM_BASE_PATH } from '../contract/routes';
 
 /**
  * Rules of the AWS common rule set that legitimate SCIM traffic trips, counted (labelled) instead of blocking,
@@ -92,7 +92,7 @@ export class WebFirewall extends Construct {
               limit: props.oauthRateLimit,
               evaluationWindowSec: OAUTH_RATE_WINDOW_SECONDS,
               aggregateKeyType: 'IP',
-              scopeDownStatement: uriPathStartsWith(`${props.uriPrefix}${OAUTH_PATH}/`),
+              scopeDownStatement: uriPathStartsWith(`${props.uriPrefix}${OAUTH_BASE_PATH}/`),
             },
           },
           visibilityConfig: visibility('oauth-rate-limit'),

@@ -1,7 +1,7 @@
 import '../local/sdk-warnings';
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { routeById } from '../contract/routes';
+import { publicEndpoints } from '../lib/endpoints';
 import { type DynamoDbLocal, LocalRuntimeError, startDynamoDbLocal } from '../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../local/environment';
 import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
@@ -73,18 +73,15 @@ async function main(): Promise<void> {
 
 /** `dataDir` is where the database files are kept, or undefined for an in-memory run. */
 function printReady(baseUrl: string, dataDir: string | undefined, cliTarget?: { pid: number; endpoint: string }): void {
-  const endpoint = (id: string) => {
-    const route = routeById(id);
-    return route ? `${baseUrl}${route.path}` : '(not available in this build)';
-  };
+  const endpoints = publicEndpoints(baseUrl);
   const lines = [
     '',
     `SCIM Provisioning Service is running on ${baseUrl} (DynamoDB Local, ${dataDir ? `data kept in ${relative(process.cwd(), dataDir) || dataDir}` : 'in memory: data is discarded on exit'})`,
     '',
     'The values Okta asks for (Provisioning > Integration):',
-    `  SCIM connector base URL   ${baseUrl}/scim/v2`,
-    `  Authorization endpoint    ${endpoint('OAuthAuthorize')}`,
-    `  Token endpoint            ${endpoint('OAuthToken')}`,
+    `  SCIM connector base URL   ${endpoints.scimBaseUrl}`,
+    `  Authorization endpoint    ${endpoints.authorizationEndpoint}`,
+    `  Token endpoint            ${endpoints.tokenEndpoint}`,
     '',
     'Create a tenant, its admin and an OAuth client for Okta (all commands: npm run admin -- --help):',
     '  npm run --silent admin -- tenant create --name "Acme"',

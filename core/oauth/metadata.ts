@@ -1,15 +1,16 @@
+import { pathOf } from '../../contract/routes';
 import { CLIENT_AUTH_METHODS } from './client-authentication';
 import { PKCE_METHODS } from './pkce';
 import { SUPPORTED_SCOPES } from './scopes';
 import { SUPPORTED_GRANT_TYPES } from './token-endpoint';
 
-/** The endpoint paths, relative to the issuer; the route manifest serves each of them. */
+/** The endpoint paths, relative to the issuer: the manifest's routes. */
 export const OAUTH_PATHS = {
-  authorization: '/oauth/authorize',
-  token: '/oauth/token',
-  revocation: '/oauth/revoke',
-  jwks: '/.well-known/jwks.json',
-  metadata: '/.well-known/oauth-authorization-server',
+  authorization: pathOf('OAuthAuthorize'),
+  token: pathOf('OAuthToken'),
+  revocation: pathOf('OAuthRevoke'),
+  jwks: pathOf('OAuthJwks'),
+  metadata: pathOf('OAuthMetadata'),
 } as const;
 
 /**

@@ -1,5 +1,6 @@
 import type { ClientRecord } from '../../adapters/dynamodb/client-store';
 import type { TenantRecord } from '../../adapters/dynamodb/tenant-store';
+import { pathOf } from '../../contract/routes';
 import { PageError } from '../../core/html/page-error';
 import {
   type AuthorizationRedirectError,
@@ -25,7 +26,7 @@ export const MAX_FLOW_SECONDS = 15 * 60;
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 /** Where the pages' forms post: our own authorization endpoint, under the public base URL. */
-export const formAction = (): string => `${publicBaseUrl()}/oauth/authorize`;
+export const formAction = (): string => `${publicBaseUrl()}${pathOf('OAuthAuthorizeSubmit')}`;
 
 /** The authorization response (RFC 6749 §4.1.2, §4.1.2.1) as a 303, with `iss` (RFC 9207). */
 export function redirectToClient(

@@ -1,3 +1,4 @@
+import { SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 
 /** A required environment variable is missing: the deployment is broken, so fail loudly at once. */
@@ -30,7 +31,7 @@ export const tableName = (key: TableKey): string => requireEnv(tableEnvVar(key))
 export const publicBaseUrl = (): string => requireEnv('PUBLIC_BASE_URL').replace(/\/+$/, '');
 
 /** The SCIM base URL, which is also the `aud` of our access tokens. */
-export const scimBaseUrl = (): string => `${publicBaseUrl()}/scim/v2`;
+export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
 
 /** For tests that change the environment between cases. */
 export const resetConfigCache = (): void => cache.clear();

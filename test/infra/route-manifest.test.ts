@@ -1,7 +1,13 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { catchAllsOf, routes } from '../../contract/routes';
-import { AUTHORIZATION_PATH, AUTHORIZE_ROUTE_ID, TOKEN_PATH, TOKEN_ROUTE_ID } from '../../lib/endpoints';
+import {
+  catchAllsOf,
+  OAUTH_BASE_PATH,
+  pathOf,
+  routes,
+  SCIM_BASE_PATH,
+  WELL_KNOWN_BASE_PATH,
+} from '../../contract/routes';
 import { synthTemplate } from '../support/synth';
 import { deployedRoutes } from '../support/template-routes';
 
@@ -34,17 +40,31 @@ describe('the route manifest', () => {
   });
 
   test('SCIM lives under /scim/v2, OAuth under /oauth, metadata and keys under /.well-known', () => {
+    expect([SCIM_BASE_PATH, OAUTH_BASE_PATH, WELL_KNOWN_BASE_PATH]).toEqual(['/scim/v2', '/oauth', '/.well-known']);
     for (const route of routes) {
       expect(route.path).toMatch(/^\/(scim\/v2|oauth|\.well-known)\//);
     }
+    expect(pathOf('OAuthMetadata')).toBe('/.well-known/oauth-authorization-server');
   });
 
-  test('the authorize and token routes, once in the manifest, sit where the stack outputs point Okta', () => {
-    for (const route of routes) {
-      if (route.id === AUTHORIZE_ROUTE_ID) expect(route.path).toBe(AUTHORIZATION_PATH);
-      if (route.id === TOKEN_ROUTE_ID) expect(route.path).toBe(TOKEN_PATH);
-      if (route.path === TOKEN_PATH && route.method === 'POST') expect(route.capabilities).toContain('sign-tokens');
+  test('the token route is the one that signs tokens', () => {
+    for (const route of routes.filter((candidate) => candidate.capabilities?.includes('sign-tokens'))) {
+      expect(route.path).toBe(pathOf('OAuthToken'));
     }
+  });
+
+  test('no code outside the manifest spells a path of the service', () => {
+    const spelled = ['adapters', 'bin', 'contract', 'core', 'functions', 'lib', 'local', 'scripts']
+      .flatMap((dir) => sourceFiles(join(ROOT, dir)))
+      .filter((path) => relative(ROOT, path) !== 'contract/routes.ts')
+      .flatMap((path) =>
+        readFileSync(path, 'utf8')
+          .split('\n')
+          .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
+          .filter((line) => /(['"`]|\})(\/scim\/v2|\/oauth\/|\/\.well-known\/)/.test(line))
+          .map((line) => `${relative(ROOT, path)}: ${line.trim()}`),
+      );
+    expect(spelled).toEqual([]);
   });
 
   test('route ids and method+path pairs are unique', () => {
