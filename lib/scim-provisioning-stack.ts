@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { ManagedPolicy, PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
+import { adminCliPolicyDocument } from './admin-cli-policy';
 import { DataTables } from './data-tables';
 import { publicEndpoints } from './endpoints';
 import { Operations } from './operations';
@@ -31,6 +33,7 @@ export const OUTPUT_KEYS = {
   tokenEndpoint: 'TokenEndpoint',
   issuer: 'Issuer',
   jwksUrl: 'JwksUrl',
+  adminCliPolicyArn: 'AdminCliPolicyArn',
   tables: { users: 'UsersTableName', clients: 'ClientsTableName', grants: 'GrantsTableName' } as Record<
     TableKey,
     string
@@ -51,6 +54,8 @@ export class ScimProvisioningStack extends Stack {
   readonly functions: RouteFunction[];
   readonly firewall?: WebFirewall;
   readonly operations: Operations;
+  /** For the operator's role or user: what the admin CLI needs with `--stack`. */
+  readonly adminCliPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: ScimProvisioningStackProps = {}) {
     super(scope, id, props);
@@ -112,6 +117,18 @@ export class ScimProvisioningStack extends Stack {
       webAclName: this.firewall?.webAcl.name,
     });
 
+    this.adminCliPolicy = new ManagedPolicy(this, 'AdminCliPolicy', {
+      description: `What the admin CLI needs to manage ${this.stackName} with --stack: its outputs and the table items`,
+      document: PolicyDocument.fromJson(
+        adminCliPolicyDocument({
+          stackArn: Aws.STACK_ID,
+          tableArns: Object.fromEntries(
+            Object.entries(this.tables.byKey).map(([key, table]) => [key, table.tableArn]),
+          ) as Record<TableKey, string>,
+        }),
+      ),
+    });
+
     this.addOutputs();
   }
 
@@ -160,6 +177,10 @@ export class ScimProvisioningStack extends Stack {
         description: `The ${key} table, for the admin CLI`,
       });
     }
+    new CfnOutput(this, OUTPUT_KEYS.adminCliPolicyArn, {
+      value: this.adminCliPolicy.managedPolicyArn,
+      description: 'Attach to the role or user that runs the admin CLI against this stack',
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       value: this.operations.topic.topicArn,
       description: 'Alarm notifications: subscribe a pager or chat endpoint here',

@@ -18,7 +18,11 @@ export interface ServiceSettings {
   /** Stage-wide API Gateway throttling (token bucket): steady requests per second and burst. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly alarmEmail?: string;
-  /** Create the account-level role API Gateway needs to write logs (once per account and region). */
+  /**
+   * Create the role API Gateway writes logs with and set it in the account's API Gateway settings. Off by
+   * default: the setting is account- and region-wide, so the stack would replace a role other APIs rely on, and
+   * the role must outlive the stack (retained on delete) because the setting keeps pointing at it.
+   */
   readonly apiGatewayCloudWatchRole: boolean;
   /** Token signing key generations to keep (and publish in the JWKS), and the one that signs. */
   readonly signingKeys: readonly string[];
@@ -68,7 +72,7 @@ export const DEFAULTS = {
   oauthRateLimit: 300,
   throttleRateLimit: 100,
   throttleBurstLimit: 200,
-  apiGatewayCloudWatchRole: true,
+  apiGatewayCloudWatchRole: false,
   signingKeys: ['1'],
 } as const;
 

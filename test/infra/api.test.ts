@@ -69,6 +69,19 @@ describe('the REST API', () => {
     );
   });
 
+  test('leaves the account-wide API Gateway logging role alone unless asked to create it (then retains it)', () => {
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    const apiGatewayRoles = (candidate: ReturnType<typeof synthTemplate>['template']) =>
+      Object.values(resourcesOfType(candidate, 'AWS::IAM::Role')).filter((role) =>
+        JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
+      );
+    expect(apiGatewayRoles(template)).toEqual([]);
+    const { template: optedIn } = synthTemplate({ routes: capabilityRoutes }, { apiGatewayCloudWatchRole: 'true' });
+    optedIn.resourceCountIs('AWS::ApiGateway::Account', 1);
+    expect(apiGatewayRoles(optedIn)).toHaveLength(1);
+    expect(apiGatewayRoles(optedIn)[0]?.DeletionPolicy).toBe('Retain');
+  });
+
   test('is regional, and reachable on its execute-api URL when there is no custom domain', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
       EndpointConfiguration: { Types: ['REGIONAL'] },

@@ -52,7 +52,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       { domainName: 'scim.example.com', certificateArn: CERTIFICATE_ARN },
     ],
     ['a sandbox without WAF', { stage: 'sandbox', waf: 'false' }],
-    ['an account whose API Gateway logging role is managed elsewhere', { apiGatewayCloudWatchRole: 'false' }],
+    ['an account whose API Gateway logging role this stack creates', { apiGatewayCloudWatchRole: 'true' }],
     ['a signing key rotation in progress', { signingKeys: '1,2', activeSigningKey: '2' }],
   ])('%s: no unacknowledged finding, and synthesis with the plugin passes', (_name, context) => {
     const { app } = appWith(context);
@@ -68,7 +68,7 @@ describe('cdk-nag AWS Solutions checks', () => {
   });
 
   test('every acknowledgement names a rule and says why, next to its construct', () => {
-    const found = acknowledgements(appWith({ waf: 'false' }).app);
+    const found = acknowledgements(appWith({ waf: 'false', apiGatewayCloudWatchRole: 'true' }).app);
     // CDK records acknowledgements under an "Annotation::" prefix, which cdk-nag strips when matching.
     const ids = found.map((entry) => entry.id.replace(/^Annotation::/, ''));
     expect(new Set(ids)).toEqual(

@@ -16,7 +16,7 @@ describe('settings from CDK context', () => {
       oauthRateLimit: 300,
       throttle: { rateLimit: 100, burstLimit: 200 },
       alarmEmail: undefined,
-      apiGatewayCloudWatchRole: true,
+      apiGatewayCloudWatchRole: false,
       signingKeys: ['1'],
       activeSigningKey: '1',
     });
