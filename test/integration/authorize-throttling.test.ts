@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDocumentClient } from '../../../adapters/dynamodb/document-client';
-import { LoginThrottleStore } from '../../../adapters/dynamodb/login-throttle-store';
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import {
   ACCOUNT_POLICY,
   accountThrottleKey,
@@ -9,14 +9,14 @@ import {
   SOURCE_POLICY,
   sourceThrottleKey,
   type ThrottlePolicy,
-} from '../../../core/oauth/login-throttle';
-import { tableName } from '../../../functions/_shared/config';
-import { handler as authorize } from '../../../functions/oauth/authorize';
-import { handler as submit } from '../../../functions/oauth/authorize-submit';
-import { apiEvent, lambdaContext } from '../../support/api-event';
-import { hiddenField } from '../../support/authorize-client';
-import { useLocalEnvironment } from '../../support/local-service';
-import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../../support/oauth-fixtures';
+} from '../../core/oauth/login-throttle';
+import { tableName } from '../../functions/_shared/config';
+import { handler as authorize } from '../../functions/oauth/authorize';
+import { handler as submit } from '../../functions/oauth/authorize-submit';
+import { apiEvent, lambdaContext } from '../support/api-event';
+import { hiddenField } from '../support/authorize-client';
+import { useLocalEnvironment } from '../support/local-service';
+import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../support/oauth-fixtures';
 
 const BASE_URL = 'https://auth.example.test';
 let connection: ConnectionFixture;
