@@ -1,4 +1,5 @@
 import { verifyPassword } from '../../core/oauth/passwords';
+import { passwordHashCost, WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { admin, onlyJson, run } from '../support/admin-cli';
 import { useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
@@ -47,20 +48,37 @@ describe('admin CLI', () => {
     await expect(oauthStores().tenants.get(tenantId)).resolves.toMatchObject({ tenantId, name: 'Globex' });
   });
 
-  test('admin create reads the password from stdin and stores only its scrypt hash', async () => {
+  test('admin create reads the password from stdin and stores only its scrypt hash, at the production cost', async () => {
     const tenantId = await createTenant();
     const password = 'correct horse battery staple';
+    // The one place the tests pay the production cost: without the test run's setting, as operators run it.
     const result = await admin(
       ['admin', 'create', '--tenant', tenantId, '--email', 'Ann@Acme.example', '--password-stdin', '--json'],
       `${password}\n`,
+      { [WEAK_TEST_PASSWORD_HASHING]: undefined },
     );
     expect(result.code).toBe(0);
     const { userId } = onlyJson(result);
     const stored = await oauthStores().tenants.findAdminByEmail(tenantId, 'ann@acme.example');
     expect(stored?.userId).toBe(userId);
     expect(stored?.passwordHash).not.toContain(password);
+    expect(stored?.passwordHash).toMatch(/^scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     await expect(verifyPassword(password, stored?.passwordHash as string)).resolves.toBe(true);
     expect(result.stdout + result.stderr).not.toContain(password);
+  });
+
+  test('in the test run, the CLI hashes at the test-only cost its environment carries', async () => {
+    const tenantId = await createTenant();
+    const password = 'correct horse battery staple';
+    const result = await admin(
+      ['admin', 'create', '--tenant', tenantId, '--email', 'bo@acme.example', '--password-stdin', '--json'],
+      `${password}\n`,
+    );
+    expect(result.code).toBe(0);
+    const stored = await oauthStores().tenants.findAdminByEmail(tenantId, 'bo@acme.example');
+    expect(stored?.passwordHash).toMatch(new RegExp(`^scrypt\\$ln=${passwordHashCost().log2Cost},r=8,p=1\\$`));
+    expect(passwordHashCost().log2Cost).toBeLessThan(17);
+    await expect(verifyPassword(password, stored?.passwordHash as string)).resolves.toBe(true);
   });
 
   test('admin create refuses an unknown tenant, a short password, a missing --password-stdin and a duplicate', async () => {

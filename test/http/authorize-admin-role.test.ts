@@ -2,9 +2,9 @@ import { AccessStore } from '../../adapters/dynamodb/access-store';
 import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
-import { hashPassword } from '../../core/oauth/passwords';
 import { patchUser } from '../../core/scim/users';
 import { tableName } from '../../functions/_shared/config';
+import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { rememberTokens } from '../support/oauth';
@@ -30,7 +30,7 @@ async function addAdmin(connection: ConnectionFixture, email: string): Promise<{
   rememberSecret(password);
   const { admin } = await createAdminAccount(
     { tenants: new TenantStore(dynamoDocumentClient(), tableName('clients')), access: access() },
-    { tenantId: connection.tenantId, email, passwordHash: await hashPassword(password) },
+    { tenantId: connection.tenantId, email, passwordHash: await hashAdminPassword(password) },
   );
   return { userId: admin.userId, password };
 }

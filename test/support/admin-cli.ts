@@ -13,12 +13,18 @@ export interface Run {
   stderr: string;
 }
 
-export function run(command: string, args: readonly string[], stdin?: string): Promise<Run> {
+/** `env` adds to (or, with `undefined`, removes from) the environment the child inherits. */
+export function run(
+  command: string,
+  args: readonly string[],
+  stdin?: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Run> {
   if (stdin !== undefined) rememberSecret(stdin.trim());
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...args], {
       cwd: ROOT,
-      env: { ...process.env, SCIM_ADMIN_DYNAMODB_ENDPOINT: testDynamoDbEndpoint() },
+      env: { ...process.env, SCIM_ADMIN_DYNAMODB_ENDPOINT: testDynamoDbEndpoint(), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -35,7 +41,8 @@ export function run(command: string, args: readonly string[], stdin?: string): P
   });
 }
 
-export const admin = (args: readonly string[], stdin?: string) => run(TSX, ['scripts/admin.ts', ...args], stdin);
+export const admin = (args: readonly string[], stdin?: string, env?: NodeJS.ProcessEnv) =>
+  run(TSX, ['scripts/admin.ts', ...args], stdin, env);
 
 /** `--json` output: exactly one JSON object and nothing else on stdout. */
 export function onlyJson(result: Run): Record<string, unknown> {

@@ -1,8 +1,14 @@
 import { rmSync } from 'node:fs';
+import { WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { SECRETS_DIR, TEST_LOGS_DIR } from './secrets';
 
-/** Every run starts with no function logs and no recorded secrets, so the end-of-run scan reads this run only. */
+/**
+ * Every run starts with no function logs and no recorded secrets, so the end-of-run scan reads this run only.
+ * The run hashes admin passwords at a test-only cost, in the workers and in every process they start (they
+ * inherit the environment); one CLI test clears the setting to prove the production cost.
+ */
 export default function globalSetup(): void {
   rmSync(TEST_LOGS_DIR, { recursive: true, force: true });
   rmSync(SECRETS_DIR, { recursive: true, force: true });
+  process.env[WEAK_TEST_PASSWORD_HASHING] = '1';
 }

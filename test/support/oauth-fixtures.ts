@@ -4,8 +4,8 @@ import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
-import { hashPassword } from '../../core/oauth/passwords';
 import { tableName } from '../../functions/_shared/config';
+import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 
 /** Okta's callback for an App Integration Wizard app, as registered by a tenant admin. */
 export const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_knak_1/oauth/callback';
@@ -43,7 +43,7 @@ export async function createConnectionFixture(
   );
   const { admin } = await createAdminAccount(
     { tenants, access },
-    { tenantId: tenant.tenantId, email: adminEmail, passwordHash: await hashPassword(adminPassword) },
+    { tenantId: tenant.tenantId, email: adminEmail, passwordHash: await hashAdminPassword(adminPassword) },
   );
   const redirectUris = options.redirectUris ?? [OKTA_CALLBACK, OKTA_PREVIEW_CALLBACK];
   const { client, clientSecret } = await clients.create({
