@@ -2,15 +2,13 @@ import { verifyPassword } from '../../core/oauth/passwords';
 import { passwordHashCost, WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { admin, onlyJson, run } from '../support/admin-cli';
 import { useLocalEnvironment } from '../support/local-service';
-import { oauthStores } from '../support/oauth';
+import { OKTA_CALLBACK, OKTA_EMEA_CALLBACK, oauthStores } from '../support/oauth';
 
 async function createTenant(name = 'Acme'): Promise<string> {
   const result = await admin(['tenant', 'create', '--name', name, '--json']);
   expect(result.code).toBe(0);
   return onlyJson(result).tenantId as string;
 }
-
-const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
 
 beforeAll(() => useLocalEnvironment());
 
@@ -120,7 +118,7 @@ describe('admin CLI', () => {
       '--redirect-uri',
       OKTA_CALLBACK,
       '--redirect-uri',
-      'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback',
+      OKTA_EMEA_CALLBACK,
       '--json',
     ]);
     expect(result.code).toBe(0);
@@ -131,7 +129,7 @@ describe('admin CLI', () => {
       clients.authenticate(created.clientId as string, created.clientSecret as string),
     ).resolves.toMatchObject({
       tenantId,
-      redirectUris: [OKTA_CALLBACK, 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
+      redirectUris: [OKTA_CALLBACK, OKTA_EMEA_CALLBACK],
     });
     const listed = await admin(['client', 'list', '--tenant', tenantId, '--json']);
     expect(listed.code).toBe(0);
