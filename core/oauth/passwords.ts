@@ -6,9 +6,15 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
  * The stored string describes itself, `scrypt$ln=17,r=8,p=1$<salt>$<hash>` (base64url), so the parameters can
  * be raised later without breaking existing hashes. Hashing takes 128 MiB of memory and a few hundred ms.
  */
-const LOG2_COST = 17;
-const BLOCK_SIZE = 8;
-const PARALLELISM = 1;
+export interface PasswordHashCost {
+  /** log2 of scrypt's CPU/memory cost N. */
+  readonly log2Cost: number;
+  readonly blockSize: number;
+  readonly parallelism: number;
+}
+
+export const PRODUCTION_PASSWORD_HASH_COST: PasswordHashCost = { log2Cost: 17, blockSize: 8, parallelism: 1 };
+
 const SALT_BYTES = 16;
 const HASH_BYTES = 32;
 /** Passwords longer than this are refused before hashing, so a huge body cannot buy a long computation. */
@@ -30,11 +36,16 @@ const optionsFor = (log2Cost: number, blockSize: number, parallelism: number): S
   maxmem: 129 * 2 ** log2Cost * blockSize * parallelism + 1024 * 1024,
 });
 
-export async function hashPassword(password: string): Promise<string> {
+/** Hashes at the production cost unless a caller passes another one (only test runs do). */
+export async function hashPassword(
+  password: string,
+  cost: PasswordHashCost = PRODUCTION_PASSWORD_HASH_COST,
+): Promise<string> {
   if (password.length > MAX_PASSWORD_LENGTH) throw new RangeError('The password is too long');
+  const { log2Cost, blockSize, parallelism } = cost;
   const salt = randomBytes(SALT_BYTES);
-  const hash = await derive(password, salt, HASH_BYTES, optionsFor(LOG2_COST, BLOCK_SIZE, PARALLELISM));
-  return `scrypt$ln=${LOG2_COST},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
+  const hash = await derive(password, salt, HASH_BYTES, optionsFor(log2Cost, blockSize, parallelism));
+  return `scrypt$ln=${log2Cost},r=${blockSize},p=${parallelism}$${salt.toString('base64url')}$${hash.toString('base64url')}`;
 }
 
 /**
@@ -57,9 +68,27 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /**
- * A hash of a random password nobody knows, with the same parameters as real hashes. Verify against it when
- * the email is unknown, so an unknown account costs the same time as a wrong password (RFC 6819 §5.1.4.2.3,
- * no account enumeration by timing).
+ * A hash of a random password nobody knows, with the production parameters. Verify against it when the email
+ * is unknown, so an unknown account costs the same time as a wrong password (RFC 6819 §5.1.4.2.3, no account
+ * enumeration by timing).
  */
 export const DUMMY_PASSWORD_HASH =
   'scrypt$ln=17,r=8,p=1$GQKhAKzzjPD0cbeQQbVjCQ$z55vKSo_mkVPgTNxJh6BKDLkiPJUOWqtbT-uIQygyEM';
+
+const dummyHashes = new Map<string, Promise<string>>();
+
+/**
+ * The dummy hash for a cost: the constant above at the production cost, otherwise one made once per process
+ * at that cost, so that an unknown email still costs what a wrong password costs.
+ */
+export function dummyPasswordHash(cost: PasswordHashCost = PRODUCTION_PASSWORD_HASH_COST): Promise<string> {
+  const { log2Cost, blockSize, parallelism } = cost;
+  const key = `ln=${log2Cost},r=${blockSize},p=${parallelism}`;
+  if (DUMMY_PASSWORD_HASH.startsWith(`scrypt$${key}$`)) return Promise.resolve(DUMMY_PASSWORD_HASH);
+  let hash = dummyHashes.get(key);
+  if (!hash) {
+    hash = hashPassword(randomBytes(SALT_BYTES).toString('base64url'), cost);
+    dummyHashes.set(key, hash);
+  }
+  return hash;
+}

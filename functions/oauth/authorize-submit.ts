@@ -5,7 +5,7 @@ import { issueAuthorizationCode } from '../../core/oauth/authorization-code';
 import { consentPage, type LoginPageInput, loginPage, wrongTenantPage } from '../../core/oauth/authorize-pages';
 import { ACCOUNT_POLICY, accountThrottleKey, SOURCE_POLICY, sourceThrottleKey } from '../../core/oauth/login-throttle';
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
-import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../core/oauth/passwords';
+import { verifyPassword } from '../../core/oauth/passwords';
 import { describeScopes } from '../../core/oauth/scopes';
 import {
   CONSENT_LIFETIME_SECONDS,
@@ -23,6 +23,7 @@ import { publicBaseUrl } from '../_shared/config';
 import { clearedCookie, type HtmlRequest, type HtmlResult, htmlRoute, sessionCookie } from '../_shared/html-route';
 import { logger } from '../_shared/logger';
 import { authorizationCodeStore, tenantStore } from '../_shared/oauth-stores';
+import { unknownAdminPasswordHash } from '../_shared/password-hashing';
 
 /**
  * POST /oauth/authorize: the sign-in form, then the consent form, of the session GET /oauth/authorize started.
@@ -116,7 +117,7 @@ async function signIn(request: HtmlRequest, sessionSecret: string, session: Auth
   const own = await tenantStore().findAdminByEmail(tenant.tenantId, email);
   const candidate =
     own ?? (await adminDirectory().findAdminsByEmail(email)).find((admin) => admin.tenantId !== tenant.tenantId);
-  const passwordMatches = await verifyPassword(password, candidate?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  const passwordMatches = await verifyPassword(password, candidate?.passwordHash ?? (await unknownAdminPasswordHash()));
   if (!candidate || !passwordMatches) {
     logger.info('sign-in failed', { sourceIp: request.sourceIp });
     return {

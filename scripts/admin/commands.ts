@@ -5,9 +5,10 @@ import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { StoreError } from '../../adapters/dynamodb/store-errors';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import type { GrantRecord } from '../../core/oauth/grants';
-import { hashPassword, MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
+import { MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
 import { redirectUriProblem } from '../../core/oauth/redirect-uris';
 import { ScimError } from '../../core/scim/errors';
+import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { accessCommands } from './access-commands';
 import { CliError } from './cli-error';
 import {
@@ -155,7 +156,7 @@ const oauthCommands: readonly CommandSpec[] = [
       await existingTenant(connection, tenantId);
       const { admin, linkedExistingUser } = await createAdminAccount(
         { tenants: stores(connection).tenants, access: accessStore(connection, actor) },
-        { tenantId, email, passwordHash: await hashPassword(password) },
+        { tenantId, email, passwordHash: await hashAdminPassword(password) },
       );
       return {
         json: { userId: admin.userId, linkedExistingUser },

@@ -1,15 +1,14 @@
 import { verifyPassword } from '../../core/oauth/passwords';
+import { passwordHashCost, WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { admin, onlyJson, run } from '../support/admin-cli';
 import { useLocalEnvironment } from '../support/local-service';
-import { oauthStores } from '../support/oauth';
+import { OKTA_CALLBACK, OKTA_EMEA_CALLBACK, oauthStores } from '../support/oauth';
 
 async function createTenant(name = 'Acme'): Promise<string> {
   const result = await admin(['tenant', 'create', '--name', name, '--json']);
   expect(result.code).toBe(0);
   return onlyJson(result).tenantId as string;
 }
-
-const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
 
 beforeAll(() => useLocalEnvironment());
 
@@ -47,20 +46,37 @@ describe('admin CLI', () => {
     await expect(oauthStores().tenants.get(tenantId)).resolves.toMatchObject({ tenantId, name: 'Globex' });
   });
 
-  test('admin create reads the password from stdin and stores only its scrypt hash', async () => {
+  test('admin create reads the password from stdin and stores only its scrypt hash, at the production cost', async () => {
     const tenantId = await createTenant();
     const password = 'correct horse battery staple';
+    // The one place the tests pay the production cost: without the test run's setting, as operators run it.
     const result = await admin(
       ['admin', 'create', '--tenant', tenantId, '--email', 'Ann@Acme.example', '--password-stdin', '--json'],
       `${password}\n`,
+      { [WEAK_TEST_PASSWORD_HASHING]: undefined },
     );
     expect(result.code).toBe(0);
     const { userId } = onlyJson(result);
     const stored = await oauthStores().tenants.findAdminByEmail(tenantId, 'ann@acme.example');
     expect(stored?.userId).toBe(userId);
     expect(stored?.passwordHash).not.toContain(password);
+    expect(stored?.passwordHash).toMatch(/^scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     await expect(verifyPassword(password, stored?.passwordHash as string)).resolves.toBe(true);
     expect(result.stdout + result.stderr).not.toContain(password);
+  });
+
+  test('in the test run, the CLI hashes at the test-only cost its environment carries', async () => {
+    const tenantId = await createTenant();
+    const password = 'correct horse battery staple';
+    const result = await admin(
+      ['admin', 'create', '--tenant', tenantId, '--email', 'bo@acme.example', '--password-stdin', '--json'],
+      `${password}\n`,
+    );
+    expect(result.code).toBe(0);
+    const stored = await oauthStores().tenants.findAdminByEmail(tenantId, 'bo@acme.example');
+    expect(stored?.passwordHash).toMatch(new RegExp(`^scrypt\\$ln=${passwordHashCost().log2Cost},r=8,p=1\\$`));
+    expect(passwordHashCost().log2Cost).toBeLessThan(17);
+    await expect(verifyPassword(password, stored?.passwordHash as string)).resolves.toBe(true);
   });
 
   test('admin create refuses an unknown tenant, a short password, a missing --password-stdin and a duplicate', async () => {
@@ -102,7 +118,7 @@ describe('admin CLI', () => {
       '--redirect-uri',
       OKTA_CALLBACK,
       '--redirect-uri',
-      'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback',
+      OKTA_EMEA_CALLBACK,
       '--json',
     ]);
     expect(result.code).toBe(0);
@@ -113,7 +129,7 @@ describe('admin CLI', () => {
       clients.authenticate(created.clientId as string, created.clientSecret as string),
     ).resolves.toMatchObject({
       tenantId,
-      redirectUris: [OKTA_CALLBACK, 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
+      redirectUris: [OKTA_CALLBACK, OKTA_EMEA_CALLBACK],
     });
     const listed = await admin(['client', 'list', '--tenant', tenantId, '--json']);
     expect(listed.code).toBe(0);

@@ -2,13 +2,12 @@ import { AccessStore } from '../../adapters/dynamodb/access-store';
 import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
-import { hashPassword } from '../../core/oauth/passwords';
 import { patchUser } from '../../core/scim/users';
 import { tableName } from '../../functions/_shared/config';
+import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
-import { rememberTokens } from '../support/oauth';
-import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../support/oauth-fixtures';
+import { type OAuthFixture, OKTA_CALLBACK, oauthFixture, rememberTokens } from '../support/oauth';
 import { patchOp, scimClient } from '../support/scim-client';
 import { rememberSecret } from '../support/secrets';
 
@@ -25,17 +24,17 @@ afterAll(() => service.close());
 const access = () =>
   new AccessStore(dynamoDocumentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
 
-async function addAdmin(connection: ConnectionFixture, email: string): Promise<{ userId: string; password: string }> {
+async function addAdmin(connection: OAuthFixture, email: string): Promise<{ userId: string; password: string }> {
   const password = `pw-${email}-long-enough`;
   rememberSecret(password);
   const { admin } = await createAdminAccount(
     { tenants: new TenantStore(dynamoDocumentClient(), tableName('clients')), access: access() },
-    { tenantId: connection.tenantId, email, passwordHash: await hashPassword(password) },
+    { tenantId: connection.tenantId, email, passwordHash: await hashAdminPassword(password) },
   );
   return { userId: admin.userId, password };
 }
 
-async function signIn(connection: ConnectionFixture, email: string, password: string) {
+async function signIn(connection: OAuthFixture, email: string, password: string) {
   const browser = new AuthorizeBrowser(service.baseUrl);
   const login = await browser.get(
     browser.authorizeUrl({ response_type: 'code', client_id: connection.clientId, redirect_uri: OKTA_CALLBACK }),
@@ -53,7 +52,7 @@ async function signIn(connection: ConnectionFixture, email: string, password: st
 const allow = (browser: AuthorizeBrowser, consent: PageResponse) =>
   browser.post({ step: 'consent', csrf_token: hiddenField(consent.body, 'csrf_token'), decision: 'allow' });
 
-async function token(connection: ConnectionFixture, parameters: Record<string, string>) {
+async function token(connection: OAuthFixture, parameters: Record<string, string>) {
   const response = await fetch(`${service.baseUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -75,7 +74,7 @@ function expectRefusal(page: PageResponse): void {
 
 describe('approving connections follows the admin role', () => {
   test('a demoted admin cannot sign in to approve; the grant they approved before keeps working', async () => {
-    const connection = await createConnectionFixture();
+    const connection = await oauthFixture();
     const { browser, page: consent } = await signIn(connection, connection.adminEmail, connection.adminPassword);
     expect(consent.status).toBe(200);
     const answer = await allow(browser, consent);
@@ -101,7 +100,7 @@ describe('approving connections follows the admin role', () => {
   });
 
   test('an admin demoted between sign-in and Allow gets a refusal page and no code', async () => {
-    const connection = await createConnectionFixture();
+    const connection = await oauthFixture();
     const second = await addAdmin(connection, 'second@acme.example');
     const { browser, page: consent } = await signIn(connection, 'second@acme.example', second.password);
     expect(consent.status).toBe(200);
@@ -110,7 +109,7 @@ describe('approving connections follows the admin role', () => {
   });
 
   test('an admin whose user the identity provider deactivated cannot approve', async () => {
-    const connection = await createConnectionFixture();
+    const connection = await oauthFixture();
     const store = access().users;
     await patchUser(
       { store, tenantId: connection.tenantId },

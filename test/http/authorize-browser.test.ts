@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
-import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../support/oauth-fixtures';
+import { type OAuthFixture, OKTA_CALLBACK, oauthFixture, rememberTokens } from '../support/oauth';
+import { rememberSecret } from '../support/secrets';
 
 /**
  * The sign-in and consent pages in a real browser: Debian's Chromium, driven by Playwright, from the
@@ -25,13 +26,13 @@ const SCREENSHOT_DIR = join(__dirname, '..', '..', '.local');
 let service: RunningService;
 /** As in the README walkthrough: the browser talks to http://localhost, which it treats as a secure origin. */
 let baseUrl: string;
-let connection: ConnectionFixture;
+let connection: OAuthFixture;
 let browser: Browser;
 beforeAll(async () => {
   service = await startService();
   baseUrl = service.baseUrl.replace('127.0.0.1', 'localhost');
   useLocalEnvironment(baseUrl);
-  connection = await createConnectionFixture({ tenantName: 'Acme Corporation', clientName: 'Okta provisioning' });
+  connection = await oauthFixture({ tenantName: 'Acme Corporation', clientName: 'Okta provisioning' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 });
 afterAll(async () => {
@@ -102,6 +103,7 @@ describe('the consent flow in Chromium', () => {
     expect(url.searchParams.get('state')).toBe('okta-browser-state');
     expect(url.searchParams.get('iss')).toBe(baseUrl);
     const code = url.searchParams.get('code') as string;
+    rememberSecret(code);
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     // The code is good at the token endpoint, as Okta would redeem it (client_secret_post).
@@ -117,7 +119,7 @@ describe('the consent flow in Chromium', () => {
       }),
     });
     expect(tokenResponse.status).toBe(200);
-    const tokens = (await tokenResponse.json()) as Record<string, unknown>;
+    const tokens = rememberTokens((await tokenResponse.json()) as Record<string, unknown>);
     expect(tokens).toMatchObject({ token_type: 'Bearer', scope: 'scim' });
     expect(tokens.access_token).toEqual(expect.any(String));
     expect(tokens.refresh_token).toEqual(expect.any(String));

@@ -1,7 +1,8 @@
 import * as client from 'openid-client';
 import { AuthorizeBrowser, hiddenField } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
-import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../support/oauth-fixtures';
+import { type OAuthFixture, OKTA_CALLBACK, oauthFixture, rememberTokens } from '../support/oauth';
+import { rememberSecret } from '../support/secrets';
 
 /**
  * The whole authorization code flow with a client nobody here wrote: openid-client builds the authorization
@@ -10,10 +11,10 @@ import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '
  * code.
  */
 let service: RunningService;
-let connection: ConnectionFixture;
+let connection: OAuthFixture;
 beforeAll(async () => {
   service = await startService();
-  connection = await createConnectionFixture();
+  connection = await oauthFixture();
 });
 afterAll(() => service.close());
 
@@ -58,10 +59,10 @@ describe('openid-client through the sign-in and consent pages', () => {
     expect(authorizationUrl.href.startsWith(`${service.baseUrl}/oauth/authorize?`)).toBe(true);
 
     const callback = await approveInBrowser(authorizationUrl);
-    const tokens = await client.authorizationCodeGrant(config, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
+    rememberSecret(verifier);
+    const tokens = rememberTokens(
+      await client.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
+    );
     expect(tokens.token_type).toBe('bearer');
     expect(tokens.scope).toBe('scim');
 

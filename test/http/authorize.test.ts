@@ -8,13 +8,13 @@ import { tableName } from '../../functions/_shared/config';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
-import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../support/oauth-fixtures';
+import { type OAuthFixture, OKTA_CALLBACK, oauthFixture } from '../support/oauth';
 
 let service: RunningService;
-let connection: ConnectionFixture;
+let connection: OAuthFixture;
 beforeAll(async () => {
   service = await startService();
-  connection = await createConnectionFixture();
+  connection = await oauthFixture();
 });
 afterAll(() => service.close());
 
@@ -111,7 +111,7 @@ describe('authorization request errors shown on our own page, never redirected',
     ['an extra query parameter', `${OKTA_CALLBACK}?next=1`],
     ['a fragment', `${OKTA_CALLBACK}#x`],
     ['percent-encoding', OKTA_CALLBACK.replace('/oauth/callback', '/oauth%2Fcallback')],
-    ['userinfo', 'https://system-admin.okta.com@evil.example/admin/app/cpc/acme_knak_1/oauth/callback'],
+    ['userinfo', OKTA_CALLBACK.replace('okta.com', 'okta.com@evil.example')],
     ['another port', OKTA_CALLBACK.replace('okta.com', 'okta.com:8443')],
     ['http instead of https', OKTA_CALLBACK.replace('https:', 'http:')],
     ['a prefix', OKTA_CALLBACK.slice(0, -3)],
@@ -274,7 +274,7 @@ describe('the approved authorization', () => {
   test.each(['allow', 'deny'])(
     'a client deleted while the admin decides gets no redirect on %s, only an error page',
     async (decision) => {
-      const doomed = await createConnectionFixture();
+      const doomed = await oauthFixture();
       const browser = new AuthorizeBrowser(service.baseUrl);
       const login = await browser.get(
         browser.authorizeUrl({ response_type: 'code', client_id: doomed.clientId, redirect_uri: OKTA_CALLBACK }),
@@ -297,7 +297,7 @@ describe('the approved authorization', () => {
   );
 
   test('AS-B9: an admin deleted between sign-in and Allow gets a refusal page, and no code', async () => {
-    const leaving = await createConnectionFixture();
+    const leaving = await oauthFixture();
     const browser = new AuthorizeBrowser(service.baseUrl);
     const login = await browser.get(
       browser.authorizeUrl({ response_type: 'code', client_id: leaving.clientId, redirect_uri: OKTA_CALLBACK }),
@@ -463,7 +463,7 @@ describe('sign-in and consent protections', () => {
   });
 
   test('AS-B9: an admin of another tenant is refused with a clear page, and nothing is issued', async () => {
-    const other = await createConnectionFixture({ tenantName: 'Globex' });
+    const other = await oauthFixture({ tenantName: 'Globex' });
     const browser = new AuthorizeBrowser(service.baseUrl);
     const login = await startFlow(browser);
     const refused = await browser.post({
@@ -486,7 +486,7 @@ describe('what the pages show', () => {
   const payloads = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(2)>"];
 
   test('AS-B5: HTML and script in the client name, tenant name and state are escaped on every page', async () => {
-    const hostile = await createConnectionFixture({
+    const hostile = await oauthFixture({
       clientName: `Okta ${payloads.join(' ')}`,
       tenantName: `Acme ${payloads.join(' ')}`,
     });

@@ -16,6 +16,8 @@ import {
   basicAuthorization,
   issueTestCode,
   type OAuthFixture,
+  OKTA_CALLBACK,
+  OKTA_EMEA_CALLBACK,
   oauthFixture,
   oauthStores,
   pkcePair,
@@ -182,10 +184,10 @@ describe('POST /oauth/token: authorization_code grant', () => {
 
   test.each([
     ['missing', undefined],
-    ['with a trailing slash', `${'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback'}/`],
-    ['in another case', 'https://system-admin.okta.com/admin/app/cpc/ACME_scimapp_1/oauth/callback'],
-    ['another registered URI', 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
-    ['with an extra query', 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback?x=1'],
+    ['with a trailing slash', `${OKTA_CALLBACK}/`],
+    ['in another case', OKTA_CALLBACK.replace('acme_', 'ACME_')],
+    ['another registered URI', OKTA_EMEA_CALLBACK],
+    ['with an extra query', `${OKTA_CALLBACK}?x=1`],
   ])('AS-C6: a redirect_uri %s is invalid_grant', async (_case, redirectUri) => {
     const fixture = await oauthFixture();
     const code = await issueTestCode(fixture);

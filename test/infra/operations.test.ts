@@ -4,7 +4,7 @@ import { scimRoute } from '../../functions/_shared/scim-route';
 import { ALARM_THRESHOLDS, REQUEST_LOG_FIELDS, TENANT_PLACEHOLDER } from '../../lib/operations';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import { capabilityRoutes } from '../support/capability-routes';
-import { useLocalEnvironment } from '../support/local-service';
+import { useEnvironmentWithoutDatabase } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
 import { type CfnResource, flatten, resourcesOfType, synthTemplate } from '../support/synth';
 
@@ -260,7 +260,7 @@ describe('operations', () => {
     });
 
     test('only use fields the request log line really has', async () => {
-      useLocalEnvironment('https://scim.example.test');
+      useEnvironmentWithoutDatabase('https://scim.example.test');
       const handler = scimRoute(async () => {
         logger.appendKeys({ tenant: 'tenant-q' });
         return { status: 200, body: {} };

@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { invoke } from '../support/invoke';
 import { useLocalEnvironment } from '../support/local-service';
-import { type ConnectionFixture, createConnectionFixture } from '../support/oauth-fixtures';
+import { type OAuthFixture, oauthFixture } from '../support/oauth';
 import { rememberSecret } from '../support/secrets';
 import { scanTable } from '../support/storage-consistency';
 
@@ -19,12 +19,12 @@ const PAYLOADS = [
 ];
 const TAG = /<(script|img|svg|iframe)\b/i;
 
-let connection: ConnectionFixture;
+let connection: OAuthFixture;
 let baseUrl: string;
 
 beforeAll(async () => {
   baseUrl = useLocalEnvironment();
-  connection = await createConnectionFixture({
+  connection = await oauthFixture({
     clientName: `Okta ${PAYLOADS.join(' ')}`,
     tenantName: `Acme ${PAYLOADS.join(' ')}`,
   });
@@ -240,7 +240,7 @@ test('random posts of the sign-in and consent forms: never a 500, payloads escap
 }, 120_000);
 
 test('the consent page escapes HTML and script in every field that can carry it: client and tenant names, the admin’s email', async () => {
-  const hostile = await createConnectionFixture({
+  const hostile = await oauthFixture({
     clientName: `Okta ${PAYLOADS.join(' ')}`,
     tenantName: `Acme ${PAYLOADS.join(' ')}`,
     adminEmail: `"${PAYLOADS[1]}"@acme.example`,

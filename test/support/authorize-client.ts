@@ -1,7 +1,10 @@
+import { rememberSecret } from './secrets';
+
 /**
  * A minimal scripted browser for the authorization pages: one cookie jar, no automatic redirects, and the
  * hidden fields of the page's form read back the way a browser would submit them. Used by the HTTP tests;
- * the real-browser test uses Chromium instead.
+ * the real-browser test uses Chromium instead. Every secret it receives (cookies, the code in a redirect,
+ * the CSRF token) is recorded for the end-of-run log scan.
  */
 export interface PageResponse {
   readonly status: number;
@@ -59,20 +62,36 @@ export class AuthorizeBrowser {
       const name = pair.slice(0, separator);
       const value = pair.slice(separator + 1);
       if (/max-age=0/i.test(cookie)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      else {
+        rememberSecret(value);
+        this.cookies.set(name, value);
+      }
     }
+    const location = response.headers.get('location');
+    rememberRedirectCode(location);
     return {
       status: response.status,
       headers: response.headers,
       body: await response.text(),
-      location: response.headers.get('location'),
+      location,
     };
   }
 }
 
-/** The value of a hidden input of the page's form. */
+/** Records the authorization code a redirect carries (RFC 6749 §4.1.2), if any. */
+export function rememberRedirectCode(location: string | null | undefined): void {
+  if (!location) return;
+  const code = new URL(location, 'http://relative.invalid').searchParams.get('code');
+  if (code) rememberSecret(code);
+}
+
+/** Hidden inputs whose value is a secret. */
+const SECRET_FIELDS = new Set(['csrf_token']);
+
+/** The value of a hidden input of the page's form (recorded for the log scan when it is a secret). */
 export function hiddenField(page: string, name: string): string {
   const match = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(page);
   if (!match?.[1]) throw new Error(`no hidden field ${name} on the page`);
+  if (SECRET_FIELDS.has(name)) rememberSecret(match[1]);
   return match[1];
 }

@@ -1,18 +1,14 @@
-import '../../local/sdk-warnings';
 import { rmSync } from 'node:fs';
-import { startDynamoDbLocal } from '../../local/dynamodb-local';
-import { prepareLocalTables } from '../../local/environment';
+import { WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { SECRETS_DIR, TEST_LOGS_DIR } from './secrets';
 
 /**
- * One real DynamoDB Local (in memory) for the whole run. Test files isolate their data by tenant, and the
- * endpoint reaches the workers through the environment, which jest's workers inherit.
+ * Every run starts with no function logs and no recorded secrets, so the end-of-run scan reads this run only.
+ * The run hashes admin passwords at a test-only cost, in the workers and in every process they start (they
+ * inherit the environment); one CLI test clears the setting to prove the production cost.
  */
-export default async function globalSetup(): Promise<void> {
+export default function globalSetup(): void {
   rmSync(TEST_LOGS_DIR, { recursive: true, force: true });
   rmSync(SECRETS_DIR, { recursive: true, force: true });
-  const database = await startDynamoDbLocal();
-  await prepareLocalTables(database.endpoint);
-  process.env.TEST_DYNAMODB_ENDPOINT = database.endpoint;
-  (globalThis as { __dynamoDbLocal?: typeof database }).__dynamoDbLocal = database;
+  process.env[WEAK_TEST_PASSWORD_HASHING] = '1';
 }

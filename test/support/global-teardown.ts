@@ -1,14 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DynamoDbLocal } from '../../local/dynamodb-local';
 import { SECRETS_DIR, TEST_LOGS_DIR } from './secrets';
 
 /**
- * Stops DynamoDB Local, then scans every log line the functions wrote during the run for every secret the
+ * Scans every log line the functions wrote during the run for every secret the
  * tests recorded (tokens, codes, client secrets, passwords) and for Authorization headers. A hit fails the run.
  */
-export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __dynamoDbLocal?: DynamoDbLocal }).__dynamoDbLocal?.stop();
+export default function globalTeardown(): void {
   const leaks = findLeakedSecrets(SECRETS_DIR, TEST_LOGS_DIR);
   if (leaks.length > 0) {
     throw new Error(`Secrets appeared in function logs:\n${leaks.join('\n')}`);

@@ -35,6 +35,24 @@ export function useLocalEnvironment(publicBaseUrl = 'http://127.0.0.1:3000'): st
   return publicBaseUrl;
 }
 
+/**
+ * The same environment for tests that run handlers without a database (the unit layer, which runs without
+ * Java): the DynamoDB endpoint is a local port nothing listens on, so a storage call the test did not mean
+ * to make fails at once instead of reaching a database.
+ */
+export function useEnvironmentWithoutDatabase(publicBaseUrl = 'http://127.0.0.1:3000'): string {
+  applyLocalEnvironment({
+    dynamoDbEndpoint: NO_DATABASE_ENDPOINT,
+    publicBaseUrl,
+    tableNames: localTableNames(),
+    stateDir: mkdtempSync(join(tmpdir(), 'scim-provisioning-state-')),
+  });
+  return publicBaseUrl;
+}
+
+/** Port 9 is the discard service's, closed on any machine that runs these tests. */
+const NO_DATABASE_ENDPOINT = 'http://127.0.0.1:9';
+
 /** The local HTTP server of `npm start`, on a free port, against the test run's DynamoDB Local. */
 export async function startService(): Promise<RunningService> {
   const server: Server = createLocalServer();

@@ -1,4 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { AccessStore } from '../../adapters/dynamodb/access-store';
+import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
@@ -8,6 +10,7 @@ import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { type AuthorizationCodeRequest, issueAuthorizationCode } from '../../core/oauth/authorization-code';
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
 import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
+import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { tokenSigner } from '../../functions/_shared/token-signer';
 import { rememberSecret } from './secrets';
 
@@ -23,37 +26,68 @@ export function oauthStores() {
   };
 }
 
+/** Okta's callback for an App Integration Wizard app, as a tenant admin registers it, and the same app's on Okta's EMEA cell. */
+export const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
+export const OKTA_EMEA_CALLBACK = 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
+
 export interface OAuthFixture {
   readonly tenantId: string;
+  readonly tenantName: string;
+  /** The admin's user id: the subject of the grants the admin approves. */
   readonly adminUserId: string;
+  readonly adminEmail: string;
+  readonly adminPassword: string;
   readonly clientId: string;
   readonly clientSecret: string;
+  readonly clientName: string;
+  readonly redirectUris: readonly string[];
+  /** The first registered redirect URI. */
   readonly redirectUri: string;
 }
 
-export const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
+export interface OAuthFixtureOptions {
+  readonly tenantName?: string;
+  readonly clientName?: string;
+  /** Default: Okta's callback and the same app's on the EMEA cell. */
+  readonly redirectUris?: readonly [string, ...string[]];
+  readonly adminEmail?: string;
+}
 
-/** A fresh tenant with an admin and a confidential client registered for Okta's callback (and one more URI). */
-export async function oauthFixture(redirectUri = OKTA_CALLBACK): Promise<OAuthFixture> {
+/**
+ * A fresh tenant with one admin (an admin account linked to a user with the `admin` role, and a password)
+ * and one confidential OAuth client, written through the real stores. The client secret and the admin's
+ * password are recorded for the end-of-run log scan. Call after `startService()` or `useLocalEnvironment()`.
+ */
+export async function oauthFixture(options: OAuthFixtureOptions = {}): Promise<OAuthFixture> {
+  const db = dynamoDocumentClient();
   const { tenants, clients } = oauthStores();
-  const tenant = await tenants.create('Acme');
-  const admin = await tenants.createAdmin({
-    tenantId: tenant.tenantId,
-    email: 'admin@acme.example',
-    passwordHash: 'not-used-here',
-  });
+  const tenant = await tenants.create(options.tenantName ?? 'Acme Corporation');
+  const adminPassword = `pw-${randomUUID()}`;
+  rememberSecret(adminPassword);
+  const adminEmail = options.adminEmail ?? `admin-${randomUUID().slice(0, 8)}@acme.example`;
+  const access = new AccessStore(db, { clients: tableName('clients'), users: tableName('users') }, 'test-fixture');
+  const { admin } = await createAdminAccount(
+    { tenants, access },
+    { tenantId: tenant.tenantId, email: adminEmail, passwordHash: await hashAdminPassword(adminPassword) },
+  );
+  const redirectUris = options.redirectUris ?? [OKTA_CALLBACK, OKTA_EMEA_CALLBACK];
   const { client, clientSecret } = await clients.create({
     tenantId: tenant.tenantId,
-    name: 'Okta',
-    redirectUris: [redirectUri, 'https://system-admin.okta-emea.com/admin/app/cpc/acme_scimapp_1/oauth/callback'],
+    name: options.clientName ?? 'Okta provisioning',
+    redirectUris,
   });
   rememberSecret(clientSecret);
   return {
     tenantId: tenant.tenantId,
+    tenantName: tenant.name,
     adminUserId: admin.userId,
+    adminEmail,
+    adminPassword,
     clientId: client.clientId,
     clientSecret,
-    redirectUri,
+    clientName: client.name,
+    redirectUris,
+    redirectUri: redirectUris[0],
   };
 }
 

@@ -2,10 +2,10 @@ import { PageError } from '../../core/html/page-error';
 import { authorizationResponseUrl } from '../../core/oauth/authorization-request';
 import { htmlRoute } from '../../functions/_shared/html-route';
 import { apiEvent, lambdaContext } from '../support/api-event';
-import { useLocalEnvironment } from '../support/local-service';
+import { useEnvironmentWithoutDatabase } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
 
-beforeAll(() => useLocalEnvironment('https://auth.example.test'));
+beforeAll(() => useEnvironmentWithoutDatabase('https://auth.example.test'));
 
 const event = () => apiEvent('GET', '/oauth/authorize?client_id=x');
 

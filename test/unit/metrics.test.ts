@@ -3,7 +3,7 @@ import { recordProvisioningOperation, recordTokenFailure } from '../../functions
 import { oauthRoute } from '../../functions/_shared/oauth-route';
 import { scimRoute } from '../../functions/_shared/scim-route';
 import { apiEvent, lambdaContext } from '../support/api-event';
-import { useLocalEnvironment } from '../support/local-service';
+import { useEnvironmentWithoutDatabase } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
 
 /**
@@ -34,7 +34,7 @@ async function run(handler: ReturnType<typeof scimRoute>) {
   }
 }
 
-beforeAll(() => useLocalEnvironment('https://scim.example.test'));
+beforeAll(() => useEnvironmentWithoutDatabase('https://scim.example.test'));
 
 describe('business metrics, checked as the EMF documents written to stdout', () => {
   test('a provisioning operation is one EMF document: namespace, operation dimension, count, tenant metadata', async () => {

@@ -1,10 +1,10 @@
 import { invalidValue, uniqueness } from '../../core/scim/errors';
 import { scimRoute } from '../../functions/_shared/scim-route';
 import { apiEvent, lambdaContext } from '../support/api-event';
-import { useLocalEnvironment } from '../support/local-service';
+import { useEnvironmentWithoutDatabase } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
 
-beforeAll(() => useLocalEnvironment('https://scim.example.test'));
+beforeAll(() => useEnvironmentWithoutDatabase('https://scim.example.test'));
 
 const echo = scimRoute(async (request) => ({ status: 200, body: { received: request.json ?? null } }));
 const call = (

@@ -5,10 +5,10 @@ import { UserNameTakenError } from '../../../core/scim/user-store';
 import { createUser } from '../../../core/scim/users';
 import { scimRoute } from '../../../functions/_shared/scim-route';
 import { apiEvent, lambdaContext } from '../../support/api-event';
-import { useLocalEnvironment } from '../../support/local-service';
+import { useEnvironmentWithoutDatabase } from '../../support/local-service';
 import { oktaCreateBody, recordOf } from '../../support/scim-fixtures';
 
-beforeAll(() => useLocalEnvironment('https://scim.example.test'));
+beforeAll(() => useEnvironmentWithoutDatabase('https://scim.example.test'));
 
 /**
  * DynamoDB Local never throttles and never loses transaction races on purpose, so these cases use a stand-in

@@ -1,8 +1,8 @@
 import { decodeJwt } from 'jose';
-import { OAuthError } from '../../../core/oauth/errors';
-import { GRANT_ABSOLUTE_LIFETIME_SECONDS, REFRESH_TOKEN_IDLE_SECONDS } from '../../../core/oauth/refresh-tokens';
-import { handleTokenRequest } from '../../../core/oauth/token-endpoint';
-import { useLocalEnvironment } from '../../support/local-service';
+import { OAuthError } from '../../core/oauth/errors';
+import { GRANT_ABSOLUTE_LIFETIME_SECONDS, REFRESH_TOKEN_IDLE_SECONDS } from '../../core/oauth/refresh-tokens';
+import { handleTokenRequest } from '../../core/oauth/token-endpoint';
+import { useLocalEnvironment } from '../support/local-service';
 import {
   basicAuthorization,
   form,
@@ -12,7 +12,7 @@ import {
   oauthStores,
   rememberTokens,
   tokenEndpointDeps,
-} from '../../support/oauth';
+} from '../support/oauth';
 
 /**
  * Lifetimes and windows, with a clock the test moves: the token endpoint's core runs on the real DynamoDB

@@ -1,8 +1,8 @@
-import { AccessError, AccessStore } from '../../../adapters/dynamodb/access-store';
-import { dynamoDocumentClient } from '../../../adapters/dynamodb/document-client';
-import { TenantStore } from '../../../adapters/dynamodb/tenant-store';
-import { tableName } from '../../../functions/_shared/config';
-import { useLocalEnvironment } from '../../support/local-service';
+import { AccessError, AccessStore } from '../../adapters/dynamodb/access-store';
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { tableName } from '../../functions/_shared/config';
+import { useLocalEnvironment } from '../support/local-service';
 
 /** The access store on the test run's DynamoDB Local: the rules that must hold when changes race. */
 beforeAll(() => useLocalEnvironment());

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { AuthorizationCodeStore } from '../../../adapters/dynamodb/authorization-code-store';
-import { ClientStore } from '../../../adapters/dynamodb/client-store';
-import { dynamoDocumentClient } from '../../../adapters/dynamodb/document-client';
-import { StoreError } from '../../../adapters/dynamodb/store-errors';
-import { TenantStore } from '../../../adapters/dynamodb/tenant-store';
-import { issueAuthorizationCode } from '../../../core/oauth/authorization-code';
-import { opaqueTokenHash } from '../../../core/oauth/opaque-tokens';
-import { tableName } from '../../../functions/_shared/config';
-import { useLocalEnvironment } from '../../support/local-service';
+import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
+import { ClientStore } from '../../adapters/dynamodb/client-store';
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { StoreError } from '../../adapters/dynamodb/store-errors';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { issueAuthorizationCode } from '../../core/oauth/authorization-code';
+import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+import { tableName } from '../../functions/_shared/config';
+import { useLocalEnvironment } from '../support/local-service';
 
 let tenants: TenantStore;
 let clients: ClientStore;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDocumentClient } from '../../../adapters/dynamodb/document-client';
-import { LoginThrottleStore } from '../../../adapters/dynamodb/login-throttle-store';
+import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
+import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import {
   ACCOUNT_POLICY,
   accountThrottleKey,
@@ -9,20 +9,21 @@ import {
   SOURCE_POLICY,
   sourceThrottleKey,
   type ThrottlePolicy,
-} from '../../../core/oauth/login-throttle';
-import { tableName } from '../../../functions/_shared/config';
-import { handler as authorize } from '../../../functions/oauth/authorize';
-import { handler as submit } from '../../../functions/oauth/authorize-submit';
-import { apiEvent, lambdaContext } from '../../support/api-event';
-import { hiddenField } from '../../support/authorize-client';
-import { useLocalEnvironment } from '../../support/local-service';
-import { type ConnectionFixture, createConnectionFixture, OKTA_CALLBACK } from '../../support/oauth-fixtures';
+} from '../../core/oauth/login-throttle';
+import { tableName } from '../../functions/_shared/config';
+import { handler as authorize } from '../../functions/oauth/authorize';
+import { handler as submit } from '../../functions/oauth/authorize-submit';
+import { apiEvent, lambdaContext } from '../support/api-event';
+import { hiddenField } from '../support/authorize-client';
+import { useLocalEnvironment } from '../support/local-service';
+import { type OAuthFixture, OKTA_CALLBACK, oauthFixture } from '../support/oauth';
+import { rememberSecret } from '../support/secrets';
 
 const BASE_URL = 'https://auth.example.test';
-let connection: ConnectionFixture;
+let connection: OAuthFixture;
 beforeAll(async () => {
   useLocalEnvironment(BASE_URL);
-  connection = await createConnectionFixture();
+  connection = await oauthFixture();
 });
 
 /** A sign-in page from a given source address: its session cookie and CSRF token. */
@@ -38,10 +39,14 @@ async function openSignIn(sourceIp: string, client = connection): Promise<{ cook
   )) as APIGatewayProxyResult;
   expect(page.statusCode).toBe(200);
   const [setCookie = ''] = (page.multiValueHeaders?.['Set-Cookie'] ?? []).map(String);
-  return { cookie: setCookie.split(';')[0] as string, csrf: hiddenField(page.body, 'csrf_token') };
+  const cookie = setCookie.split(';')[0] as string;
+  rememberSecret(cookie.slice(cookie.indexOf('=') + 1));
+  return { cookie, csrf: hiddenField(page.body, 'csrf_token') };
 }
 
 async function attemptSignIn(sourceIp: string, email: string, password: string, client = connection) {
+  // A typed password is a secret whether it is right or not.
+  rememberSecret(password);
   const { cookie, csrf } = await openSignIn(sourceIp, client);
   const body = new URLSearchParams({ step: 'login', csrf_token: csrf, email, password }).toString();
   return (await submit(
@@ -77,16 +82,18 @@ describe('AS-B7: repeated failed sign-ins', () => {
   }
 
   test('the first five failures are answered at once, each with the same message', async () => {
+    // An account of its own: the failures it leaves would make the shared admin wait in the other tests.
+    const own = await oauthFixture();
     const sourceIp = uniqueIp();
     for (let attempt = 0; attempt < ACCOUNT_POLICY.freeFailures; attempt++) {
-      const failure = await attemptSignIn(sourceIp, connection.adminEmail, `wrong password ${attempt}`);
+      const failure = await attemptSignIn(sourceIp, own.adminEmail, `wrong password ${attempt}`, own);
       expect(failure.statusCode).toBe(400);
       expect(failure.body).toContain('The email or password is incorrect.');
     }
   });
 
   test('the tenth failure locks the account for 15 minutes, right password or not; an unknown email alike', async () => {
-    const locked = await createConnectionFixture();
+    const locked = await oauthFixture();
     const unknownEmail = `nobody-${randomUUID().slice(0, 8)}@acme.example`;
     const sourceIp = uniqueIp();
     for (const email of [locked.adminEmail, unknownEmail]) {
