@@ -9,6 +9,7 @@ import {
 } from '../contract/gateway-responses';
 import type { RouteSpec } from '../contract/routes';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, toProxyEvent } from './api-gateway';
+import { runInvocation, useConcurrentInvocations } from './invocations';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -69,6 +70,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
  * function (unknown route, payload too large, handler crash) comes from contract/gateway-responses.ts.
  */
 export function createLocalServer(): Server {
+  useConcurrentInvocations();
   return createServer(async (request, response) => {
     try {
       const method = request.method ?? 'GET';
@@ -91,7 +93,8 @@ export function createLocalServer(): Server {
         match,
       );
       const handler = await loadHandler(match.route);
-      const result = await handler(event, lambdaContext(match.route, event.requestContext.requestId));
+      const requestId = event.requestContext.requestId;
+      const result = await runInvocation(requestId, () => handler(event, lambdaContext(match.route, requestId)));
       const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
       for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
         headers[name] = values.map(String);

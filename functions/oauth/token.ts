@@ -29,6 +29,6 @@ export const handler = oauthRoute(async (request) => {
     request.headers.authorization,
     request.form,
   ).catch(countTokenRefusal);
-  logger.appendKeys({ tenantId: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
+  logger.appendKeys({ tenant: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
   return { status: 200, body: { ...outcome.response } };
 });
