@@ -110,6 +110,14 @@ export function createLocalServer(): Server {
   });
 }
 
+/** Fails, with the same one-line explanation as `listen`, when the port is taken; before anything slow starts. */
+export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listen(probe, port, host);
+  await new Promise((resolve) => probe.close(resolve));
+}
+
 /** Listens and resolves with the bound port; a port in use rejects with a one-line explanation. */
 export function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
