@@ -9,6 +9,7 @@ import {
 } from '../contract/gateway-responses';
 import type { RouteSpec } from '../contract/routes';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, toProxyEvent } from './api-gateway';
+import { useLocalSigner } from './environment';
 import { runInvocation, useConcurrentInvocations } from './invocations';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -71,6 +72,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
  */
 export function createLocalServer(): Server {
   useConcurrentInvocations();
+  useLocalSigner();
   return createServer(async (request, response) => {
     try {
       const method = request.method ?? 'GET';

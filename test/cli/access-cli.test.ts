@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { admin, onlyJson, type Run } from '../support/admin-cli';
 import { testDynamoDbEndpoint, useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
@@ -11,7 +10,7 @@ import { oauthStores } from '../support/oauth';
 jest.setTimeout(180_000);
 beforeAll(() => useLocalEnvironment());
 
-const users = () => new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));
+const users = () => new DynamoDbUserStore(documentClient(), tableName('users'));
 
 async function ok(args: readonly string[], stdin?: string): Promise<Record<string, unknown>> {
   const result = await admin([...args, '--json'], stdin);

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { AccessStore } from '../../adapters/dynamodb/access-store';
 import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { hashPassword } from '../../core/oauth/passwords';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 
 /** Okta's callback for an App Integration Wizard app, as registered by a tenant admin. */
 export const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_knak_1/oauth/callback';
@@ -31,13 +30,13 @@ export interface ConnectionFixture {
 export async function createConnectionFixture(
   options: { tenantName?: string; clientName?: string; redirectUris?: readonly string[]; adminEmail?: string } = {},
 ): Promise<ConnectionFixture> {
-  const tenants = new TenantStore(dynamoDocumentClient(), tableName('clients'));
-  const clients = new ClientStore(dynamoDocumentClient(), tableName('clients'));
+  const tenants = new TenantStore(documentClient(), tableName('clients'));
+  const clients = new ClientStore(documentClient(), tableName('clients'));
   const tenant = await tenants.create(options.tenantName ?? 'Acme Corporation');
   const adminPassword = `pw-${randomUUID()}`;
   const adminEmail = options.adminEmail ?? `admin-${randomUUID().slice(0, 8)}@acme.example`;
   const access = new AccessStore(
-    dynamoDocumentClient(),
+    documentClient(),
     { clients: tableName('clients'), users: tableName('users') },
     'test-fixture',
   );

@@ -1,19 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { type AuthorizationCodeRequest, issueAuthorizationCode } from '../../core/oauth/authorization-code';
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
-import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
-import { tokenSigner } from '../../functions/_shared/token-signer';
+import { documentClient, publicBaseUrl, scimBaseUrl, tableName, tokenSigner } from '../../functions/_shared/services';
 import { rememberSecret } from './secrets';
 
 /** The stores on the test run's DynamoDB Local; call after `startService()` or `useLocalEnvironment()`. */
 export function oauthStores() {
-  const db = dynamoDocumentClient();
+  const db = documentClient();
   return {
     tenants: new TenantStore(db, tableName('clients')),
     clients: new ClientStore(db, tableName('clients')),

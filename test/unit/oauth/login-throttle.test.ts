@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { dynamoDocumentClient } from '../../../adapters/dynamodb/document-client';
 import { LoginThrottleStore } from '../../../adapters/dynamodb/login-throttle-store';
 import {
   ACCOUNT_POLICY,
@@ -7,13 +6,13 @@ import {
   delayAfterFailures,
   SOURCE_POLICY,
 } from '../../../core/oauth/login-throttle';
-import { tableName } from '../../../functions/_shared/config';
+import { documentClient, tableName } from '../../../functions/_shared/services';
 import { useLocalEnvironment } from '../../support/local-service';
 
 let throttle: LoginThrottleStore;
 beforeAll(() => {
   useLocalEnvironment();
-  throttle = new LoginThrottleStore(dynamoDocumentClient(), tableName('grants'));
+  throttle = new LoginThrottleStore(documentClient(), tableName('grants'));
 });
 
 describe('AS-B7: the sign-in back-off policy', () => {
