@@ -15,6 +15,7 @@ import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
+import { awsClientBudget } from '../../contract/time-budget';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
 
@@ -74,11 +75,12 @@ export const scimBaseUrl = (): string => `${publicBaseUrl()}/scim/v2`;
 
 /**
  * One DynamoDB and one KMS client per process: the SDK resolves the region and endpoint from the environment
- * on a client's first call, and keeps its connections warm across requests.
+ * on a client's first call, and keeps its connections warm across requests. Both are bounded by the
+ * function's time budget (contract/time-budget.ts).
  */
 export const documentClient = (): DynamoDBDocumentClient => once('documentClient', [], createDocumentClient);
 
-const kms = (): KMSClient => once('kms', [], () => new KMSClient({}));
+const kms = (): KMSClient => once('kms', [], () => new KMSClient(awsClientBudget()));
 
 /** A store on one of the tables this function was granted (another table fails with a missing variable). */
 function store<T>(name: string, table: TableKey, build: (db: DynamoDBDocumentClient, tableName: string) => T): T {

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { AWS_CALL_BUDGET, FUNCTION_TIMEOUT_SECONDS } from '../../contract/time-budget';
 import {
   ConfigError,
   clientStore,
@@ -64,5 +65,12 @@ describe('the functions’ composition root', () => {
     provideTokenSigner(signer);
     expect(tokenSigner()).toBe(signer);
     await expect(verificationKeys()).resolves.toEqual([jwk]);
+  });
+
+  test('every attempt of a call to AWS, and the back-off between them, fits inside the function’s time budget', () => {
+    const backOffMs = 1_000;
+    const worstCallMs = AWS_CALL_BUDGET.maxAttempts * AWS_CALL_BUDGET.requestTimeoutMs + backOffMs;
+    expect(worstCallMs).toBeLessThan(FUNCTION_TIMEOUT_SECONDS * 1000);
+    expect(AWS_CALL_BUDGET.connectionTimeoutMs).toBeLessThan(AWS_CALL_BUDGET.requestTimeoutMs);
   });
 });
