@@ -16,7 +16,7 @@ export const SIGNING_KEY_ENV = 'TOKEN_SIGNING_KEY_ARN';
 
 /**
  * Every KMS key whose public half the JWKS publishes and token verification accepts, comma-separated, the
- * signing key first. During a rotation it also holds the next (or the previous) key; see "Rotating the token
- * signing key" in the deployment guide.
+ * signing key first. During a rotation it also holds the next (or the previous) key; see
+ * docs/deploy-and-operate.md "Rotating the token signing key".
  */
 export const VERIFICATION_KEYS_ENV = 'TOKEN_VERIFICATION_KEY_ARNS';
