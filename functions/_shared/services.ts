@@ -106,20 +106,26 @@ export function verificationKeys(): Promise<JWK[]> {
     .split(',')
     .map((arn) => arn.trim())
     .filter(Boolean);
-  const source = arns.length === 0 ? tokenSigner() : kms();
-  const inputs = [source, arns.join(',')];
-  return once('verificationKeys', inputs, () => {
-    const loading =
-      arns.length === 0
-        ? tokenSigner()
-            .publicJwk()
-            .then((jwk) => [jwk])
-        : Promise.all(arns.map((arn) => new KmsTokenSigner(kms(), arn).publicJwk()));
-    return loading.catch((error: unknown) => {
-      built.delete('verificationKeys');
-      throw error;
-    });
+  if (arns.length === 0) {
+    const signer = tokenSigner();
+    return once('verificationKeys', [signer], () => retriedOnFailure(signer.publicJwk().then((jwk) => [jwk])));
+  }
+  const client = kms();
+  return once('verificationKeys', [client, arns.join(',')], () =>
+    retriedOnFailure(Promise.all(arns.map((arn) => new KmsTokenSigner(client, arn).publicJwk()))),
+  );
+}
+
+/** A failed fetch of the keys is forgotten, so that the next request fetches them again. */
+function retriedOnFailure(loading: Promise<JWK[]>): Promise<JWK[]> {
+  const forget = () => {
+    if (built.get('verificationKeys')?.value === guarded) built.delete('verificationKeys');
+  };
+  const guarded: Promise<JWK[]> = loading.catch((error: unknown) => {
+    forget();
+    throw error;
   });
+  return guarded;
 }
 
 export const tenantStore = (): TenantStore => store('tenants', 'clients', (db, t) => new TenantStore(db, t));
