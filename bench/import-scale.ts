@@ -1,4 +1,4 @@
-import { tableName } from '../functions/_shared/config';
+import { tableName } from '../functions/_shared/services';
 import { recordTableCalls } from '../test/support/dynamodb-calls';
 import { invokeExpecting } from '../test/support/invoke';
 import type { BenchContext } from './lib/context';

@@ -12,6 +12,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteSpec } from '../contract/routes';
+import { FUNCTION_TIMEOUT_SECONDS } from '../contract/time-budget';
 import { esbuildOptions } from './bundling';
 import type { LogLevel } from './settings';
 
@@ -22,11 +23,8 @@ import type { LogLevel } from './settings';
  */
 export const FUNCTION_MEMORY_MB = 512;
 
-/**
- * Well under API Gateway's 29-second integration timeout, so a slow dependency becomes the function's own
- * 503 with Retry-After (or a clean Lambda timeout) rather than a gateway 504 while the function still runs.
- */
-export const FUNCTION_TIMEOUT = Duration.seconds(10);
+/** The functions' time budget (contract/time-budget.ts), within which every call to AWS is bounded. */
+export const FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
 
 export interface RouteFunctionProps {
   readonly route: RouteSpec;

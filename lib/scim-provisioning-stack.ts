@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
 import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { adminCliPolicyDocument } from './admin-cli-policy';
@@ -11,11 +12,11 @@ import { Operations } from './operations';
 import { RouteFunction } from './route-function';
 import { ServiceApi } from './service-api';
 import { readSettings, type ServiceSettings } from './settings';
-import { SIGNING_KEY_ENV, SigningKeys, VERIFICATION_KEYS_ENV } from './signing-keys';
+import { SigningKeys } from './signing-keys';
 import { tableAccessStatements } from './table-access';
 import { WebFirewall } from './web-firewall';
 
-export { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from './signing-keys';
+export { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
 
 export interface ScimProvisioningStackProps extends StackProps {
   /** Overrides the `stage` context key (bin/app.ts passes the one it named the stack after). */
@@ -79,7 +80,10 @@ export class ScimProvisioningStack extends Stack {
       const routeFunction = new RouteFunction(this, {
         route,
         projectRoot: PROJECT_ROOT,
-        environment: { PUBLIC_BASE_URL: this.service.publicBaseUrl, POWERTOOLS_SERVICE_NAME: 'scim-provisioning' },
+        environment: {
+          [PUBLIC_BASE_URL_ENV]: this.service.publicBaseUrl,
+          POWERTOOLS_SERVICE_NAME: 'scim-provisioning',
+        },
         logRetention: settings.logRetention,
         logRemovalPolicy: dataRemovalPolicy,
         logLevel: settings.logLevel,

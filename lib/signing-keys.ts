@@ -3,16 +3,6 @@ import { AccountRootPrincipal, type IRole, PolicyDocument, PolicyStatement } fro
 import { CfnAlias, CfnKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
-/** The environment variable through which functions find the key that signs access tokens. */
-export const SIGNING_KEY_ENV = 'TOKEN_SIGNING_KEY_ARN';
-
-/**
- * Every key whose public half the JWKS publishes and token verification accepts, comma-separated, the signing
- * key first. During a rotation it also holds the next (or the previous) key; see docs/deploy-and-operate.md
- * "Rotating the token signing key".
- */
-export const VERIFICATION_KEYS_ENV = 'TOKEN_VERIFICATION_KEY_ARNS';
-
 export const SIGNING_ALGORITHM = 'ECDSA_SHA_256';
 /** The signer sends the JWS signing input and lets KMS hash it (MessageType RAW). */
 export const SIGNING_MESSAGE_TYPE = 'RAW';

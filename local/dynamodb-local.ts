@@ -11,6 +11,8 @@ export class LocalRuntimeError extends Error {
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The Java process's id. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid as number,
     stop: async () => {
       if (hasExited) return;
       child.kill('SIGTERM');

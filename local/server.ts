@@ -10,6 +10,8 @@ import {
 import type { FixedAnswer } from '../contract/method-not-allowed';
 import type { RouteSpec } from '../contract/routes';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, methodNotAllowedFor, toProxyEvent } from './api-gateway';
+import { useLocalSigner } from './environment';
+import { runInvocation, useConcurrentInvocations } from './invocations';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -76,6 +78,8 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
  * method a path has no route for gets contract/method-not-allowed.ts's answer, as the mock integration gives.
  */
 export function createLocalServer(): Server {
+  useConcurrentInvocations();
+  useLocalSigner();
   return createServer(async (request, response) => {
     try {
       const method = request.method ?? 'GET';
@@ -102,7 +106,8 @@ export function createLocalServer(): Server {
         match,
       );
       const handler = await loadHandler(match.route);
-      const result = await handler(event, lambdaContext(match.route, event.requestContext.requestId));
+      const requestId = event.requestContext.requestId;
+      const result = await runInvocation(requestId, () => handler(event, lambdaContext(match.route, requestId)));
       const headers: Record<string, string | string[]> = { ...(result.headers as Record<string, string>) };
       for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
         headers[name] = values.map(String);
@@ -116,6 +121,14 @@ export function createLocalServer(): Server {
       else response.end();
     }
   });
+}
+
+/** Fails, with the same one-line explanation as `listen`, when the port is taken; before anything slow starts. */
+export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  await listen(probe, port, host);
+  await new Promise((resolve) => probe.close(resolve));
 }
 
 /** Listens and resolves with the bound port; a port in use rejects with a one-line explanation. */

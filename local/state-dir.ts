@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 
 /** Moves the local runtime's state (database files, signing key, runtime file) out of the project's `.local/`. */
 export const LOCAL_DIR_ENV = 'SCIM_LOCAL_DIR';
@@ -9,4 +9,10 @@ export const LOCAL_DIR_ENV = 'SCIM_LOCAL_DIR';
  */
 export function localStateDir(): string {
   return process.env[LOCAL_DIR_ENV] || join(__dirname, '..', '.local');
+}
+
+/** A path as people read it in messages: relative to the working folder when inside it, else absolute. */
+export function displayPath(path: string): string {
+  const inside = relative(process.cwd(), path);
+  return inside === '' || inside.startsWith('..') || isAbsolute(inside) ? resolve(path) : inside;
 }

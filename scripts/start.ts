@@ -1,16 +1,20 @@
 import '../local/sdk-warnings';
 import { mkdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { publicEndpoints } from '../lib/endpoints';
 import { type DynamoDbLocal, LocalRuntimeError, startDynamoDbLocal } from '../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../local/environment';
-import { readRuntimeFile, removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
-import { createLocalServer, listen } from '../local/server';
-import { localStateDir } from '../local/state-dir';
+import { claimRuntimeFile, type LocalRuntime, removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
+import { assertPortFree, createLocalServer, listen } from '../local/server';
+import { displayPath, localStateDir } from '../local/state-dir';
+
+const progress = (line: string) => process.stdout.write(`${line}\n`);
 
 /**
  * `npm start`: DynamoDB Local (data under .local/, or `--in-memory`), the tables, and every manifest route on
- * http://localhost:3000 (PORT overrides). Ctrl-C or SIGTERM stops everything, Java included.
+ * http://localhost:3000 (PORT overrides). It listens only once it can serve, so no request meets a service
+ * half set up. Ctrl-C or SIGTERM stops everything, Java included, also while it is still starting.
  */
 async function main(): Promise<void> {
   const inMemory = process.argv.includes('--in-memory');
@@ -19,52 +23,64 @@ async function main(): Promise<void> {
     throw new LocalRuntimeError(`PORT must be a port number, not ${process.env.PORT}`);
   const stateDir = localStateDir();
   mkdirSync(stateDir, { recursive: true });
-  // DynamoDB Local's database files can be opened by one process at a time.
-  const registered = readRuntimeFile(stateDir);
+  const baseUrl = `http://localhost:${port}`;
+  await assertPortFree(port);
+
+  // Claimed before DynamoDB Local starts: an admin CLI command run meanwhile waits for this service instead of
+  // opening the same data with a database of its own. DynamoDB Local's files can be opened by one process.
+  const registered = claimRuntimeFile(stateDir, {
+    status: 'starting',
+    pid: process.pid,
+    publicBaseUrl: baseUrl,
+    inMemory,
+  });
   if (registered && !registered.inMemory && !inMemory) {
     throw new LocalRuntimeError(
       `another npm start (pid ${registered.pid}, ${registered.publicBaseUrl}) already uses the data in ${join(stateDir, 'dynamodb')}; stop it, or use --in-memory`,
     );
   }
+  const ownsRuntimeFile = registered === undefined;
 
-  const server = createLocalServer();
-  const boundPort = await listen(server, port);
-  let database: DynamoDbLocal | undefined;
-  const stop = async () => {
-    removeRuntimeFile(stateDir);
-    server.close();
-    server.closeAllConnections();
-    await database?.stop();
-  };
+  let database: Promise<DynamoDbLocal> | undefined;
+  let server: Server | undefined;
   let stopping = false;
+  const stop = async () => {
+    stopping = true;
+    removeRuntimeFile(stateDir);
+    server?.close();
+    server?.closeAllConnections();
+    // Waits for a DynamoDB Local still starting, so that no Java process outlives this one.
+    await (await database?.catch(() => undefined))?.stop();
+  };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
-      stopping = true;
       process.stdout.write('\nStopping…\n');
       void stop().then(() => process.exit(0));
     });
   }
   try {
-    database = await startDynamoDbLocal(inMemory ? {} : { dataDir: join(stateDir, 'dynamodb') });
-    const baseUrl = `http://localhost:${boundPort}`;
-    const tableNames = await prepareLocalTables(database.endpoint);
-    applyLocalEnvironment({ dynamoDbEndpoint: database.endpoint, publicBaseUrl: baseUrl, tableNames, stateDir });
-    // The admin CLI finds the service through this file; an earlier, still running npm start keeps it.
-    if (!registered) {
-      writeRuntimeFile(stateDir, {
-        pid: process.pid,
-        dynamoDbEndpoint: database.endpoint,
-        publicBaseUrl: baseUrl,
-        tableNames,
-        inMemory,
-      });
-    }
-    printReady(
-      baseUrl,
-      inMemory ? undefined : join(stateDir, 'dynamodb'),
-      registered ? { pid: registered.pid, endpoint: database.endpoint } : undefined,
-    );
+    const dataDir = inMemory ? undefined : join(stateDir, 'dynamodb');
+    progress(`Starting DynamoDB Local (${dataDir ? `data in ${displayPath(dataDir)}` : 'in memory'})…`);
+    database = startDynamoDbLocal(dataDir ? { dataDir } : {});
+    const { endpoint } = await database;
+    if (stopping) return;
+    progress('Creating or updating the tables…');
+    const tableNames = await prepareLocalTables(endpoint);
+    if (stopping) return;
+    applyLocalEnvironment({ dynamoDbEndpoint: endpoint, publicBaseUrl: baseUrl, tableNames, stateDir });
+    server = createLocalServer();
+    const boundPort = await listen(server, port);
+    const runtime: LocalRuntime = {
+      status: 'ready',
+      pid: process.pid,
+      dynamoDbEndpoint: endpoint,
+      publicBaseUrl: `http://localhost:${boundPort}`,
+      tableNames,
+      inMemory,
+    };
+    if (ownsRuntimeFile) writeRuntimeFile(stateDir, runtime);
+    printReady(runtime.publicBaseUrl, dataDir, registered && { pid: registered.pid, endpoint });
   } catch (error) {
     await stop();
     throw error;
@@ -76,7 +92,7 @@ function printReady(baseUrl: string, dataDir: string | undefined, cliTarget?: { 
   const endpoints = publicEndpoints(baseUrl);
   const lines = [
     '',
-    `SCIM Provisioning Service is running on ${baseUrl} (DynamoDB Local, ${dataDir ? `data kept in ${relative(process.cwd(), dataDir) || dataDir}` : 'in memory: data is discarded on exit'})`,
+    `SCIM Provisioning Service is running on ${baseUrl} (DynamoDB Local, ${dataDir ? `data kept in ${displayPath(dataDir)}` : 'in memory: data is discarded on exit'})`,
     '',
     'The values Okta asks for (Provisioning > Integration):',
     `  SCIM connector base URL   ${endpoints.scimBaseUrl}`,

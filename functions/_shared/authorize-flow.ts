@@ -7,9 +7,8 @@ import {
   type AuthorizationRequest,
   authorizationResponseUrl,
 } from '../../core/oauth/authorization-request';
-import { publicBaseUrl } from './config';
 import type { HtmlRequest, HtmlResult } from './html-route';
-import { clientStore, tenantStore } from './oauth-stores';
+import { clientStore, publicBaseUrl, tenantStore } from './services';
 
 /**
  * What the two authorization routes (GET /oauth/authorize, and the POST of its sign-in and consent forms)

@@ -1,11 +1,8 @@
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
-import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { AccessTokenError, verifyAccessToken } from '../../core/oauth/access-token';
 import { bearerChallenge, bearerTokenFrom } from '../../core/oauth/bearer';
 import { unauthorized } from '../../core/scim/errors';
-import { publicBaseUrl, scimBaseUrl, tableName } from './config';
 import type { HttpRequest } from './http-event';
-import { verificationKeys } from './token-signer';
+import { grantStore, publicBaseUrl, scimBaseUrl, verificationKeys } from './services';
 
 /** Who is calling a SCIM route: every read and write is scoped to `tenantId`. */
 export interface ScimPrincipal {
@@ -27,7 +24,7 @@ const grantStatusCache = new Map<string, { active: boolean; tenantId: string; ch
 async function grantIsActive(grantId: string, tenantId: string, now: number): Promise<boolean> {
   const cached = grantStatusCache.get(grantId);
   if (cached && now - cached.checkedAt < GRANT_STATUS_CACHE_MS) return cached.active && cached.tenantId === tenantId;
-  const grant = await new GrantStore(dynamoDocumentClient(), tableName('grants')).get(grantId);
+  const grant = await grantStore().get(grantId);
   const active = grant?.status === 'active';
   grantStatusCache.set(grantId, { active, tenantId: grant?.tenantId ?? '', checkedAt: now });
   if (grantStatusCache.size > 1000) grantStatusCache.delete(grantStatusCache.keys().next().value as string);

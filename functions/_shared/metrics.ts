@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   dimensionNames,
@@ -31,19 +32,36 @@ interface Recorded {
   count: number;
 }
 
-let recorded: Recorded[] = [];
-let requestTenant: string | undefined;
+/** What one request recorded: kept per invocation, since one process may serve concurrent requests. */
+interface RequestRecord {
+  readonly entries: Recorded[];
+  tenant: string | undefined;
+}
+
+const requestRecord = new AsyncLocalStorage<RequestRecord>();
+
+/** Runs one invocation with a metrics record of its own (the route stack wraps every request in it). */
+export function withRequestMetrics<T>(invocation: () => Promise<T>): Promise<T> {
+  return requestRecord.run({ entries: [], tenant: undefined }, invocation);
+}
+
+function currentRecord(): RequestRecord {
+  const current = requestRecord.getStore();
+  if (!current) throw new Error('A metric was recorded outside a request: handlers must be built with routeStack');
+  return current;
+}
 
 function record(metric: string, dimension: string, value: string, withTotal: boolean): void {
-  const existing = recorded.find((entry) => entry.metric === metric && entry.value === value);
+  const { entries } = currentRecord();
+  const existing = entries.find((entry) => entry.metric === metric && entry.value === value);
   if (existing) existing.count += 1;
-  else recorded.push({ metric, dimension, value, withTotal, count: 1 });
+  else entries.push({ metric, dimension, value, withTotal, count: 1 });
 }
 
 /** A SCIM operation was performed (successfully or not: the request log says how it ended). */
 export function recordProvisioningOperation(operation: ProvisioningOperation, tenant?: string): void {
   record(metricNames.provisioningOperations, dimensionNames.operation, operation, false);
-  if (tenant !== undefined) requestTenant = tenant;
+  if (tenant !== undefined) currentRecord().tenant = tenant;
 }
 
 /** The token endpoint refused a request with this RFC 6749 §5.2 error code. */
@@ -60,15 +78,14 @@ export function countTokenRefusal(error: unknown): never {
 }
 
 /**
- * Writes what this request recorded, then forgets it. Called by the route stack after every request, answered
- * or failed; the first call in an execution environment also writes Powertools' `ColdStart` metric. A metrics
- * problem is logged and never turns the client's answer into an error.
+ * Writes what this request recorded. Called by the route stack once after every request, answered or failed;
+ * the first call in an execution environment also writes Powertools' `ColdStart` metric. Each entry is its own
+ * EMF document (so no metric is published with another's dimension value), which is why Powertools' `logMetrics`
+ * middleware, which publishes one document per request, is not used. A metrics problem is logged and never
+ * turns the client's answer into an error.
  */
 export function publishRequestMetrics(request: { readonly functionName?: string; readonly requestId?: string }): void {
-  const toPublish = recorded;
-  const tenant = requestTenant;
-  recorded = [];
-  requestTenant = undefined;
+  const { entries: toPublish, tenant } = currentRecord();
   try {
     metrics.captureColdStartMetric(request.functionName);
     for (const entry of toPublish) {

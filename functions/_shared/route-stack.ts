@@ -1,11 +1,12 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type RouteSpec, routes } from '../../contract/routes';
 import { type HttpRequest, type HttpResponse, readRequest, toProxyResult } from './http-event';
 import { logger } from './logger';
-import { publishRequestMetrics } from './metrics';
+import { publishRequestMetrics, withRequestMetrics } from './metrics';
 
-export type ProxyHandler = middy.MiddyfiedHandler<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 /** How one protocol (SCIM, OAuth JSON, HTML pages) turns a thrown value into its own error response. */
 export type ErrorRenderer = (error: unknown, request: HttpRequest | undefined) => HttpResponse;
@@ -24,21 +25,25 @@ const state = new WeakMap<object, RouteState>();
 
 /**
  * The plumbing every function shares, as a middy stack:
- * 1. `requestLog`: resets per-request log keys and writes exactly one JSON line per request (route id, status,
- *    latency, request id, and the tenant once authentication has named it), then publishes the metrics the
- *    handler recorded;
- * 2. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
+ * 1. Powertools' `injectLambdaContext`: the Lambda context on every line, request keys reset after each request;
+ * 2. `requestLog`: adds the route id and request id to the log keys and writes exactly one JSON line per
+ *    request (route id, status, latency, request id, and the tenant once authentication has named it), then
+ *    publishes the metrics the handler recorded (functions/_shared/metrics.ts);
+ * 3. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
  *    their message to the client; anything else is logged with its stack and answered with a generic 500.
+ *
+ * Each invocation runs inside its own metrics record (`withRequestMetrics`), and Powertools keeps log keys
+ * per invocation wherever the runtime runs invocations concurrently, so no request's tenant reaches another's
+ * log line or metric.
  */
 export function routeStack(
   renderError: ErrorRenderer,
   handle: (request: HttpRequest, context: Context) => Promise<HttpResponse>,
 ): ProxyHandler {
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+  const stack = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({
       before: (req) => {
-        logger.resetKeys();
-        logger.addContext(req.context);
         const route = routeFor(req.event.httpMethod, req.event.requestContext?.resourcePath ?? req.event.resource);
         logger.appendKeys({ route: route?.id ?? 'unknown', requestId: req.event.requestContext?.requestId });
         state.set(req.event, { startedAt: performance.now() });
@@ -57,6 +62,7 @@ export function routeStack(
       if (routeState) routeState.request = request;
       return toProxyResult(await handle(request, context));
     });
+  return (event, context) => withRequestMetrics(() => stack(event, context));
 }
 
 /** The request's one log line, then its metrics (functions/_shared/metrics.ts), once per request. */

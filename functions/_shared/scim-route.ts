@@ -10,11 +10,11 @@ import {
   unsupportedMediaType,
 } from '../../core/scim/errors';
 import { authenticateBearer, type ScimPrincipal } from './bearer-auth';
-import { scimBaseUrl } from './config';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpRequest, HttpResponse } from './http-event';
 import { logger } from './logger';
 import { logDependencyFailure, logUnexpected, type ProxyHandler, routeFor, routeStack } from './route-stack';
+import { scimBaseUrl } from './services';
 
 /** RFC 7644 §8.1: SCIM responses are `application/scim+json`; we always say the charset. */
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';

@@ -1,27 +1,21 @@
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
-import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import type { ProvisioningOperation } from '../../contract/metrics';
 import { parseAttributeList, projectResource } from '../../core/scim/projection';
 import { etagOf, type UserRecord, userLocation, userRepresentation } from '../../core/scim/user-record';
 import type { UsersContext } from '../../core/scim/users';
-import { tableName } from './config';
 import { queryParam } from './http-event';
 import { recordProvisioningOperation } from './metrics';
 import { type ScimRequest, type ScimResult, tenantOf } from './scim-route';
-
-/** What the Users handlers share: the tenant-scoped store, and how a user becomes a response. */
-let store: DynamoDbUserStore | undefined;
+import { userStore } from './services';
 
 /**
  * The tenant-scoped Users context for one request, which also counts the request as a provisioning operation
  * for the operators' dashboard (and a deactivation or reactivation when a write flips `active`).
  */
 export function usersContext(request: ScimRequest, operation: ProvisioningOperation): UsersContext {
-  store ??= new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));
   const tenantId = tenantOf(request);
   recordProvisioningOperation(operation, tenantId);
   return {
-    store,
+    store: userStore(),
     tenantId,
     onActiveChange: (active) => recordProvisioningOperation(active ? 'reactivate' : 'deactivate', tenantId),
   };

@@ -18,12 +18,18 @@ import {
   redirectToClient,
   SESSION_COOKIE,
 } from '../_shared/authorize-flow';
-import { adminDirectory, authorizationSessionStore, loginThrottleStore, userStore } from '../_shared/authorize-stores';
-import { publicBaseUrl } from '../_shared/config';
 import { clearedCookie, type HtmlRequest, type HtmlResult, htmlRoute, sessionCookie } from '../_shared/html-route';
 import { logger } from '../_shared/logger';
-import { authorizationCodeStore, tenantStore } from '../_shared/oauth-stores';
 import { unknownAdminPasswordHash } from '../_shared/password-hashing';
+import {
+  adminDirectory,
+  authorizationCodeStore,
+  authorizationSessionStore,
+  loginThrottleStore,
+  publicBaseUrl,
+  tenantStore,
+  userStore,
+} from '../_shared/services';
 
 /**
  * POST /oauth/authorize: the sign-in form, then the consent form, of the session GET /oauth/authorize started.

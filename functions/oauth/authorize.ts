@@ -16,10 +16,9 @@ import {
   redirectTarget,
   SESSION_COOKIE,
 } from '../_shared/authorize-flow';
-import { authorizationSessionStore } from '../_shared/authorize-stores';
 import { htmlRoute, sessionCookie } from '../_shared/html-route';
 import { logger } from '../_shared/logger';
-import { clientStore, tenantStore } from '../_shared/oauth-stores';
+import { authorizationSessionStore, clientStore, tenantStore } from '../_shared/services';
 
 /**
  * GET /oauth/authorize, RFC 6749 §4.1.1: checks the authorization request, keeps it server-side in a new

@@ -1,10 +1,16 @@
 import { handleRevocationRequest } from '../../core/oauth/revocation';
 import { authenticateClient } from '../../core/oauth/token-endpoint';
-import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
 import { logger } from '../_shared/logger';
 import { oauthRoute } from '../_shared/oauth-route';
-import { clientAuthFailures, clientStore, grantLedger, grantStore } from '../_shared/oauth-stores';
-import { verificationKeys } from '../_shared/token-signer';
+import {
+  clientAuthFailures,
+  clientStore,
+  grantLedger,
+  grantStore,
+  publicBaseUrl,
+  scimBaseUrl,
+  verificationKeys,
+} from '../_shared/services';
 
 /** POST /oauth/revoke: RFC 7009; 200 with an empty body whether or not the token was known. */
 export const handler = oauthRoute(async (request) => {

@@ -1,5 +1,4 @@
 import { handleTokenRequest } from '../../core/oauth/token-endpoint';
-import { publicBaseUrl, scimBaseUrl } from '../_shared/config';
 import { logger } from '../_shared/logger';
 import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
@@ -9,8 +8,10 @@ import {
   clientStore,
   grantLedger,
   grantStore,
-} from '../_shared/oauth-stores';
-import { tokenSigner } from '../_shared/token-signer';
+  publicBaseUrl,
+  scimBaseUrl,
+  tokenSigner,
+} from '../_shared/services';
 
 /** POST /oauth/token: RFC 6749 §3.2, the authorization_code and refresh_token grants. */
 export const handler = oauthRoute(async (request) => {
@@ -29,6 +30,6 @@ export const handler = oauthRoute(async (request) => {
     request.headers.authorization,
     request.form,
   ).catch(countTokenRefusal);
-  logger.appendKeys({ tenantId: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
+  logger.appendKeys({ tenant: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
   return { status: 200, body: { ...outcome.response } };
 });

@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { LOCAL_DIR_ENV } from '../../local/state-dir';
 import { CliError } from './cli-error';
 import { asCliError, type CommandSpec, commands } from './commands';
 import { type Connection, type ConnectionOptions, connect, ENDPOINT_ENV } from './connection';
@@ -25,8 +26,10 @@ const WHERE_HELP = [
   '  --stack <StackName> [--region <r>]   the tables of a deployed stack (its CloudFormation outputs)',
   '  --clients-table <t> --grants-table <t> [--users-table <t>] [--region <r>]   those tables in AWS',
   `  --endpoint <url>                     a DynamoDB Local at that URL (also ${ENDPOINT_ENV})`,
-  '  (default)                            the DynamoDB Local of a running `npm start`, or, when none runs,',
-  '                                       the same data in .local/dynamodb (opened for the command only)',
+  '  (default)                            the DynamoDB Local of the `npm start` of the local state folder',
+  `                                       (.local/, or ${LOCAL_DIR_ENV}), waiting while it starts; when none`,
+  "                                       runs, that folder's data, opened for the command only",
+  'Every command names the data it works on in one line on stderr.',
   '',
   'Output: human-readable; with --json exactly one JSON object on stdout. Errors go to stderr with',
   'exit code 1 (2 for a wrong command line). For scripts use `npm run --silent admin -- …`: without',
@@ -125,7 +128,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       values,
       readStdin: io.readStdin,
       connection: async () => {
-        connection ??= await connect(connectionOptions(values));
+        connection ??= await connect(connectionOptions(values), (line) => io.stderr(`admin: ${line}\n`));
         return connection;
       },
     });

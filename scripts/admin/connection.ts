@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TableKey } from '../../contract/tables';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { prepareLocalTables } from '../../local/environment';
-import { readRuntimeFile } from '../../local/runtime-file';
-import { localStateDir } from '../../local/state-dir';
+import { type ReadyRuntime, readRuntimeFile } from '../../local/runtime-file';
+import { displayPath, LOCAL_DIR_ENV, localStateDir } from '../../local/state-dir';
 import { localTableNames } from '../../local/tables';
 import { CliError } from './cli-error';
 
@@ -34,6 +35,16 @@ export const ENDPOINT_ENV = 'SCIM_ADMIN_DYNAMODB_ENDPOINT';
 
 const STATE_DIR = localStateDir();
 
+/** How long a command waits for an `npm start` that is still starting (DynamoDB Local takes seconds). */
+const STARTUP_WAIT_MS = 120_000;
+const STARTUP_POLL_MS = 200;
+
+/** The file DynamoDB Local keeps a `-sharedDb` database in. */
+const SHARED_DB_FILE = 'shared-local-instance.db';
+
+/** Where the CLI says which data it works on (one line before the command runs) and warns; stderr. */
+export type Notify = (line: string) => void;
+
 const documentClient = (client: DynamoDBClient) =>
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 
@@ -46,15 +57,22 @@ const localClient = (endpoint: string) =>
   });
 
 /**
- * Picks the data to work on, in this order:
+ * Picks the data to work on, in this order, and says which on `notify`:
  * 1. `--stack <name>`: the table names from the deployed stack's CloudFormation outputs;
  * 2. `--clients-table` and `--grants-table` (and `--users-table`): those tables in AWS;
  * 3. `--endpoint <url>` (or SCIM_ADMIN_DYNAMODB_ENDPOINT): a DynamoDB Local with the local table names;
- * 4. the DynamoDB Local of a running `npm start` (found through `.local/runtime.json`);
- * 5. otherwise a DynamoDB Local of its own on `.local/dynamodb`, stopped when the command ends. Only one
- *    process can open that database at a time, so do not start `npm start` while a command runs.
+ * 4. the DynamoDB Local of the `npm start` of the local state folder (found through its `runtime.json`),
+ *    waiting for it while it is still starting, so that no command ever opens a second database on its data;
+ * 5. otherwise a DynamoDB Local of its own on the state folder's data, stopped when the command ends (with a
+ *    warning when there is no database there yet, which usually means another SCIM_LOCAL_DIR was meant).
  */
-export async function connect(options: ConnectionOptions): Promise<Connection> {
+export async function connect(options: ConnectionOptions, notify: Notify = () => undefined): Promise<Connection> {
+  const connection = await open(options, notify);
+  notify(`using ${connection.description}`);
+  return connection;
+}
+
+async function open(options: ConnectionOptions, notify: Notify): Promise<Connection> {
   if (options.stack !== undefined) return connectToStack(options.stack, options.region);
   if (options.usersTable !== undefined || options.clientsTable !== undefined || options.grantsTable !== undefined) {
     if (!options.clientsTable || !options.grantsTable) {
@@ -64,7 +82,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
     return {
       db: documentClient(client),
       tables: { users: options.usersTable ?? '', clients: options.clientsTable, grants: options.grantsTable },
-      description: `tables ${options.clientsTable} and ${options.grantsTable}`,
+      description: `tables ${options.clientsTable} and ${options.grantsTable} in AWS`,
       close: async () => client.destroy(),
     };
   }
@@ -74,21 +92,26 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
     return {
       db: documentClient(client),
       tables: localTableNames(),
-      description: `DynamoDB at ${endpoint}`,
+      description: `DynamoDB Local at ${endpoint}`,
       close: async () => client.destroy(),
     };
   }
-  const running = readRuntimeFile(STATE_DIR);
+  const running = await runningService(notify);
   if (running) {
     const client = localClient(running.dynamoDbEndpoint);
     return {
       db: documentClient(client),
       tables: running.tableNames,
-      description: `the running npm start (${running.publicBaseUrl})`,
+      description: `the running npm start at ${running.publicBaseUrl} (${running.inMemory ? 'in memory' : `state folder ${displayPath(STATE_DIR)}`})`,
       close: async () => client.destroy(),
     };
   }
   const dataDir = join(STATE_DIR, 'dynamodb');
+  if (!existsSync(join(dataDir, SHARED_DB_FILE))) {
+    notify(
+      `warning: there is no database in ${displayPath(dataDir)} yet, so this command starts a new, empty one (an npm start run with ${LOCAL_DIR_ENV} keeps its data elsewhere: set the same ${LOCAL_DIR_ENV} here)`,
+    );
+  }
   const database = await startDynamoDbLocal({ dataDir });
   try {
     const tables = await prepareLocalTables(database.endpoint);
@@ -96,7 +119,7 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
     return {
       db: documentClient(client),
       tables,
-      description: existsSync(dataDir) ? 'the npm start data in .local/dynamodb' : 'a new local database',
+      description: `the local state folder ${displayPath(STATE_DIR)} (no npm start is running; its database is opened for this command)`,
       close: async () => {
         client.destroy();
         await database.stop();
@@ -105,6 +128,26 @@ export async function connect(options: ConnectionOptions): Promise<Connection> {
   } catch (error) {
     await database.stop();
     throw error;
+  }
+}
+
+/** The ready `npm start` of the state folder, after waiting for one that is starting; undefined if none runs. */
+async function runningService(notify: Notify): Promise<ReadyRuntime | undefined> {
+  const deadline = Date.now() + STARTUP_WAIT_MS;
+  let announced = false;
+  for (;;) {
+    const runtime = readRuntimeFile(STATE_DIR);
+    if (runtime?.status !== 'starting') return runtime;
+    if (!announced) {
+      notify(`waiting for npm start (pid ${runtime.pid}) to finish starting…`);
+      announced = true;
+    }
+    if (Date.now() > deadline) {
+      throw new CliError(
+        `npm start (pid ${runtime.pid}) has not finished starting within ${STARTUP_WAIT_MS / 1000} seconds; try again once it prints its addresses`,
+      );
+    }
+    await sleep(STARTUP_POLL_MS);
   }
 }
 

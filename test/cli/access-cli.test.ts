@@ -1,9 +1,8 @@
 import { userInfo } from 'node:os';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { admin, onlyJson, type Run } from '../support/admin-cli';
-import { useLocalEnvironment } from '../support/local-service';
+import { testDynamoDbEndpoint, useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
 
 /** The access-model commands of the real CLI, as a child process, against the test run's DynamoDB Local. */
@@ -11,11 +10,15 @@ import { oauthStores } from '../support/oauth';
 jest.setTimeout(180_000);
 beforeAll(() => useLocalEnvironment());
 
-const users = () => new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));
+const users = () => new DynamoDbUserStore(documentClient(), tableName('users'));
 
 async function ok(args: readonly string[], stdin?: string): Promise<Record<string, unknown>> {
   const result = await admin([...args, '--json'], stdin);
-  expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: '' });
+  expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+    args,
+    code: 0,
+    stderr: `admin: using DynamoDB Local at ${testDynamoDbEndpoint()}\n`,
+  });
   return onlyJson(result);
 }
 

@@ -1,17 +1,16 @@
 import { AccessError, AccessStore } from '../../adapters/dynamodb/access-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { useLocalEnvironment } from '../support/local-service';
 
 /** The access store on the test run's DynamoDB Local: the rules that must hold when changes race. */
 beforeAll(() => useLocalEnvironment());
 
 const store = () =>
-  new AccessStore(dynamoDocumentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
+  new AccessStore(documentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
 
 async function tenantWithAdmins(count: number): Promise<{ tenantId: string; adminIds: string[] }> {
-  const { tenantId } = await new TenantStore(dynamoDocumentClient(), tableName('clients')).create('Race');
+  const { tenantId } = await new TenantStore(documentClient(), tableName('clients')).create('Race');
   const access = store();
   const adminIds: string[] = [];
   for (let index = 0; index < count; index += 1) {

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { ACCOUNT_POLICY, SOURCE_POLICY } from '../../core/oauth/login-throttle';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { useLocalEnvironment } from '../support/local-service';
 
 let throttle: LoginThrottleStore;
 beforeAll(() => {
   useLocalEnvironment();
-  throttle = new LoginThrottleStore(dynamoDocumentClient(), tableName('grants'));
+  throttle = new LoginThrottleStore(documentClient(), tableName('grants'));
 });
 
 describe('AS-B7: the failure counters in DynamoDB', () => {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { StoreError } from '../../adapters/dynamodb/store-errors';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { issueAuthorizationCode } from '../../core/oauth/authorization-code';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { useLocalEnvironment } from '../support/local-service';
 
 let tenants: TenantStore;
@@ -14,9 +13,9 @@ let clients: ClientStore;
 let codes: AuthorizationCodeStore;
 beforeAll(() => {
   useLocalEnvironment();
-  tenants = new TenantStore(dynamoDocumentClient(), tableName('clients'));
-  clients = new ClientStore(dynamoDocumentClient(), tableName('clients'));
-  codes = new AuthorizationCodeStore(dynamoDocumentClient(), tableName('grants'));
+  tenants = new TenantStore(documentClient(), tableName('clients'));
+  clients = new ClientStore(documentClient(), tableName('clients'));
+  codes = new AuthorizationCodeStore(documentClient(), tableName('grants'));
 });
 
 describe('tenant store', () => {
@@ -57,7 +56,7 @@ describe('client store', () => {
     });
     expect(Buffer.from(clientSecret, 'base64url')).toHaveLength(32);
     expect(JSON.stringify(await clients.get(client.clientId))).not.toContain(clientSecret);
-    const raw = await dynamoDocumentClient().send(
+    const raw = await documentClient().send(
       new (await import('@aws-sdk/lib-dynamodb')).GetCommand({
         TableName: tableName('clients'),
         Key: { pk: `CLIENT#${client.clientId}`, sk: 'CLIENT' },

@@ -1,10 +1,9 @@
 import { AccessStore } from '../../adapters/dynamodb/access-store';
 import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { patchUser } from '../../core/scim/users';
-import { tableName } from '../../functions/_shared/config';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { type OAuthFixture, OKTA_CALLBACK, oauthFixture, rememberTokens } from '../support/oauth';
@@ -22,13 +21,13 @@ beforeAll(async () => {
 afterAll(() => service.close());
 
 const access = () =>
-  new AccessStore(dynamoDocumentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
+  new AccessStore(documentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
 
 async function addAdmin(connection: OAuthFixture, email: string): Promise<{ userId: string; password: string }> {
   const password = `pw-${email}-long-enough`;
   rememberSecret(password);
   const { admin } = await createAdminAccount(
-    { tenants: new TenantStore(dynamoDocumentClient(), tableName('clients')), access: access() },
+    { tenants: new TenantStore(documentClient(), tableName('clients')), access: access() },
     { tenantId: connection.tenantId, email, passwordHash: await hashAdminPassword(password) },
   );
   return { userId: admin.userId, password };

@@ -1,10 +1,9 @@
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
@@ -18,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const codes = () => new AuthorizationCodeStore(dynamoDocumentClient(), tableName('grants'));
+const codes = () => new AuthorizationCodeStore(documentClient(), tableName('grants'));
 
 /** The authorization request Okta sends, with overrides. */
 function oktaRequest(overrides: Record<string, string | readonly string[] | undefined> = {}) {
@@ -286,7 +285,7 @@ describe('the approved authorization', () => {
         password: doomed.adminPassword,
       });
       expect(consent.status).toBe(200);
-      await new ClientStore(dynamoDocumentClient(), tableName('clients')).delete(doomed.clientId);
+      await new ClientStore(documentClient(), tableName('clients')).delete(doomed.clientId);
       const answer = await browser.post({
         step: 'consent',
         csrf_token: hiddenField(consent.body, 'csrf_token'),
@@ -309,10 +308,7 @@ describe('the approved authorization', () => {
       password: leaving.adminPassword,
     });
     expect(consent.status).toBe(200);
-    await new TenantStore(dynamoDocumentClient(), tableName('clients')).deleteAdmin(
-      leaving.tenantId,
-      leaving.adminEmail,
-    );
+    await new TenantStore(documentClient(), tableName('clients')).deleteAdmin(leaving.tenantId, leaving.adminEmail);
     const answer = await browser.post({
       step: 'consent',
       csrf_token: hiddenField(consent.body, 'csrf_token'),
@@ -539,7 +535,7 @@ describe('what the pages show', () => {
   });
 
   test('AS-B10: an expired sign-in session ends on an error page, without a code', async () => {
-    const sessions = new AuthorizationSessionStore(dynamoDocumentClient(), tableName('grants'));
+    const sessions = new AuthorizationSessionStore(documentClient(), tableName('grants'));
     const secret = newOpaqueToken();
     const csrf = newOpaqueToken();
     const now = Math.floor(Date.now() / 1000);

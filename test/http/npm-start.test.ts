@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../local/dynamodb-local';
+import { runtimeFile } from '../../local/runtime-file';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -62,7 +63,83 @@ async function javaChildPids(parent: ChildProcess): Promise<number[]> {
     .map(Number);
 }
 
+/** The admin CLI as a child process on a state folder, with no other way to its data. */
+function adminCommand(localDir: string, args: string[]) {
+  let stderr = '';
+  const child = execFile(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SCIM_LOCAL_DIR: localDir, SCIM_ADMIN_DYNAMODB_ENDPOINT: '' },
+    encoding: 'utf8',
+  });
+  child.stderr?.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  let stdout = '';
+  child.stdout?.on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { done, stderr: () => stderr };
+}
+
 describe('npm start', () => {
+  test('while it starts, requests never get a 500 and an admin command waits for it instead of opening the data itself', async () => {
+    const localDir = mkdtempSync(join(tmpdir(), 'scim-local-'));
+    const port = await freePort();
+    const run = start([], { PORT: String(port), SCIM_LOCAL_DIR: localDir });
+    const statuses: number[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        try {
+          const response = await fetch(`http://127.0.0.1:${port}/scim/v2/ServiceProviderConfig`);
+          statuses.push(response.status);
+          await response.arrayBuffer();
+        } catch {
+          // Not listening yet: the connection is refused, which a client retries.
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    try {
+      await waitFor(() => existsSync(runtimeFile(localDir)), 60_000);
+      // Held while it is still starting, so that the command certainly meets a service that is not ready yet.
+      run.child.kill('SIGSTOP');
+      expect(JSON.parse(readFileSync(runtimeFile(localDir), 'utf8'))).toMatchObject({ status: 'starting' });
+      const command = adminCommand(localDir, ['tenant', 'create', '--name', 'Early', '--json']);
+      try {
+        await waitFor(() => command.stderr().includes('waiting for npm start'), 60_000);
+      } finally {
+        run.child.kill('SIGCONT');
+      }
+      const created = await command.done;
+      expect(created.code).toBe(0);
+      expect(created.stderr.trim().split('\n')).toEqual([
+        `admin: waiting for npm start (pid ${run.child.pid}) to finish starting…`,
+        `admin: using the running npm start at http://localhost:${port} (state folder ${localDir})`,
+      ]);
+      const { tenantId } = JSON.parse(created.stdout) as { tenantId: string };
+      await waitFor(() => run.output().stdout.includes('Press Ctrl-C to stop'), 60_000);
+      await waitFor(() => statuses.length > 0, 60_000);
+      const listed = await adminCommand(localDir, ['tenant', 'list', '--json']).done;
+      expect((JSON.parse(listed.stdout) as { tenants: { tenantId: string }[] }).tenants).toEqual([
+        expect.objectContaining({ tenantId, name: 'Early' }),
+      ]);
+      const { stdout } = run.output();
+      expect(stdout.indexOf('Starting DynamoDB Local')).toBeLessThan(stdout.indexOf('Creating or updating the tables'));
+      expect(stdout.indexOf('Creating or updating the tables')).toBeLessThan(stdout.indexOf('SCIM connector base URL'));
+    } finally {
+      polling = false;
+      await poller;
+      run.child.kill('SIGCONT');
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+    expect(new Set(statuses)).toEqual(new Set([200]));
+  }, 240_000);
+
   test('serves the SCIM base URL, prints what Okta needs, and stops cleanly on SIGTERM leaving no Java', async () => {
     const port = await freePort();
     const run = start(['--in-memory'], { PORT: String(port) });
@@ -93,6 +170,7 @@ describe('npm start', () => {
         cwd: ROOT,
         env: { ...process.env, ...env, SCIM_ADMIN_DYNAMODB_ENDPOINT: '' },
         encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
     const first = start([], env);
     let tenantId: string;

@@ -1,14 +1,13 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { routeById } from '../../contract/routes';
 import { CLIENT_AUTH_POLICY } from '../../core/oauth/login-throttle';
 import { OAUTH_PATHS } from '../../core/oauth/metadata';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { ScimError } from '../../core/scim/errors';
 import { authenticateBearer, clearGrantStatusCache } from '../../functions/_shared/bearer-auth';
-import { tableName } from '../../functions/_shared/config';
 import { readRequest } from '../../functions/_shared/http-event';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { apiEvent } from '../support/api-event';
 import { invoke } from '../support/invoke';
 import { type RunningService, startService } from '../support/local-service';
@@ -455,7 +454,7 @@ async function tableDump(key: 'grants' | 'clients'): Promise<string> {
   const items: unknown[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await dynamoDocumentClient().send(
+    const page = await documentClient().send(
       new ScanCommand({ TableName: tableName(key), ExclusiveStartKey: startKey }),
     );
     items.push(...(page.Items ?? []));

@@ -1,6 +1,6 @@
 import { ACCESS_USER_SCHEMA, CORE_USER_SCHEMA } from '../../core/scim/user-schema';
 import { admin, onlyJson } from '../support/admin-cli';
-import { type RunningService, startService } from '../support/local-service';
+import { type RunningService, startService, testDynamoDbEndpoint } from '../support/local-service';
 import { filterPath, patchOp, resourcesOf, type ScimClient, scimClient } from '../support/scim-client';
 import { scimTestToken } from '../support/tokens';
 
@@ -19,7 +19,11 @@ afterAll(() => service.close());
 
 async function cli(args: readonly string[]): Promise<Record<string, unknown>> {
   const result = await admin([...args, '--json']);
-  expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: '' });
+  expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+    args,
+    code: 0,
+    stderr: `admin: using DynamoDB Local at ${testDynamoDbEndpoint()}\n`,
+  });
   return onlyJson(result);
 }
 

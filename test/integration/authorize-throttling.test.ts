@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import {
   ACCOUNT_POLICY,
@@ -10,7 +9,7 @@ import {
   sourceThrottleKey,
   type ThrottlePolicy,
 } from '../../core/oauth/login-throttle';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { handler as authorize } from '../../functions/oauth/authorize';
 import { handler as submit } from '../../functions/oauth/authorize-submit';
 import { apiEvent, lambdaContext } from '../support/api-event';
@@ -67,7 +66,7 @@ async function attemptSignIn(sourceIp: string, email: string, password: string, 
 const uniqueIp = () => `198.51.100.${Math.floor(Math.random() * 250) + 1}-${randomUUID().slice(0, 4)}`;
 
 describe('AS-B7: repeated failed sign-ins', () => {
-  const throttle = () => new LoginThrottleStore(dynamoDocumentClient(), tableName('grants'));
+  const throttle = () => new LoginThrottleStore(documentClient(), tableName('grants'));
 
   /**
    * Failures recorded from `secondsAgo` on, each after the wait the policy asked for: the counter then stands

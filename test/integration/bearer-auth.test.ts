@@ -1,9 +1,8 @@
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { ScimError } from '../../core/scim/errors';
 import { authenticateBearer, clearGrantStatusCache } from '../../functions/_shared/bearer-auth';
-import { tableName } from '../../functions/_shared/config';
 import { readRequest } from '../../functions/_shared/http-event';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { apiEvent } from '../support/api-event';
 import { useLocalEnvironment } from '../support/local-service';
 import { scimTestToken } from '../support/tokens';
@@ -59,7 +58,7 @@ describe('bearer authentication of SCIM requests', () => {
   test('a revoked grant’s tokens stop working once the status cache expires (at most 30 s)', async () => {
     const issued = await scimTestToken();
     await authenticateBearer(requestWith(`Bearer ${issued.token}`));
-    await new GrantStore(dynamoDocumentClient(), tableName('grants')).revoke(issued.grantId, new Date().toISOString());
+    await new GrantStore(documentClient(), tableName('grants')).revoke(issued.grantId, new Date().toISOString());
     clearGrantStatusCache();
     const error = await refusal(`Bearer ${issued.token}`);
     expect(error.status).toBe(401);

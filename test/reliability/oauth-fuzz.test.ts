@@ -1,9 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { handler as revoke } from '../../functions/oauth/revoke';
 import { handler as token } from '../../functions/oauth/token';
 import { apiEvent, lambdaContext } from '../support/api-event';
@@ -46,11 +45,8 @@ async function itemsOfB(): Promise<string> {
   const items = await Promise.all(
     keys.map(
       async (Key) =>
-        (
-          await dynamoDocumentClient().send(
-            new GetCommand({ TableName: tableName('grants'), Key, ConsistentRead: true }),
-          )
-        ).Item,
+        (await documentClient().send(new GetCommand({ TableName: tableName('grants'), Key, ConsistentRead: true })))
+          .Item,
     ),
   );
   expect(items.every((item) => item !== undefined)).toBe(true);

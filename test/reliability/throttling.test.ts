@@ -1,5 +1,5 @@
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { SCIM_ERROR_SCHEMA } from '../../core/scim/errors';
+import { documentClient } from '../../functions/_shared/services';
 import { handler as revokeHandler } from '../../functions/oauth/revoke';
 import { handler as tokenHandler } from '../../functions/oauth/token';
 import { handler as createUserHandler } from '../../functions/scim/users/create';
@@ -21,7 +21,7 @@ let throttle: string | undefined;
 
 beforeAll(() => {
   useLocalEnvironment();
-  dynamoDocumentClient().middlewareStack.add(
+  documentClient().middlewareStack.add(
     (next) => async (args) => {
       if (throttle) {
         throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {

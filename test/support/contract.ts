@@ -1,7 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import type { TableKey } from '../../contract/tables';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { useLocalEnvironment } from './local-service';
 
 /** What a DynamoDB adapter is built from: the document client on the run's DynamoDB Local, and the table names. */
@@ -43,7 +42,7 @@ export function describeContract<Subject>(
 ): void {
   const builders: Record<AdapterKind, () => Subject | Promise<Subject>> = {
     memory: factories.memory,
-    dynamodb: () => factories.dynamodb({ db: dynamoDocumentClient(), tableName }),
+    dynamodb: () => factories.dynamodb({ db: documentClient(), tableName }),
   };
   for (const kind of Object.keys(builders) as AdapterKind[]) {
     describe(`${name} (${kind === 'memory' ? 'memory adapter' : 'DynamoDB Local'})`, () => {

@@ -1,5 +1,4 @@
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 
 export interface TableCall {
   readonly command: string;
@@ -63,7 +62,7 @@ export function recordTableCalls(options: { consumedCapacity?: boolean } = {}): 
   askForCapacity = options.consumedCapacity === true;
   if (!installed) {
     installed = true;
-    dynamoDocumentClient().middlewareStack.add(
+    documentClient().middlewareStack.add(
       (next, context) => async (args) => {
         const input = args.input as Record<string, unknown>;
         const asked = askForCapacity && input.ReturnConsumedCapacity === undefined;

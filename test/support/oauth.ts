@@ -3,20 +3,18 @@ import { AccessStore } from '../../adapters/dynamodb/access-store';
 import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { type AuthorizationCodeRequest, issueAuthorizationCode } from '../../core/oauth/authorization-code';
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
-import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
-import { tokenSigner } from '../../functions/_shared/token-signer';
+import { documentClient, publicBaseUrl, scimBaseUrl, tableName, tokenSigner } from '../../functions/_shared/services';
 import { rememberSecret } from './secrets';
 
 /** The stores on the test run's DynamoDB Local; call after `startService()` or `useLocalEnvironment()`. */
 export function oauthStores() {
-  const db = dynamoDocumentClient();
+  const db = documentClient();
   return {
     tenants: new TenantStore(db, tableName('clients')),
     clients: new ClientStore(db, tableName('clients')),
@@ -59,7 +57,7 @@ export interface OAuthFixtureOptions {
  * password are recorded for the end-of-run log scan. Call after `startService()` or `useLocalEnvironment()`.
  */
 export async function oauthFixture(options: OAuthFixtureOptions = {}): Promise<OAuthFixture> {
-  const db = dynamoDocumentClient();
+  const db = documentClient();
   const { tenants, clients } = oauthStores();
   const tenant = await tenants.create(options.tenantName ?? 'Acme Corporation');
   const adminPassword = `pw-${randomUUID()}`;

@@ -1,7 +1,6 @@
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { emailKeys, type UserAttributes, userNameKey } from '../../core/scim/user-attributes';
-import { tableName } from '../../functions/_shared/config';
+import { documentClient, tableName } from '../../functions/_shared/services';
 
 type Item = Record<string, unknown>;
 
@@ -10,7 +9,7 @@ export async function tenantPartition(tenantId: string): Promise<Item[]> {
   const items: Item[] = [];
   let startKey: Item | undefined;
   do {
-    const page = await dynamoDocumentClient().send(
+    const page = await documentClient().send(
       new QueryCommand({
         TableName: tableName('users'),
         KeyConditionExpression: 'pk = :pk',
@@ -30,7 +29,7 @@ export async function scanTable(key: 'users' | 'grants' | 'clients'): Promise<It
   const items: Item[] = [];
   let startKey: Item | undefined;
   do {
-    const page = await dynamoDocumentClient().send(
+    const page = await documentClient().send(
       new ScanCommand({ TableName: tableName(key), ConsistentRead: true, ExclusiveStartKey: startKey }),
     );
     items.push(...(page.Items ?? []));

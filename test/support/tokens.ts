@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { mintAccessToken } from '../../core/oauth/access-token';
-import { publicBaseUrl, scimBaseUrl, tableName } from '../../functions/_shared/config';
-import { tokenSigner } from '../../functions/_shared/token-signer';
+import { documentClient, publicBaseUrl, scimBaseUrl, tableName, tokenSigner } from '../../functions/_shared/services';
 import { rememberSecret } from './secrets';
 
 export interface TestToken {
@@ -20,7 +18,7 @@ export interface TestToken {
 export async function scimTestToken(tenantId = `tenant-${randomUUID()}`): Promise<TestToken> {
   const grantId = randomUUID();
   const clientId = `client-${randomUUID()}`;
-  await new GrantStore(dynamoDocumentClient(), tableName('grants')).create({
+  await new GrantStore(documentClient(), tableName('grants')).create({
     grantId,
     tenantId,
     clientId,

@@ -2,10 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRuntimeFile, removeRuntimeFile, runtimeFile, writeRuntimeFile } from '../../local/runtime-file';
+import {
+  claimRuntimeFile,
+  readRuntimeFile,
+  removeRuntimeFile,
+  runtimeFile,
+  writeRuntimeFile,
+} from '../../local/runtime-file';
 import { localTableNames } from '../../local/tables';
 
 const runtime = (pid: number) => ({
+  status: 'ready' as const,
   pid,
   dynamoDbEndpoint: 'http://127.0.0.1:8000',
   publicBaseUrl: 'http://localhost:3000',
@@ -32,5 +39,17 @@ describe('.local/runtime.json (how the admin CLI finds a running npm start)', ()
     expect(readRuntimeFile(dir)).toBeUndefined();
     writeFileSync(runtimeFile(dir), 'not json');
     expect(readRuntimeFile(dir)).toBeUndefined();
+  });
+
+  test('is claimed by one process only: a live holder is returned, a dead one’s file is replaced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'runtime-file-'));
+    const starting = (pid: number) =>
+      ({ status: 'starting', pid, publicBaseUrl: 'http://localhost:3000', inMemory: false }) as const;
+    const exited = spawnSync(process.execPath, ['-e', 'process.pid']);
+    writeRuntimeFile(dir, starting(exited.pid as number));
+    expect(claimRuntimeFile(dir, starting(process.pid))).toBeUndefined();
+    expect(readRuntimeFile(dir)).toEqual(starting(process.pid));
+    expect(claimRuntimeFile(dir, starting(process.ppid))).toEqual(starting(process.pid));
+    expect(readRuntimeFile(dir)).toEqual(starting(process.pid));
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * The environment variables through which a function learns its configuration, declared once: the CDK stack
+ * (lib/) sets them, the local runtime (local/) sets the same ones, and the functions read them
+ * (functions/_shared/services.ts). The table names travel the same way (`tableEnvVar` in contract/tables.ts).
+ */
+
+/**
+ * The public base URL of the service, without a trailing slash (e.g. `https://api.example.com` or
+ * `https://abc.execute-api.eu-west-1.amazonaws.com/prod`): the OAuth issuer, from which the SCIM base URL and
+ * the token audience are derived.
+ */
+export const PUBLIC_BASE_URL_ENV = 'PUBLIC_BASE_URL';
+
+/** The KMS key that signs access tokens; set on routes with a signing capability. */
+export const SIGNING_KEY_ENV = 'TOKEN_SIGNING_KEY_ARN';
+
+/**
+ * Every KMS key whose public half the JWKS publishes and token verification accepts, comma-separated, the
+ * signing key first. During a rotation it also holds the next (or the previous) key; see
+ * docs/deploy-and-operate.md "Rotating the token signing key".
+ */
+export const VERIFICATION_KEYS_ENV = 'TOKEN_VERIFICATION_KEY_ARNS';

@@ -1,0 +1,147 @@
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { JWK } from 'jose';
+import { AdminDirectory } from '../../adapters/dynamodb/admin-directory';
+import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
+import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
+import { clientAuthFailureCounter } from '../../adapters/dynamodb/client-auth-failures';
+import { ClientStore } from '../../adapters/dynamodb/client-store';
+import { createDocumentClient } from '../../adapters/dynamodb/document-client';
+import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
+import { GrantStore } from '../../adapters/dynamodb/grant-store';
+import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
+import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
+import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
+import { SCIM_BASE_PATH } from '../../contract/routes';
+import { type TableKey, tableEnvVar } from '../../contract/tables';
+import { awsClientBudget } from '../../contract/time-budget';
+import type { TokenSigner } from '../../core/oauth/signer';
+import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
+
+/**
+ * The composition root of every function: the configuration read from the environment (the variables of
+ * contract/process.env.ts and the table names), and the document client, stores and token signer built on it,
+ * each once for the values it depends on. In Lambda the environment never changes, so that is once per cold
+ * start; in a process whose environment changes (the tests), what depends on a changed value (a store on a
+ * renamed table, the signer of another key) is built anew on its next use, and nothing else.
+ */
+
+/** A required environment variable is missing: the deployment is broken, so fail loudly at once. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** What has been built, by name, with the inputs it was built from: at most one of each, the newest. */
+const built = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
+
+/** Builds once for the given inputs (environment values, or other built things); new inputs build anew. */
+function once<T>(name: string, inputs: readonly unknown[], build: () => T): T {
+  const existing = built.get(name);
+  if (
+    existing &&
+    existing.inputs.length === inputs.length &&
+    existing.inputs.every((input, i) => input === inputs[i])
+  ) {
+    return existing.value as T;
+  }
+  const value = build();
+  built.set(name, { inputs, value });
+  return value;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new ConfigError(`Missing required environment variable ${name}`);
+  return value;
+}
+
+let providedSigner: TokenSigner | undefined;
+
+/**
+ * How the local runtime hands the functions its own signer (a key file instead of KMS) without any function
+ * knowing that it runs locally.
+ */
+export function provideTokenSigner(signer: TokenSigner): void {
+  providedSigner = signer;
+}
+
+/** The name of a table this function was granted in the route manifest. */
+export const tableName = (key: TableKey): string => required(tableEnvVar(key));
+/** The public base URL, the OAuth issuer; never guessed from request headers. */
+export const publicBaseUrl = (): string => required(PUBLIC_BASE_URL_ENV).replace(/\/+$/, '');
+/** The SCIM base URL, which is also the `aud` of our access tokens. */
+export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
+
+/**
+ * One DynamoDB and one KMS client per process: the SDK resolves the region and endpoint from the environment
+ * on a client's first call, and keeps its connections warm across requests. Both are bounded by the
+ * function's time budget (contract/time-budget.ts).
+ */
+export const documentClient = (): DynamoDBDocumentClient => once('documentClient', [], createDocumentClient);
+
+const kms = (): KMSClient => once('kms', [], () => new KMSClient(awsClientBudget()));
+
+/** A store on one of the tables this function was granted (another table fails with a missing variable). */
+function store<T>(name: string, table: TableKey, build: (db: DynamoDBDocumentClient, tableName: string) => T): T {
+  const db = documentClient();
+  const physicalName = tableName(table);
+  return once(`store:${name}`, [db, physicalName], () => build(db, physicalName));
+}
+
+/** The signer the local runtime provided, else the KMS key the stack named; neither is a broken deployment. */
+export const tokenSigner = (): TokenSigner => {
+  if (providedSigner) return providedSigner;
+  const client = kms();
+  const keyArn = required(SIGNING_KEY_ENV);
+  return once('kmsSigner', [client, keyArn], () => new KmsTokenSigner(client, keyArn));
+};
+
+/**
+ * The public keys tokens are verified with and the JWKS publishes: every key in TOKEN_VERIFICATION_KEY_ARNS
+ * when set (AWS), otherwise the signer's own key (local runtime). Fetched once; a failed fetch is retried.
+ */
+export function verificationKeys(): Promise<JWK[]> {
+  const arns = (process.env[VERIFICATION_KEYS_ENV] ?? '')
+    .split(',')
+    .map((arn) => arn.trim())
+    .filter(Boolean);
+  if (arns.length === 0) {
+    const signer = tokenSigner();
+    return once('verificationKeys', [signer], () => retriedOnFailure(signer.publicJwk().then((jwk) => [jwk])));
+  }
+  const client = kms();
+  return once('verificationKeys', [client, arns.join(',')], () =>
+    retriedOnFailure(Promise.all(arns.map((arn) => new KmsTokenSigner(client, arn).publicJwk()))),
+  );
+}
+
+/** A failed fetch of the keys is forgotten, so that the next request fetches them again. */
+function retriedOnFailure(loading: Promise<JWK[]>): Promise<JWK[]> {
+  const forget = () => {
+    if (built.get('verificationKeys')?.value === guarded) built.delete('verificationKeys');
+  };
+  const guarded: Promise<JWK[]> = loading.catch((error: unknown) => {
+    forget();
+    throw error;
+  });
+  return guarded;
+}
+
+export const tenantStore = (): TenantStore => store('tenants', 'clients', (db, t) => new TenantStore(db, t));
+export const clientStore = (): ClientStore => store('clients', 'clients', (db, t) => new ClientStore(db, t));
+export const adminDirectory = (): AdminDirectory =>
+  store('adminDirectory', 'clients', (db, t) => new AdminDirectory(db, t));
+export const grantStore = (): GrantStore => store('grants', 'grants', (db, t) => new GrantStore(db, t));
+export const grantLedger = (): GrantLedger => store('grantLedger', 'grants', (db, t) => new GrantLedger(db, t));
+export const authorizationCodeStore = (): AuthorizationCodeStore =>
+  store('authorizationCodes', 'grants', (db, t) => new AuthorizationCodeStore(db, t));
+export const authorizationSessionStore = (): AuthorizationSessionStore =>
+  store('authorizationSessions', 'grants', (db, t) => new AuthorizationSessionStore(db, t));
+export const loginThrottleStore = (): LoginThrottleStore =>
+  store('loginThrottle', 'grants', (db, t) => new LoginThrottleStore(db, t));
+/** Failed client authentications from one address, counted in the grants table (AS-E5). */
+export const clientAuthFailures = (sourceIp: string): ClientAuthFailureCounter =>
+  clientAuthFailureCounter(loginThrottleStore(), sourceIp);
+export const userStore = (): DynamoDbUserStore => store('users', 'users', (db, t) => new DynamoDbUserStore(db, t));
