@@ -1,4 +1,5 @@
-import { notFound, preconditionFailed, serviceUnavailable, uniqueness } from './errors';
+import { StorageLimitError } from '../storage-errors';
+import { invalidValue, notFound, preconditionFailed, serviceUnavailable, uniqueness } from './errors';
 import { lookupKeys, matchesFilter } from './filter';
 import { isUserId, newUserId } from './ids';
 import { type CursorPosition, encodeCursor, type ListQuery } from './list-query';
@@ -51,6 +52,7 @@ export async function createUser(context: UsersContext, body: unknown): Promise<
     await context.store.create(context.tenantId, record);
   } catch (error) {
     if (error instanceof UserNameTakenError) throw userNameTaken();
+    if (error instanceof StorageLimitError) throw invalidValue(error.message);
     throw error;
   }
   return record;
@@ -116,6 +118,7 @@ async function writeUser(
       return next;
     } catch (error) {
       if (error instanceof UserNameTakenError) throw userNameTaken();
+      if (error instanceof StorageLimitError) throw invalidValue(error.message);
       if (!(error instanceof VersionConflictError)) throw error;
       if (ifMatch !== undefined) throw preconditionFailed();
       await backOff(attempt);
@@ -182,9 +185,11 @@ export async function listUsers(
     return listBody(query, resources, page.totalResults, next);
   }
   const keys = query.filter ? lookupKeys(query.filter) : undefined;
-  const records = keys
-    ? await context.store.findByKeys(context.tenantId, keys)
-    : await context.store.readAll(context.tenantId);
+  const records = !keys
+    ? await context.store.readAll(context.tenantId)
+    : keys.length > 0
+      ? await context.store.findByKeys(context.tenantId, keys)
+      : [];
   const filter = query.filter;
   const unique = [...new Map(records.map((record) => [record.id, record])).values()];
   const matching = unique.map(represent).filter((resource) => !filter || matchesFilter(filter, resource));
