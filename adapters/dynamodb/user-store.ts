@@ -136,10 +136,12 @@ export class DynamoDbUserStore implements UserStore {
   }
 
   async get(tenantId: string, id: string): Promise<UserRecord | undefined> {
+    const key = { pk: partition(tenantId), sk: userSk(id) };
+    if (!isStorableKey(key)) return undefined;
     const result = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: partition(tenantId), sk: userSk(id) },
+        Key: key,
         ConsistentRead: true,
       }),
     );
