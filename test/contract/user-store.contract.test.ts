@@ -210,6 +210,23 @@ describeContract<UserStore>(
       expect(await store.pageAfter(tenant, undefined, 0)).toEqual({ records: [], more: false, totalResults: 5 });
     });
 
+    test('pages longer than one DynamoDB response (1 MB) are continued, and stop at the count asked for', async () => {
+      // 110 users of about 11 KB (within the SCIM size limit) are 1.2 MB: a Query of them needs two responses.
+      const users = await createAll(
+        ...Array.from({ length: 110 }, (_, index) =>
+          userRecord(`wide-${index}@example.com`, { displayName: `${index}`.padEnd(11_000, 'w') }),
+        ),
+      );
+      expect(ids(await store.readAll(tenant))).toEqual(ids(users));
+      const index = await store.indexPage(tenant, 6, 100);
+      expect(ids(index.records)).toEqual(ids(users.slice(5, 105)));
+      expect(index.totalResults).toBe(110);
+      const after = await store.pageAfter(tenant, (users[2] as UserRecord).id, 100);
+      expect({ ids: ids(after.records), more: after.more }).toEqual({ ids: ids(users.slice(3, 103)), more: true });
+      const last = await store.pageAfter(tenant, (users[9] as UserRecord).id, 100);
+      expect({ ids: ids(last.records), more: last.more }).toEqual({ ids: ids(users.slice(10)), more: false });
+    }, 120_000);
+
     test('a key or a user too big for storage is a StorageLimitError, and nothing is written', async () => {
       // Built past the core's own limits, which would refuse them first: storage must hold its own line.
       const beyondCore = (userName: string, attributes: Record<string, unknown>) => {
