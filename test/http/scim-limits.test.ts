@@ -105,6 +105,21 @@ describe('many values', () => {
   );
 });
 
+describe('long attribute lists', () => {
+  test('a search whose attributes list names 10,000 entries is answered with the projection they ask for', async () => {
+    await create(oktaCreateBody('projected.user@example.com'));
+    const names = Array.from({ length: 10_000 }, (_, index) => (index % 2 === 0 ? 'userName' : `unknown${index}`));
+    const response = await client.post('/Users/.search', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'],
+      filter: 'userName eq "projected.user@example.com"',
+      attributes: names,
+    });
+    expect(response.status).toBe(200);
+    const [user] = resourcesOf(response);
+    expect(Object.keys(user ?? {}).sort()).toEqual(['id', 'schemas', 'userName']);
+  });
+});
+
 describe('big users', () => {
   /** A body whose stored attributes are `bytes` long as JSON, give or take the other attributes. */
   const withDisplayName = (userName: string, length: number) => ({
