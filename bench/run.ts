@@ -1,6 +1,7 @@
 import '../local/sdk-warnings';
 import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
+import { bigRequestsBench } from './big-requests';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
 import { importScaleBench } from './import-scale';
@@ -19,6 +20,7 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   dynamoDbWork: dynamoDbWorkBench,
   importScale: importScaleBench,
   throughput: throughputBench,
+  bigRequests: bigRequestsBench,
 };
 
 export async function runBenchmarks(options: {

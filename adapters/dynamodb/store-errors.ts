@@ -21,9 +21,5 @@ export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
-/** The per-item reasons of a cancelled TransactWriteItems, or undefined for any other error. */
-export function cancellationReasons(error: unknown): (string | undefined)[] | undefined {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as Error & { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.map((reason) => (reason.Code === 'None' ? undefined : reason.Code));
-}
+/** The transaction-cancellation decoder lives with the other transaction helpers; re-exported for the stores that import it here. */
+export { cancellationReasons } from './transactions';

@@ -3,16 +3,17 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
+  paginateQuery,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { serviceUnavailable } from '../../core/scim/errors';
 import type { LookupKey } from '../../core/scim/filter';
 import { emailKeys, type UserAttributes, userNameKey } from '../../core/scim/user-attributes';
 import { DEFAULT_ACCESS, type UserRecord } from '../../core/scim/user-record';
 import { UserNameTakenError, type UserStore, VersionConflictError } from '../../core/scim/user-store';
+import { StorageThrottledError, StorageUnavailableError } from '../../core/storage-errors';
+import { assertStorable, isStorableKey } from './item-size';
+import { cancellationReasons, retryWithJitter } from './transactions';
 
 /**
  * Users on the `users` table. Everything of a tenant lives in its own partition, so every lookup is a strongly
@@ -30,9 +31,14 @@ import { UserNameTakenError, type UserStore, VersionConflictError } from '../../
  *
  * Lookup values are percent-encoded inside the sort key so that `#` can only be a separator. The user item and
  * its key items are written in one transaction, conditional on the userName being free and on the version read.
+ * Every item is checked against DynamoDB's key and item limits before it is sent (StorageLimitError), and
+ * failures this store recognises itself (a throttled transaction, keys left unprocessed, a write that kept
+ * losing races) are storage errors; other SDK errors pass through to the function layer's classifier.
  */
 const COUNTER_SHARDS = 8;
 const TRANSACTION_ATTEMPTS = 8;
+const BATCH_GET_ROUNDS = 10;
+const BATCH_GET_SIZE = 100;
 const BOOKMARK_TTL_SECONDS = 3600;
 
 const partition = (tenantId: string) => `TENANT#${tenantId}`;
@@ -45,6 +51,7 @@ const counterSk = (shard: number) => `COUNT#${shard}`;
 const bookmarkSk = (position: number) => `PAGE#${position}`;
 
 type Item = Record<string, unknown>;
+type KeyedItem = Item & { pk: string; sk: string };
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Writes that go into the same transaction as a user's creation (the admin CLI's audit entry). */
@@ -60,9 +67,9 @@ export class CompanionConditionFailedError extends Error {
 }
 
 /** The key items a user's attributes call for, by sort key. */
-function keyItemsOf(tenantId: string, id: string, attributes: UserAttributes): Map<string, Item> {
+function keyItemsOf(tenantId: string, id: string, attributes: UserAttributes): Map<string, KeyedItem> {
   const pk = partition(tenantId);
-  const items = new Map<string, Item>();
+  const items = new Map<string, KeyedItem>();
   const userName = userNameSk(userNameKey(attributes.userName));
   items.set(userName, { pk, sk: userName, userId: id });
   if (typeof attributes.externalId === 'string') {
@@ -76,7 +83,7 @@ function keyItemsOf(tenantId: string, id: string, attributes: UserAttributes): M
   return items;
 }
 
-function userItem(tenantId: string, record: UserRecord): Item {
+function userItem(tenantId: string, record: UserRecord): KeyedItem {
   return {
     pk: partition(tenantId),
     sk: userSk(record.id),
@@ -107,10 +114,13 @@ function recordOf(item: Item): UserRecord {
 }
 
 const randomShard = () => Math.floor(Math.random() * COUNTER_SHARDS);
-const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
-interface CancellationReason {
-  readonly Code?: string;
+type CancellationReasons = readonly (string | undefined)[];
+
+/** Checks what a user's write would store, the user item and each of its key items. */
+function assertWritable(user: KeyedItem, keyItems: readonly KeyedItem[]): void {
+  assertStorable(user, 'The user');
+  for (const item of keyItems) assertStorable(item, 'A userName, externalId or email');
 }
 
 export class DynamoDbUserStore implements UserStore {
@@ -126,10 +136,12 @@ export class DynamoDbUserStore implements UserStore {
   }
 
   async get(tenantId: string, id: string): Promise<UserRecord | undefined> {
+    const key = { pk: partition(tenantId), sk: userSk(id) };
+    if (!isStorableKey(key)) return undefined;
     const result = await this.db.send(
       new GetCommand({
         TableName: this.tableName,
-        Key: { pk: partition(tenantId), sk: userSk(id) },
+        Key: key,
         ConsistentRead: true,
       }),
     );
@@ -139,12 +151,14 @@ export class DynamoDbUserStore implements UserStore {
   async create(tenantId: string, record: UserRecord): Promise<void> {
     const pk = partition(tenantId);
     const keyItems = [...keyItemsOf(tenantId, record.id, record.attributes).values()];
+    const user = userItem(tenantId, record);
+    assertWritable(user, keyItems);
     await this.transact(
       () => [
         {
           Put: {
             TableName: this.tableName,
-            Item: userItem(tenantId, record),
+            Item: user,
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -155,7 +169,7 @@ export class DynamoDbUserStore implements UserStore {
         ...this.createCompanions(tenantId, record),
       ],
       // The userName item is the first key item; the other key items embed the (new) id and cannot clash.
-      (reasons) => (reasons[1]?.Code === 'ConditionalCheckFailed' ? new UserNameTakenError() : undefined),
+      (reasons) => (reasons[1] === 'ConditionalCheckFailed' ? new UserNameTakenError() : undefined),
     );
   }
 
@@ -167,6 +181,10 @@ export class DynamoDbUserStore implements UserStore {
     const added = [...after.entries()].filter(([sk]) => !before.has(sk));
     const newUserName = added.findIndex(([sk]) => sk.startsWith('USERNAME#'));
     const item = userItem(tenantId, next);
+    assertWritable(
+      item,
+      added.map(([, keyItem]) => keyItem),
+    );
     await this.transact(
       () => [
         {
@@ -190,8 +208,8 @@ export class DynamoDbUserStore implements UserStore {
         ...removed.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
       ],
       (reasons) => {
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return new VersionConflictError();
-        if (newUserName >= 0 && reasons[1 + newUserName]?.Code === 'ConditionalCheckFailed') {
+        if (reasons[0] === 'ConditionalCheckFailed') return new VersionConflictError();
+        if (newUserName >= 0 && reasons[1 + newUserName] === 'ConditionalCheckFailed') {
           return new UserNameTakenError();
         }
         return undefined;
@@ -233,8 +251,8 @@ export class DynamoDbUserStore implements UserStore {
         ...companions,
       ],
       (reasons) => {
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') return new VersionConflictError();
-        const failed = reasons.findIndex((reason, index) => index > 0 && reason.Code === 'ConditionalCheckFailed');
+        if (reasons[0] === 'ConditionalCheckFailed') return new VersionConflictError();
+        const failed = reasons.findIndex((reason, index) => index > 0 && reason === 'ConditionalCheckFailed');
         return failed > 0 ? new CompanionConditionFailedError(failed - 1) : undefined;
       },
     );
@@ -257,7 +275,7 @@ export class DynamoDbUserStore implements UserStore {
         ...keyItems.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
         this.countChange(pk, -1, 1),
       ],
-      (reasons) => (reasons[0]?.Code === 'ConditionalCheckFailed' ? new VersionConflictError() : undefined),
+      (reasons) => (reasons[0] === 'ConditionalCheckFailed' ? new VersionConflictError() : undefined),
     );
   }
 
@@ -396,50 +414,72 @@ export class DynamoDbUserStore implements UserStore {
   /**
    * One TransactWriteItems, retried while it only lost a race (`TransactionConflict`, e.g. two creates that
    * picked the same counter shard). Failed conditions become the store's domain errors through `explain`.
+   * @throws StorageThrottledError when DynamoDB throttled it, StorageUnavailableError when it kept losing races
    */
   private async transact(
     build: () => TransactItem[],
-    explain: (reasons: readonly CancellationReason[]) => Error | undefined,
+    explain: (reasons: CancellationReasons) => Error | undefined,
   ): Promise<void> {
-    for (let attempt = 1; attempt <= TRANSACTION_ATTEMPTS; attempt += 1) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: build() }));
-        return;
-      } catch (error) {
-        if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') throw error;
-        const reasons = (error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
-        const explained = explain(reasons);
-        if (explained) throw explained;
-        if (reasons.some((reason) => reason.Code === 'ThrottlingError')) {
-          throw Object.assign(new Error('DynamoDB throttled the transaction'), { name: 'ThrottlingException' });
-        }
-        if (!reasons.some((reason) => reason.Code === 'TransactionConflict')) throw error;
-        await pause(Math.random() * 20 * attempt);
+    const onlyLostARace = (error: unknown) => {
+      const reasons = cancellationReasons(error) ?? [];
+      return (
+        reasons.includes('TransactionConflict') &&
+        !reasons.includes('ThrottlingError') &&
+        explain(reasons) === undefined
+      );
+    };
+    try {
+      await retryWithJitter(() => this.db.send(new TransactWriteCommand({ TransactItems: build() })), {
+        attempts: TRANSACTION_ATTEMPTS,
+        retryable: onlyLostARace,
+      });
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      const explained = explain(reasons);
+      if (explained) throw explained;
+      if (reasons.includes('ThrottlingError')) throw new StorageThrottledError('DynamoDB throttled the transaction');
+      if (reasons.includes('TransactionConflict')) {
+        throw new StorageUnavailableError(`The transaction lost ${TRANSACTION_ATTEMPTS} races in a row`);
       }
+      throw error;
     }
-    throw serviceUnavailable(1);
   }
 
+  /**
+   * Strongly consistent reads of the items at `keys`, 100 keys a request, re-asking for the keys DynamoDB left
+   * unprocessed (it does so when throttled) after growing pauses. A key beyond DynamoDB's limits names no item.
+   * @throws StorageThrottledError when keys are still unprocessed after every round
+   */
   private async batchGet(keys: readonly { pk: string; sk: string }[]): Promise<Item[]> {
     const items: Item[] = [];
-    for (let offset = 0; offset < keys.length; offset += 100) {
-      let pending: Record<string, unknown>[] | undefined = keys.slice(offset, offset + 100);
-      for (let round = 0; pending && pending.length > 0; round += 1) {
-        if (round > 0) await pause(Math.min(50 * 2 ** round, 1000));
-        const result = await this.db.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        items.push(...((result.Responses?.[this.tableName] ?? []) as Item[]));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-        if (round >= 10 && pending?.length) {
-          throw Object.assign(new Error('DynamoDB left keys unprocessed'), { name: 'ThrottlingException' });
-        }
-      }
+    const storable = keys.filter(isStorableKey);
+    for (let offset = 0; offset < storable.length; offset += BATCH_GET_SIZE) {
+      let pending: Record<string, unknown>[] = storable.slice(offset, offset + BATCH_GET_SIZE);
+      await retryWithJitter(
+        async () => {
+          const result = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          items.push(...((result.Responses?.[this.tableName] ?? []) as Item[]));
+          pending = (result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined) ?? [];
+          if (pending.length > 0) throw new StorageThrottledError('DynamoDB left keys of a batch read unprocessed');
+        },
+        {
+          attempts: BATCH_GET_ROUNDS,
+          retryable: (error) => error instanceof StorageThrottledError,
+          baseMs: 50,
+          capMs: 1000,
+        },
+      );
     }
     return items;
   }
 
-  /** Items whose sort key starts with `prefix`, in sort-key order, following DynamoDB's 1 MB pages. */
+  /**
+   * Items whose sort key starts with `prefix`, in sort-key order, following DynamoDB's 1 MB pages; at most
+   * `limit` of them (each page asks for `limit`, and paging stops once there are enough).
+   */
   private async queryAll(options: {
     partitionKey: string;
     prefix: string;
@@ -448,23 +488,28 @@ export class DynamoDbUserStore implements UserStore {
     projection?: string;
   }): Promise<Item[]> {
     const pk = options.partitionKey;
+    const { limit, startAfter } = options;
+    // A prefix longer than a sort key can be matches nothing; DynamoDB would refuse the query itself.
+    if (limit === 0 || !isStorableKey({ pk, sk: options.prefix })) return [];
     const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined =
-      options.startAfter !== undefined ? { pk, sk: options.startAfter } : undefined;
-    do {
-      const input: QueryCommandInput = {
+    const pages = paginateQuery(
+      {
+        client: this.db,
+        ...(limit !== undefined ? { pageSize: limit } : {}),
+        ...(startAfter !== undefined ? { startingToken: { pk, sk: startAfter } } : {}),
+      },
+      {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': options.prefix },
         ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        ...(options.limit !== undefined ? { Limit: options.limit - items.length } : {}),
         ...(options.projection ? { ProjectionExpression: options.projection } : {}),
-      };
-      const result = await this.db.send(new QueryCommand(input));
-      items.push(...((result.Items ?? []) as Item[]));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey && (options.limit === undefined || items.length < options.limit));
+      },
+    );
+    for await (const page of pages) {
+      items.push(...((page.Items ?? []) as Item[]));
+      if (limit !== undefined && items.length >= limit) return items.slice(0, limit);
+    }
     return items;
   }
 }

@@ -14,6 +14,8 @@ import {
   type FilterSyntaxOptions,
   parseFilterSyntax,
 } from './filter-syntax';
+import { isUserId } from './ids';
+import { isStorableKey, userNameKey } from './user-attributes';
 import { asBoolean, asInstant, comparableString, foldCase, isPlainObject } from './values';
 
 /**
@@ -279,22 +281,33 @@ export type LookupKey =
   | { readonly kind: 'externalId'; readonly value: string }
   | { readonly kind: 'email'; readonly value: string };
 
+/**
+ * The lookup keys of a filter, or undefined when no key can answer it. An equality on a value no stored user
+ * can carry (longer than a key may be, or not the shape of an id) names no user: its keys are empty, and the
+ * filter simply matches nothing, which is what RFC 7644 §3.4.2.2 asks of a valid filter no resource satisfies
+ * (an error would be wrong: the filter itself is fine).
+ */
 export function lookupKeys(filter: CompiledFilter): LookupKey[] | undefined {
+  const keys = candidateKeys(filter);
+  return keys?.filter((key) => (key.kind === 'id' ? isUserId(key.value) : isStorableKey(key.value)));
+}
+
+function candidateKeys(filter: CompiledFilter): LookupKey[] | undefined {
   switch (filter.kind) {
     case 'and': {
-      const left = lookupKeys(filter.left);
-      const right = lookupKeys(filter.right);
+      const left = candidateKeys(filter.left);
+      const right = candidateKeys(filter.right);
       if (left && right) return left.length <= right.length ? left : right;
       return left ?? right;
     }
     case 'or': {
-      const left = lookupKeys(filter.left);
-      const right = lookupKeys(filter.right);
+      const left = candidateKeys(filter.left);
+      const right = candidateKeys(filter.right);
       return left && right ? [...left, ...right] : undefined;
     }
     case 'valuePath': {
       if (filter.path.container || filter.path.attribute.name !== 'emails') return undefined;
-      return lookupKeys(filter.filter);
+      return candidateKeys(filter.filter);
     }
     case 'compare': {
       if (filter.op !== 'eq' || typeof filter.value !== 'string' || filter.path.container) return undefined;
@@ -306,7 +319,7 @@ export function lookupKeys(filter: CompiledFilter): LookupKey[] | undefined {
           : undefined;
       }
       if (attribute === 'id' && !sub) return [{ kind: 'id', value: filter.value }];
-      if (attribute === 'userName' && !sub) return [{ kind: 'userName', value: foldCase(filter.value) }];
+      if (attribute === 'userName' && !sub) return [{ kind: 'userName', value: userNameKey(filter.value) }];
       if (attribute === 'externalId' && !sub) return [{ kind: 'externalId', value: filter.value }];
       if (attribute === 'emails' && sub === 'value') return [{ kind: 'email', value: foldCase(filter.value) }];
       return undefined;

@@ -25,5 +25,19 @@ export const MAX_KEY_VALUE_BYTES = 256;
  */
 export const MAX_EMAILS_PER_USER = 20;
 
+/**
+ * Values of any one multi-valued attribute of a user (`phoneNumbers`, `addresses`, `roles`, …); more are refused
+ * with `invalidValue`. Keeps a user, and the work every request does with it, bounded.
+ */
+export const MAX_VALUES_PER_ATTRIBUTE = 100;
+
+/**
+ * The UTF-8 size of a user's stored attributes as JSON (an Okta or Entra user is 1–3 KB). A write that would
+ * make a user bigger is refused with `invalidValue`. The bound is set by the largest list page: MAX_PAGE_SIZE
+ * users, each at most doubled by the escaping of the Lambda proxy response, must stay below Lambda's 6 MB
+ * response payload; DynamoDB's 400 KB item limit is then never near.
+ */
+export const MAX_USER_BYTES = 12 * 1024;
+
 /** PATCH requests with more operations are refused with `invalidValue`. */
 export const MAX_PATCH_OPERATIONS = 100;

@@ -1,5 +1,6 @@
 import { invalidCursor, invalidSyntax, invalidValue } from './errors';
 import { type CompiledFilter, compileFilter } from './filter';
+import { isUserId } from './ids';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
 import { SEARCH_REQUEST_SCHEMA } from './messages';
 import { type Projection, parseAttributeList } from './projection';
@@ -167,7 +168,12 @@ function decodeCursor(cursor: string, fingerprint: string): CursorPosition {
   } catch {
     throw invalidCursor('The cursor is not one this service issued; start again with an empty cursor');
   }
-  if (!isPlainObject(decoded) || typeof decoded.a !== 'string' || typeof decoded.q !== 'string') {
+  if (
+    !isPlainObject(decoded) ||
+    typeof decoded.a !== 'string' ||
+    !isUserId(decoded.a) ||
+    typeof decoded.q !== 'string'
+  ) {
     throw invalidCursor('The cursor is not one this service issued; start again with an empty cursor');
   }
   if (decoded.q !== fingerprint) {

@@ -8,7 +8,7 @@ import { PATCH_OP_SCHEMA } from './messages';
 import { normaliseElement, normaliseValue, type UserAttributes, userAttributesFromResource } from './user-attributes';
 import { type AppAccess, accessRepresentation } from './user-record';
 import { ACCESS_USER_SCHEMA, CORE_USER_SCHEMA, findExtensionSchema } from './user-schema';
-import { comparableString, isPlainObject, jsonEqual } from './values';
+import { canonicalJson, comparableString, isPlainObject, jsonEqual } from './values';
 
 /**
  * The PATCH engine, RFC 7644 §3.5.2: `add`, `replace` and `remove`, with and without `path`, applied in order
@@ -326,8 +326,11 @@ function writeAttribute(
     if (normalised === undefined) return;
     // RFC 7644 §3.5.2.1: new values are added; a value that is already there is not duplicated.
     const current: unknown[] = Array.isArray(container[name]) ? [...(container[name] as unknown[])] : [];
+    const present = new Set(current.map(canonicalJson));
     for (const item of normalised) {
-      if (current.some((existing) => jsonEqual(existing, item))) continue;
+      const key = canonicalJson(item);
+      if (present.has(key)) continue;
+      present.add(key);
       if (isPlainObject(item) && item.primary === true) clearPrimary(current);
       current.push(item);
     }
@@ -448,22 +451,35 @@ function remove(document: Record<string, unknown>, target: Target, value: unknow
   if (attribute.multiValued && value !== undefined && value !== null) {
     // Entra's member-style removal: `remove` on a multi-valued attribute with a value removes only those values.
     const doomed = (normaliseValue(attribute, value, pathText(target.path)) as unknown[] | undefined) ?? [];
+    const isDoomed = doomedElements(attribute, doomed);
     container[attribute.name] = (
       Array.isArray(container[attribute.name]) ? (container[attribute.name] as unknown[]) : []
-    ).filter((element) => !doomed.some((candidate) => sameElement(attribute, element, candidate)));
+    ).filter((element) => !isDoomed(element));
     return;
   }
   delete container[attribute.name];
 }
 
-/** Elements with a `value` are the same when their values are; others when they are equal as JSON. */
-function sameElement(attribute: AttributeDefinition, element: unknown, candidate: unknown): boolean {
+/**
+ * Which elements a member-style removal names: a candidate with a string `value` names the elements with the
+ * same value (compared as the attribute compares it); any other candidate names the elements equal to it as
+ * JSON. Built once into sets, so that removing many values from many is linear.
+ */
+function doomedElements(attribute: AttributeDefinition, candidates: readonly unknown[]): (element: unknown) => boolean {
   const valueDefinition = findAttribute(attribute.subAttributes, 'value');
-  if (valueDefinition && isPlainObject(element) && isPlainObject(candidate) && typeof candidate.value === 'string') {
-    return (
-      typeof element.value === 'string' &&
-      comparableString(valueDefinition, element.value) === comparableString(valueDefinition, candidate.value)
-    );
+  const values = new Set<string>();
+  const wholes = new Set<string>();
+  for (const candidate of candidates) {
+    if (valueDefinition && isPlainObject(candidate) && typeof candidate.value === 'string') {
+      values.add(comparableString(valueDefinition, candidate.value));
+    } else {
+      wholes.add(canonicalJson(candidate));
+    }
   }
-  return jsonEqual(element, candidate);
+  return (element) =>
+    (valueDefinition !== undefined &&
+      isPlainObject(element) &&
+      typeof element.value === 'string' &&
+      values.has(comparableString(valueDefinition, element.value))) ||
+    (wholes.size > 0 && wholes.has(canonicalJson(element)));
 }

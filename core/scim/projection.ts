@@ -26,29 +26,49 @@ export function parseAttributeList(list: string | readonly string[] | undefined)
   if (list === undefined) return undefined;
   const names = (typeof list === 'string' ? list.split(',') : list).map((name) => name.trim()).filter(Boolean);
   if (names.length === 0) return undefined;
-  return names.flatMap((name) => {
+  // Repeated names collapse, so a list is never longer than the schema however long the request's list is.
+  const selectors = new Map<string, Selector>();
+  for (const name of names) {
     const path = parseAttributePath(name);
     const resolved = path ? resolveAttributePath(path) : undefined;
-    if (!resolved) return [];
-    return [
-      {
-        ...(resolved.container ? { container: resolved.container } : {}),
-        ...(resolved.attribute ? { attribute: resolved.attribute.name } : {}),
-        ...(resolved.subAttribute ? { subAttribute: resolved.subAttribute.name } : {}),
-      },
-    ];
-  });
+    if (!resolved) continue;
+    const selector: Selector = {
+      ...(resolved.container ? { container: resolved.container } : {}),
+      ...(resolved.attribute ? { attribute: resolved.attribute.name } : {}),
+      ...(resolved.subAttribute ? { subAttribute: resolved.subAttribute.name } : {}),
+    };
+    selectors.set(selectorKey(selector.container, selector.attribute, selector.subAttribute), selector);
+  }
+  return [...selectors.values()];
 }
 
+/**
+ * The selectors of an `attributes` or `excludedAttributes` list as sets, so that each attribute of each resource
+ * is looked up once whatever the length of the list: `named` holds every selector, `parents` the attributes
+ * one of whose sub-attributes is named.
+ */
 type Mode =
-  | { readonly kind: 'include' | 'exclude'; readonly selectors: readonly Selector[] }
+  | { readonly kind: 'include' | 'exclude'; readonly named: ReadonlySet<string>; readonly parents: ReadonlySet<string> }
   | { readonly kind: 'default' };
+
+const selectorKey = (container?: string, attribute?: string, subAttribute?: string): string =>
+  JSON.stringify([container ?? null, attribute ?? null, subAttribute ?? null]);
+
+function modeOf(kind: 'include' | 'exclude', selectors: readonly Selector[]): Mode {
+  const named = new Set<string>();
+  const parents = new Set<string>();
+  for (const selector of selectors) {
+    named.add(selectorKey(selector.container, selector.attribute, selector.subAttribute));
+    if (selector.subAttribute !== undefined) parents.add(selectorKey(selector.container, selector.attribute));
+  }
+  return { kind, named, parents };
+}
 
 export function projectResource(resource: Record<string, unknown>, projection: Projection): Record<string, unknown> {
   const mode: Mode = projection.attributes
-    ? { kind: 'include', selectors: projection.attributes }
+    ? modeOf('include', projection.attributes)
     : projection.excludedAttributes
-      ? { kind: 'exclude', selectors: projection.excludedAttributes }
+      ? modeOf('exclude', projection.excludedAttributes)
       : { kind: 'default' };
   const output: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(resource)) {
@@ -100,19 +120,11 @@ function projectAttributes(
 
 /** Whether a selector list names exactly this container / attribute / sub-attribute. */
 function selects(mode: Mode, container?: string, attribute?: string, subAttribute?: string): boolean {
-  if (mode.kind === 'default') return false;
-  return mode.selectors.some(
-    (selector) =>
-      selector.container === container && selector.attribute === attribute && selector.subAttribute === subAttribute,
-  );
+  return mode.kind !== 'default' && mode.named.has(selectorKey(container, attribute, subAttribute));
 }
 
 function selectsSubAttributesOf(mode: Mode, container: string | undefined, attribute: string): boolean {
-  if (mode.kind === 'default') return false;
-  return mode.selectors.some(
-    (selector) =>
-      selector.container === container && selector.attribute === attribute && selector.subAttribute !== undefined,
-  );
+  return mode.kind !== 'default' && mode.parents.has(selectorKey(container, attribute));
 }
 
 function projectAttribute(

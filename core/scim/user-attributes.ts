@@ -1,6 +1,6 @@
 import { type AttributeDefinition, findAttribute, isClientWritable } from './attribute';
 import { invalidSyntax, invalidValue } from './errors';
-import { MAX_EMAILS_PER_USER, MAX_KEY_VALUE_BYTES } from './limits';
+import { MAX_EMAILS_PER_USER, MAX_KEY_VALUE_BYTES, MAX_USER_BYTES, MAX_VALUES_PER_ATTRIBUTE } from './limits';
 import {
   CORE_USER_SCHEMA,
   commonAttributes,
@@ -130,22 +130,39 @@ export function checkUserAttributes(attributes: Record<string, unknown>): UserAt
   if (typeof userName !== 'string' || userName.trim() === '') {
     throw invalidValue('userName is required and must be a non-empty string');
   }
-  checkKeyLength('userName', userName);
+  checkKeyLength('userName', userNameKey(userName));
   if (typeof attributes.externalId === 'string') checkKeyLength('externalId', attributes.externalId);
+  for (const definition of coreUserAttributes) {
+    const values = attributes[definition.name];
+    if (definition.multiValued && Array.isArray(values) && values.length > MAX_VALUES_PER_ATTRIBUTE) {
+      throw invalidValue(`A user may have at most ${MAX_VALUES_PER_ATTRIBUTE} values of ${definition.name}`);
+    }
+  }
   const emails = emailKeys(attributes);
   for (const email of emails) checkKeyLength('emails.value', email);
   if (emails.length > MAX_EMAILS_PER_USER) {
     throw invalidValue(`A user may have at most ${MAX_EMAILS_PER_USER} distinct email addresses`);
+  }
+  if (storedSize(attributes) > MAX_USER_BYTES) {
+    throw invalidValue(`The user is larger than ${MAX_USER_BYTES} bytes as JSON`);
   }
   return attributes as UserAttributes;
 }
 
 const utf8 = new TextEncoder();
 
-function checkKeyLength(name: string, value: string): void {
-  if (utf8.encode(foldCase(value)).length > MAX_KEY_VALUE_BYTES) {
-    throw invalidValue(`${name} is longer than ${MAX_KEY_VALUE_BYTES} bytes`);
-  }
+/** The UTF-8 size of a user's attributes as JSON, the form they are stored in. */
+export const storedSize = (attributes: Readonly<Record<string, unknown>>): number =>
+  utf8.encode(JSON.stringify(attributes)).length;
+
+/**
+ * Whether a lookup key (the userName key, an email key, an externalId as given) is short enough to be stored;
+ * a longer one is refused on write, so no stored user can carry it.
+ */
+export const isStorableKey = (key: string): boolean => utf8.encode(key).length <= MAX_KEY_VALUE_BYTES;
+
+function checkKeyLength(name: string, key: string): void {
+  if (!isStorableKey(key)) throw invalidValue(`${name} is longer than ${MAX_KEY_VALUE_BYTES} bytes`);
 }
 
 /** The distinct, case-folded email addresses of a user: the keys of its `emails.value eq` lookup items. */

@@ -4,7 +4,9 @@ import type { UserRecord } from './user-record';
 /**
  * What the SCIM core needs from storage, per tenant. Every write is atomic and conditional: the userName
  * uniqueness and lookup keys change in the same transaction as the user, and updates and deletes only apply
- * to the version that was read.
+ * to the version that was read. Besides the errors named here, any method may raise the storage errors of
+ * core/storage-errors.ts: StorageThrottledError, StorageUnavailableError, and, on create and update,
+ * StorageLimitError for a user storage cannot hold (nothing is written then).
  */
 export interface UserStore {
   /** One strongly consistent read. */

@@ -1,4 +1,5 @@
-import { notFound, preconditionFailed, serviceUnavailable, uniqueness } from './errors';
+import { StorageLimitError } from '../storage-errors';
+import { invalidValue, notFound, preconditionFailed, serviceUnavailable, uniqueness } from './errors';
 import { lookupKeys, matchesFilter } from './filter';
 import { isUserId, newUserId } from './ids';
 import { type CursorPosition, encodeCursor, type ListQuery } from './list-query';
@@ -6,7 +7,7 @@ import { LIST_RESPONSE_SCHEMA } from './messages';
 import { applyPatch } from './patch';
 import { projectResource } from './projection';
 import { compareIds, compareSortValues, type SortSpec, sortResources, sortValue } from './sort';
-import { type UserAttributes, userAttributesFromResource } from './user-attributes';
+import { checkUserAttributes, type UserAttributes, userAttributesFromResource } from './user-attributes';
 import { DEFAULT_ACCESS, etagOf, type UserRecord, userRepresentation } from './user-record';
 import { UserNameTakenError, type UserStore, VersionConflictError } from './user-store';
 import { jsonEqual } from './values';
@@ -37,20 +38,23 @@ const timestamp = (context: UsersContext): string => (context.now?.() ?? new Dat
 
 /** POST /Users (RFC 7644 §3.3). A new user is active unless the body says otherwise. */
 export async function createUser(context: UsersContext, body: unknown): Promise<UserRecord> {
-  const attributes = userAttributesFromResource(body);
+  const given = userAttributesFromResource(body);
+  // The limits hold for what is stored, the default included.
+  const attributes = given.active === undefined ? checkUserAttributes({ ...given, active: true }) : given;
   const now = timestamp(context);
   const record: UserRecord = {
     id: newUserId(),
     version: 1,
     created: now,
     lastModified: now,
-    attributes: attributes.active === undefined ? { ...attributes, active: true } : attributes,
+    attributes,
     access: DEFAULT_ACCESS,
   };
   try {
     await context.store.create(context.tenantId, record);
   } catch (error) {
     if (error instanceof UserNameTakenError) throw userNameTaken();
+    if (error instanceof StorageLimitError) throw invalidValue(error.message);
     throw error;
   }
   return record;
@@ -107,7 +111,8 @@ async function writeUser(
   for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
     const current = await getUser(context, id);
     checkIfMatch(ifMatch, current);
-    const attributes = change(current);
+    // The limits hold for what is stored, whatever the change kept from the current user.
+    const attributes = checkUserAttributes({ ...change(current) });
     if (jsonEqual(attributes, current.attributes)) return current;
     const next: UserRecord = { ...current, version: current.version + 1, lastModified: timestamp(context), attributes };
     try {
@@ -116,6 +121,7 @@ async function writeUser(
       return next;
     } catch (error) {
       if (error instanceof UserNameTakenError) throw userNameTaken();
+      if (error instanceof StorageLimitError) throw invalidValue(error.message);
       if (!(error instanceof VersionConflictError)) throw error;
       if (ifMatch !== undefined) throw preconditionFailed();
       await backOff(attempt);
@@ -182,9 +188,11 @@ export async function listUsers(
     return listBody(query, resources, page.totalResults, next);
   }
   const keys = query.filter ? lookupKeys(query.filter) : undefined;
-  const records = keys
-    ? await context.store.findByKeys(context.tenantId, keys)
-    : await context.store.readAll(context.tenantId);
+  const records = !keys
+    ? await context.store.readAll(context.tenantId)
+    : keys.length > 0
+      ? await context.store.findByKeys(context.tenantId, keys)
+      : [];
   const filter = query.filter;
   const unique = [...new Map(records.map((record) => [record.id, record])).values()];
   const matching = unique.map(represent).filter((resource) => !filter || matchesFilter(filter, resource));

@@ -1,7 +1,10 @@
+import { StorageThrottledError, StorageUnavailableError } from '../../core/storage-errors';
+
 /**
- * Classifies errors from AWS dependencies (DynamoDB, KMS) that the client should retry rather than see as a
- * 500: throttling becomes 429 and an unreachable or failing dependency 503, both with an integer
- * `Retry-After` (Okta honours only integer seconds; RFC 9110 §10.2.3).
+ * The one classifier of failures the client should retry rather than see as a 500: the storage errors the
+ * adapters raise (core/storage-errors.ts), and the errors of AWS dependencies (DynamoDB, KMS) that reach here
+ * as the SDK threw them. Throttling becomes 429 and an unreachable or failing dependency 503, both with an
+ * integer `Retry-After` (Okta honours only integer seconds; RFC 9110 §10.2.3).
  */
 export type DependencyFailure = { kind: 'throttled' | 'unavailable'; retryAfterSeconds: number };
 
@@ -30,6 +33,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 
 export function classifyDependencyError(error: unknown): DependencyFailure | undefined {
   if (!(error instanceof Error)) return undefined;
+  if (error instanceof StorageThrottledError) return { kind: 'throttled', retryAfterSeconds: wholeSeconds(error) };
+  if (error instanceof StorageUnavailableError) return { kind: 'unavailable', retryAfterSeconds: wholeSeconds(error) };
   const name = error.name;
   const code = (error as { code?: unknown }).code;
   if (THROTTLING.has(name)) return { kind: 'throttled', retryAfterSeconds: 1 };
@@ -47,3 +52,7 @@ export function classifyDependencyError(error: unknown): DependencyFailure | und
   }
   return undefined;
 }
+
+/** Retry-After is a whole number of seconds, at least one. */
+const wholeSeconds = (error: { readonly retryAfterSeconds: number }): number =>
+  Math.max(1, Math.ceil(Number.isFinite(error.retryAfterSeconds) ? error.retryAfterSeconds : 1));

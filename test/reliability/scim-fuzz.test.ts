@@ -1,6 +1,14 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { SCIM_ERROR_SCHEMA } from '../../core/scim/errors';
+import {
+  MAX_EMAILS_PER_USER,
+  MAX_FILTER_LENGTH,
+  MAX_KEY_VALUE_BYTES,
+  MAX_PATCH_OPERATIONS,
+  MAX_USER_BYTES,
+  MAX_VALUES_PER_ATTRIBUTE,
+} from '../../core/scim/limits';
 import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from '../../core/scim/user-schema';
 import { handler as createUser } from '../../functions/scim/users/create';
 import { handler as listUsers } from '../../functions/scim/users/list';
@@ -166,7 +174,13 @@ const headerSets = fc.record(
 
 const requests = fc.record({
   route: fc.constantFrom(...Object.keys(ROUTES)),
-  id: fc.oneof(fc.constant('target'), text(30), fc.constantFrom('..', '%2F', '01jd0000000000000000000000')),
+  id: fc.oneof(
+    fc.constant('target'),
+    text(30),
+    fc.constantFrom('..', '%2F', '01jd0000000000000000000000'),
+    // Up to and past the length a sort key may have (1,024 bytes).
+    fc.integer({ min: 20, max: 1100 }).map((length) => 'x'.repeat(length)),
+  ),
   query: queryStrings,
   headers: headerSets,
   body: bodies,
@@ -253,3 +267,150 @@ test('userNames differing only by Unicode normalisation form or letter case are 
   }
   expect(userPartitionProblems(await tenantPartition(token.tenantId))).toEqual([]);
 });
+
+// Sizes up to and past every limit: key values (userName, externalId, email) around the key limit in bytes of
+// one to four bytes a character, value counts around the per-attribute and email limits, users around the
+// size limit, PATCH requests around the operation limit. A write within the limits is stored and found by
+// its key; past them it is refused with 400 invalidValue and changes nothing; a lookup of the same value is
+// always an answer (no user when the value could not be stored).
+
+const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+const CHARACTERS = ['a', 'é', '€', '😀'];
+const MULTI_VALUED = ['phoneNumbers', 'ims', 'photos', 'addresses', 'entitlements', 'roles', 'x509Certificates'];
+
+/** A value of about `bytes` UTF-8 bytes, made of one repeated (lower-case, so case folding keeps it) character. */
+const sizedValue = fc
+  .tuple(fc.integer({ min: MAX_KEY_VALUE_BYTES - 8, max: 1100 }), fc.constantFrom(...CHARACTERS))
+  .map(([bytes, character]) => character.repeat(Math.max(1, Math.round(bytes / utf8Bytes(character)))));
+
+type LimitCase =
+  | { kind: 'userName' | 'externalId' | 'email'; value: string }
+  | { kind: 'values'; attribute: string; count: number }
+  | { kind: 'emails'; count: number }
+  | { kind: 'size'; bytes: number }
+  | { kind: 'operations'; count: number };
+
+const limitCases: fc.Arbitrary<LimitCase> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('userName' as const, 'externalId' as const, 'email' as const), value: sizedValue }),
+  fc.record({
+    kind: fc.constant('values' as const),
+    attribute: fc.constantFrom(...MULTI_VALUED),
+    count: fc.integer({ min: MAX_VALUES_PER_ATTRIBUTE - 2, max: MAX_VALUES_PER_ATTRIBUTE + 2 }),
+  }),
+  fc.record({
+    kind: fc.constant('emails' as const),
+    count: fc.integer({ min: MAX_EMAILS_PER_USER - 2, max: MAX_EMAILS_PER_USER + 2 }),
+  }),
+  fc.record({
+    kind: fc.constant('size' as const),
+    bytes: fc.integer({ min: MAX_USER_BYTES - 64, max: MAX_USER_BYTES + 64 }),
+  }),
+  fc.record({
+    kind: fc.constant('operations' as const),
+    count: fc.integer({ min: MAX_PATCH_OPERATIONS - 2, max: MAX_PATCH_OPERATIONS + 2 }),
+  }),
+);
+
+let limitSerial = 0;
+
+/** The create body of a case, whether it is past its limit, and the filter that must find it when stored. */
+function limitBody(limitCase: LimitCase): { body: Record<string, unknown>; over: boolean; filter?: string } {
+  limitSerial += 1;
+  const userName = `limit.${limitSerial}.${Date.now()}@example.com`;
+  const base = { schemas: [CORE_USER_SCHEMA], userName };
+  switch (limitCase.kind) {
+    case 'userName':
+    case 'externalId':
+    case 'email': {
+      // The serial keeps every key distinct; it counts towards the limit like any other character.
+      const key = `${limitSerial}.${limitCase.value}`;
+      const body =
+        limitCase.kind === 'userName'
+          ? { ...base, userName: key }
+          : limitCase.kind === 'externalId'
+            ? { ...base, externalId: key }
+            : { ...base, emails: [{ value: key }] };
+      const attribute = { userName: 'userName', externalId: 'externalId', email: 'emails.value' }[limitCase.kind];
+      return { body, over: utf8Bytes(key) > MAX_KEY_VALUE_BYTES, filter: `${attribute} eq ${JSON.stringify(key)}` };
+    }
+    case 'values':
+      return {
+        body: {
+          ...base,
+          [limitCase.attribute]: Array.from({ length: limitCase.count }, (_, index) =>
+            limitCase.attribute === 'addresses' ? { streetAddress: `${index} Main St` } : { value: `v${index}` },
+          ),
+        },
+        over: limitCase.count > MAX_VALUES_PER_ATTRIBUTE,
+      };
+    case 'emails':
+      return {
+        body: {
+          ...base,
+          emails: Array.from({ length: limitCase.count }, (_, index) => ({ value: `${index}.${userName}` })),
+        },
+        over: limitCase.count > MAX_EMAILS_PER_USER,
+      };
+    case 'size': {
+      // Stored as {"userName":…,"displayName":…,"active":true}: the display name fills the rest exactly.
+      const overhead = JSON.stringify({ userName, displayName: '', active: true }).length;
+      return {
+        body: { ...base, displayName: 'd'.repeat(limitCase.bytes - overhead) },
+        over: limitCase.bytes > MAX_USER_BYTES,
+      };
+    }
+    case 'operations':
+      return { body: base, over: limitCase.count > MAX_PATCH_OPERATIONS };
+  }
+}
+
+test('sizes up to and past every limit: stored and found within, 400 invalidValue past, never a 500', async () => {
+  const headers = { authorization: `Bearer ${token.token}`, 'content-type': 'application/scim+json' };
+  await fc.assert(
+    fc.asyncProperty(limitCases, async (limitCase) => {
+      const { body, over, filter } = limitBody(limitCase);
+      const before = await storedState();
+      if (limitCase.kind === 'operations') {
+        const operations = Array.from({ length: limitCase.count }, (_, index) => ({
+          op: 'replace',
+          path: 'nickName',
+          value: `n${index}`,
+        }));
+        const patched = await invoke({
+          method: 'PATCH',
+          url: `/scim/v2/Users/${userId}`,
+          headers,
+          body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations }),
+        });
+        expectProtocolShape(patched);
+        expect(patched.statusCode).toBe(over ? 400 : 200);
+        if (over) expect(await storedState()).toBe(before);
+        return;
+      }
+      const created = await invoke({ method: 'POST', url: '/scim/v2/Users', headers, body: JSON.stringify(body) });
+      expectProtocolShape(created);
+      if (over) {
+        expect(created.statusCode).toBe(400);
+        expect(JSON.parse(created.body)).toMatchObject({ scimType: 'invalidValue' });
+        expect(await storedState()).toBe(before);
+      } else {
+        expect(created.statusCode).toBe(201);
+      }
+      if (filter === undefined) return;
+      const found = await invoke({
+        method: 'GET',
+        url: `/scim/v2/Users?filter=${encodeURIComponent(filter)}`,
+        headers: { authorization: headers.authorization },
+      });
+      expectProtocolShape(found);
+      if (filter.length > MAX_FILTER_LENGTH) {
+        expect(JSON.parse(found.body)).toMatchObject({ scimType: 'invalidFilter' });
+        return;
+      }
+      expect(found.statusCode).toBe(200);
+      expect(JSON.parse(found.body)).toMatchObject({ totalResults: over ? 0 : 1 });
+    }),
+    { numRuns: 150 },
+  );
+  expect(userPartitionProblems(await tenantPartition(token.tenantId))).toEqual([]);
+}, 240_000);

@@ -135,7 +135,7 @@ describe('key lookups planned from filters', () => {
 
   test.each([
     ['userName eq "Jane@Example.COM"', [{ kind: 'userName', value: 'jane@example.com' }]],
-    ['id eq "abc"', [{ kind: 'id', value: 'abc' }]],
+    ['id eq "01jd0000000000000000000000"', [{ kind: 'id', value: '01jd0000000000000000000000' }]],
     ['externalId eq "00uX"', [{ kind: 'externalId', value: '00uX' }]],
     ['emails.value eq "A@B.C"', [{ kind: 'email', value: 'a@b.c' }]],
     ['emails eq "A@B.C"', [{ kind: 'email', value: 'a@b.c' }]],
@@ -151,6 +151,23 @@ describe('key lookups planned from filters', () => {
     ],
   ])('%s is a key lookup', (filter, expected) => {
     expect(keys(filter)).toEqual(expected);
+  });
+
+  test.each([
+    ['id eq "abc"', 'not the shape of an id'],
+    [`userName eq "${'x'.repeat(1100)}"`, 'longer than a userName may be'],
+    [`externalId eq "${'x'.repeat(1100)}"`, 'longer than an externalId may be'],
+    [`emails.value eq "${'x'.repeat(1100)}@example.com"`, 'longer than an email may be'],
+    [`emails[value eq "${'é'.repeat(200)}"]`, 'longer in UTF-8 bytes than an email may be'],
+    [`externalId eq "${'x'.repeat(1100)}" and userName eq "a"`, 'and-ed with one that names no user'],
+  ])('%s names no user (%s): a lookup of no keys', (filter) => {
+    expect(keys(filter)).toEqual([]);
+  });
+
+  test('a value no user can carry drops out of an or, leaving the other keys', () => {
+    expect(keys(`userName eq "${'x'.repeat(1100)}" or externalId eq "b"`)).toEqual([
+      { kind: 'externalId', value: 'b' },
+    ]);
   });
 
   test.each([
