@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUserStore } from '../../../adapters/dynamodb/user-store';
 import { listQueryFromParameters } from '../../../core/scim/list-query';
@@ -8,8 +5,6 @@ import { UserNameTakenError } from '../../../core/scim/user-store';
 import { createUser, getUser, listUsers } from '../../../core/scim/users';
 import { StorageLimitError, StorageThrottledError, StorageUnavailableError } from '../../../core/storage-errors';
 import { scimRoute } from '../../../functions/_shared/scim-route';
-import { applyLocalEnvironment } from '../../../local/environment';
-import { localTableNames } from '../../../local/tables';
 import { apiEvent, lambdaContext } from '../../support/api-event';
 import { useEnvironmentWithoutDatabase } from '../../support/local-service';
 import { oktaCreateBody, recordOf } from '../../support/scim-fixtures';
