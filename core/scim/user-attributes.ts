@@ -152,7 +152,7 @@ export function checkUserAttributes(attributes: Record<string, unknown>): UserAt
 const utf8 = new TextEncoder();
 
 /** The UTF-8 size of a user's attributes as JSON, the form they are stored in. */
-export const storedSize = (attributes: Readonly<Record<string, unknown>>): number =>
+const storedSize = (attributes: Readonly<Record<string, unknown>>): number =>
   utf8.encode(JSON.stringify(attributes)).length;
 
 /**
