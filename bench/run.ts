@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
+import { floorBench } from './floor';
 import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
@@ -19,6 +20,7 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   dynamoDbWork: dynamoDbWorkBench,
   importScale: importScaleBench,
   throughput: throughputBench,
+  floor: floorBench,
 };
 
 export async function runBenchmarks(options: {
