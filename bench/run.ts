@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { bigRequestsBench } from './big-requests';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
+import { floorBench } from './floor';
 import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
@@ -21,6 +22,7 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   importScale: importScaleBench,
   throughput: throughputBench,
   bigRequests: bigRequestsBench,
+  floor: floorBench,
 };
 
 export async function runBenchmarks(options: {

@@ -1,52 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createLocalServer, listen } from '../local/server';
 import { recordTableCalls } from '../test/support/dynamodb-calls';
 import { invokeExpecting } from '../test/support/invoke';
 import type { BenchContext } from './lib/context';
+import { runLoadGenerator } from './lib/load-generator';
 import { type BenchSection, round } from './lib/report';
 import { createRequest, inParallel, userNameFor, withFunctionLogsDiscarded } from './lib/workload';
-
-interface Latency {
-  p50: number;
-  p99: number;
-  p99_9: number;
-  average: number;
-  max: number;
-}
-interface CannonResult {
-  requests: { average: number; total: number };
-  latency: Latency;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  duration: number;
-  resets: number;
-}
-
-function runLoadGenerator(
-  options: Record<string, unknown>,
-): Promise<{ result: CannonResult; statuses: Record<string, number> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'lib', 'autocannon-child.cjs'), JSON.stringify(options)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const parsed = JSON.parse(output.trim().split('\n').pop() ?? '{}') as {
-        error?: string;
-        result: CannonResult;
-        statuses: Record<string, number>;
-      };
-      if (code !== 0 || parsed.error) reject(new Error(`autocannon failed: ${parsed.error ?? `exit ${code}`}`));
-      else resolve(parsed);
-    });
-  });
-}
 
 const OPERATIONS = ['userName eq lookup', 'create', 'PUT update', 'PATCH deactivate', 'list page (count=100)'];
 
@@ -70,7 +28,7 @@ export async function throughputBench(context: BenchContext): Promise<BenchSecti
       await inParallel(seededUsers, 8, async (n) => {
         await invokeExpecting(201, createRequest(token, userNameFor(run, n)));
       });
-      return await runLoadGenerator({
+      return await runLoadGenerator('autocannon-child.cjs', {
         url: `http://127.0.0.1:${port}`,
         token,
         seededUsers,

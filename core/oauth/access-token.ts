@@ -35,6 +35,21 @@ export class AccessTokenError extends Error {
 const encoder = new TextEncoder();
 
 /**
+ * jose's local key set imports each JWK once and keeps the imported key, so it is built once per published key
+ * list rather than per request (building it is most of a verification's CPU); a rotation publishes a new list,
+ * which gets a key set of its own.
+ */
+const keySets = new WeakMap<readonly JWK[], ReturnType<typeof createLocalJWKSet>>();
+function keySetOf(keys: readonly JWK[]): ReturnType<typeof createLocalJWKSet> {
+  let keySet = keySets.get(keys);
+  if (!keySet) {
+    keySet = createLocalJWKSet({ keys: [...keys] });
+    keySets.set(keys, keySet);
+  }
+  return keySet;
+}
+
+/**
  * Mints an RFC 9068 JWT access token. jose cannot sign with a key it does not hold (KMS), so the JWS compact
  * serialization (RFC 7515 §7.1) is assembled here and only the signature comes from the signer.
  */
@@ -76,7 +91,7 @@ export async function verifyAccessToken(
   now?: number,
 ): Promise<VerifiedAccessToken> {
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [...keys] }), {
+    const { payload } = await jwtVerify(token, keySetOf(keys), {
       algorithms: [ACCESS_TOKEN_ALGORITHM],
       typ: ACCESS_TOKEN_TYPE,
       issuer: expected.issuer,

@@ -34,6 +34,20 @@ describe('access tokens (RFC 9068)', () => {
     expect(verified).toMatchObject({ ...claims, tokenId: expect.any(String), expiresAt: expect.any(Number) });
   });
 
+  test('follow a key rotation: each published key list verifies exactly its own keys, however often it is reused', async () => {
+    const rotated = new FileTokenSigner(keyFile());
+    const before = [await signer.publicJwk()];
+    const during = [await signer.publicJwk(), await rotated.publicJwk()];
+    const { token: oldToken } = await mintAccessToken(signer, claims);
+    const { token: newToken } = await mintAccessToken(rotated, claims);
+    for (let round = 0; round < 2; round += 1) {
+      await expect(verifyAccessToken(oldToken, before, expected)).resolves.toMatchObject({ tenantId: 'tenant-1' });
+      await expect(verifyAccessToken(newToken, before, expected)).rejects.toThrow(AccessTokenError);
+      await expect(verifyAccessToken(newToken, during, expected)).resolves.toMatchObject({ tenantId: 'tenant-1' });
+      await expect(verifyAccessToken(oldToken, during, expected)).resolves.toMatchObject({ tenantId: 'tenant-1' });
+    }
+  });
+
   test('are accepted by oauth4webapi’s independent RFC 9068 validator', async () => {
     const { token } = await mintAccessToken(signer, claims);
     const jwk = await signer.publicJwk();
