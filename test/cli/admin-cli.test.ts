@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { verifyPassword } from '../../core/oauth/passwords';
 import { admin, onlyJson, run } from '../support/admin-cli';
 import { useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
 
-async function createTenant(name = 'Acme'): Promise<string> {
+/** `admin create` asks for the admin's name (SCIM lists it on the admin's user). */
+const ADMIN_NAME = ['--given-name', 'Ann', '--family-name', 'Smith'];
+
+async function createTenant(name = `Acme ${randomUUID()}`): Promise<string> {
   const result = await admin(['tenant', 'create', '--name', name, '--json']);
   expect(result.code).toBe(0);
   return onlyJson(result).tenantId as string;
@@ -11,6 +15,8 @@ async function createTenant(name = 'Acme'): Promise<string> {
 
 const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback';
 
+// Each step starts the real CLI (a TypeScript process); on a loaded machine a dozen of them outlast the default.
+jest.setTimeout(180_000);
 beforeAll(() => useLocalEnvironment());
 
 describe('admin CLI', () => {
@@ -43,15 +49,26 @@ describe('admin CLI', () => {
   });
 
   test('tenant create --json prints {"tenantId"} and the tenant exists', async () => {
-    const tenantId = await createTenant('Globex');
-    await expect(oauthStores().tenants.get(tenantId)).resolves.toMatchObject({ tenantId, name: 'Globex' });
+    const name = `Globex ${randomUUID()}`;
+    const tenantId = await createTenant(name);
+    await expect(oauthStores().tenants.get(tenantId)).resolves.toMatchObject({ tenantId, name });
   });
 
   test('admin create reads the password from stdin and stores only its scrypt hash', async () => {
     const tenantId = await createTenant();
     const password = 'correct horse battery staple';
     const result = await admin(
-      ['admin', 'create', '--tenant', tenantId, '--email', 'Ann@Acme.example', '--password-stdin', '--json'],
+      [
+        'admin',
+        'create',
+        ...ADMIN_NAME,
+        '--tenant',
+        tenantId,
+        '--email',
+        'Ann@Acme.example',
+        '--password-stdin',
+        '--json',
+      ],
       `${password}\n`,
     );
     expect(result.code).toBe(0);
@@ -67,13 +84,16 @@ describe('admin CLI', () => {
     const tenantId = await createTenant();
     const [unknownTenant, shortPassword, noStdinFlag, first] = await Promise.all([
       admin(
-        ['admin', 'create', '--tenant', 'no-such-tenant', '--email', 'a@b.example', '--password-stdin'],
+        ['admin', 'create', ...ADMIN_NAME, '--tenant', 'no-such-tenant', '--email', 'a@b.example', '--password-stdin'],
         'long enough password',
       ),
-      admin(['admin', 'create', '--tenant', tenantId, '--email', 'a@b.example', '--password-stdin'], 'short'),
-      admin(['admin', 'create', '--tenant', tenantId, '--email', 'a@b.example']),
       admin(
-        ['admin', 'create', '--tenant', tenantId, '--email', 'b@b.example', '--password-stdin'],
+        ['admin', 'create', ...ADMIN_NAME, '--tenant', tenantId, '--email', 'a@b.example', '--password-stdin'],
+        'short',
+      ),
+      admin(['admin', 'create', ...ADMIN_NAME, '--tenant', tenantId, '--email', 'a@b.example']),
+      admin(
+        ['admin', 'create', ...ADMIN_NAME, '--tenant', tenantId, '--email', 'b@b.example', '--password-stdin'],
         'long enough password',
       ),
     ]);
@@ -83,7 +103,7 @@ describe('admin CLI', () => {
     expect(noStdinFlag).toMatchObject({ code: 2, stdout: '' });
     expect(first.code).toBe(0);
     const duplicate = await admin(
-      ['admin', 'create', '--tenant', tenantId, '--email', 'B@b.example', '--password-stdin'],
+      ['admin', 'create', ...ADMIN_NAME, '--tenant', tenantId, '--email', 'B@b.example', '--password-stdin'],
       'long enough password',
     );
     expect(duplicate.code).toBe(1);
@@ -139,7 +159,9 @@ describe('admin CLI', () => {
       '--json',
     ]);
     expect(result).toMatchObject({ code: 2, stdout: '' });
-    expect(result.stderr).toMatch(/^admin: The redirect URI/);
+    expect(JSON.parse(result.stderr)).toEqual({
+      error: { code: 'usage', message: expect.stringMatching(/^The redirect URI/) },
+    });
     await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
   });
 
@@ -204,7 +226,17 @@ describe('admin CLI', () => {
     const tenantId = await createTenant();
     const created = onlyJson(
       await admin(
-        ['admin', 'create', '--tenant', tenantId, '--email', 'leaver@acme.example', '--password-stdin', '--json'],
+        [
+          'admin',
+          'create',
+          ...ADMIN_NAME,
+          '--tenant',
+          tenantId,
+          '--email',
+          'leaver@acme.example',
+          '--password-stdin',
+          '--json',
+        ],
         'a long enough password',
       ),
     );
@@ -258,12 +290,12 @@ describe('admin CLI', () => {
       admin(['tenant', 'explode']),
       admin(['nonsense']),
       admin(['tenant', 'create', '--name', 'x', '--unknown-option']),
-      admin(['tenant', 'create', '--json']),
+      admin(['tenant', 'create']),
       admin(['client', 'rotate-secret', '--client', 'x', '--overlap', 'forever']),
     ]);
     for (const result of results) {
       expect(result).toMatchObject({ code: 2, stdout: '' });
-      expect(result.stderr).toMatch(/^admin: /);
+      expect(result.stderr).toMatch(/^admin: \S/);
     }
   });
 

@@ -1,10 +1,6 @@
-import { AccessStore } from '../../adapters/dynamodb/access-store';
-import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
-import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { hashPassword } from '../../core/oauth/passwords';
 import { patchUser } from '../../core/scim/users';
-import { tableName } from '../../functions/_shared/config';
+import { accessServices } from '../support/access-services';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { rememberTokens } from '../support/oauth';
@@ -22,16 +18,17 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const access = () =>
-  new AccessStore(dynamoDocumentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
+const access = () => accessServices().access;
 
 async function addAdmin(connection: ConnectionFixture, email: string): Promise<{ userId: string; password: string }> {
   const password = `pw-${email}-long-enough`;
   rememberSecret(password);
-  const { admin } = await createAdminAccount(
-    { tenants: new TenantStore(dynamoDocumentClient(), tableName('clients')), access: access() },
-    { tenantId: connection.tenantId, email, passwordHash: await hashPassword(password) },
-  );
+  const { admin } = await accessServices().accounts.createAdmin({
+    tenantId: connection.tenantId,
+    email,
+    name: { givenName: 'Second', familyName: 'Admin' },
+    passwordHash: await hashPassword(password),
+  });
   return { userId: admin.userId, password };
 }
 

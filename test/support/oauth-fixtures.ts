@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AccessStore } from '../../adapters/dynamodb/access-store';
-import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { hashPassword } from '../../core/oauth/passwords';
 import { tableName } from '../../functions/_shared/config';
+import { accessServices } from './access-services';
 
 /** Okta's callback for an App Integration Wizard app, as registered by a tenant admin. */
 export const OKTA_CALLBACK = 'https://system-admin.okta.com/admin/app/cpc/acme_knak_1/oauth/callback';
@@ -36,15 +35,12 @@ export async function createConnectionFixture(
   const tenant = await tenants.create(options.tenantName ?? 'Acme Corporation');
   const adminPassword = `pw-${randomUUID()}`;
   const adminEmail = options.adminEmail ?? `admin-${randomUUID().slice(0, 8)}@acme.example`;
-  const access = new AccessStore(
-    dynamoDocumentClient(),
-    { clients: tableName('clients'), users: tableName('users') },
-    'test-fixture',
-  );
-  const { admin } = await createAdminAccount(
-    { tenants, access },
-    { tenantId: tenant.tenantId, email: adminEmail, passwordHash: await hashPassword(adminPassword) },
-  );
+  const { admin } = await accessServices('test-fixture').accounts.createAdmin({
+    tenantId: tenant.tenantId,
+    email: adminEmail,
+    name: { givenName: 'Ada', familyName: 'Admin' },
+    passwordHash: await hashPassword(adminPassword),
+  });
   const redirectUris = options.redirectUris ?? [OKTA_CALLBACK, OKTA_PREVIEW_CALLBACK];
   const { client, clientSecret } = await clients.create({
     tenantId: tenant.tenantId,
