@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
-import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
@@ -11,8 +10,7 @@ import type { AccessStore, SignInLockouts, TenantStore as TenantStorePort } from
 import type { AdminSummary } from '../../core/access/records';
 import { Refusal } from '../../core/access/refusal';
 import { ACCOUNT_POLICY, accountThrottleKey } from '../../core/oauth/login-throttle';
-import { tableName } from '../../functions/_shared/config';
-import { useLocalEnvironment } from '../support/local-service';
+import { type DynamoDbContext, describeContract } from '../support/contract';
 
 /**
  * The access model's rules, run on each adapter of its ports: in memory and on DynamoDB Local. Both must
@@ -38,8 +36,7 @@ function memoryBackend(): Backend {
   };
 }
 
-function dynamoBackend(): Backend {
-  const db = dynamoDocumentClient();
+function dynamoBackend({ db, tableName }: DynamoDbContext): Backend {
   const throttle = new LoginThrottleStore(db, tableName('grants'));
   const key = (account: AdminSummary) => accountThrottleKey(account.tenantId, account.email);
   return {
@@ -55,22 +52,12 @@ function dynamoBackend(): Backend {
   };
 }
 
-beforeAll(() => useLocalEnvironment());
-
 const NAME = { givenName: 'Ann', familyName: 'Smith' };
 
-describe.each([
-  ['in memory', memoryBackend],
-  ['on DynamoDB Local', dynamoBackend],
-])('the access model %s', (_where, makeBackend) => {
-  let backend: Backend;
-  beforeAll(() => {
-    backend = makeBackend();
-  });
-
+describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb: dynamoBackend }, (subject) => {
   const services = (actor = 'tester') => {
-    const access = new AccessService(backend.store, actor);
-    return { access, accounts: new AdminAccounts(backend.tenants, access, backend.store) };
+    const access = new AccessService(subject().store, actor);
+    return { access, accounts: new AdminAccounts(subject().tenants, access, subject().store) };
   };
 
   const refusalOf = async (promise: Promise<unknown>) => {
@@ -106,7 +93,7 @@ describe.each([
     expect(again).toMatchObject({ code: 'duplicate-tenant-name', facts: { tenantId: first.tenantId } });
     const forced = await accounts.createTenant(name, { force: true });
     expect(forced.tenantId).not.toBe(first.tenantId);
-    expect((await backend.tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(2);
+    expect((await subject().tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(2);
   });
 
   test('two creations of one tenant name racing: exactly one tenant gets it', async () => {
@@ -116,7 +103,7 @@ describe.each([
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'duplicate-tenant-name' });
     }
-    expect((await backend.tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(1);
+    expect((await subject().tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(1);
   });
 
   test('built-in roles come first and can be neither created nor deleted', async () => {
@@ -303,13 +290,13 @@ describe.each([
       name: NAME,
     });
     await accounts.setAdminPassword(tenantId, 'LO@acme.example', 'new');
-    expect((await backend.tenants.findAdminByEmail(tenantId, 'lo@acme.example'))?.passwordHash).toBe('new');
+    expect((await subject().tenants.findAdminByEmail(tenantId, 'lo@acme.example'))?.passwordHash).toBe('new');
 
     const account = { userId: admin.userId, tenantId, email: admin.email, createdAt: admin.createdAt };
-    await backend.lock(account);
-    expect(await backend.isLocked(account)).toBe(true);
-    await accounts.unlockAdmin(backend.lockouts, tenantId, 'lo@acme.example');
-    expect(await backend.isLocked(account)).toBe(false);
+    await subject().lock(account);
+    expect(await subject().isLocked(account)).toBe(true);
+    await accounts.unlockAdmin(subject().lockouts, tenantId, 'lo@acme.example');
+    expect(await subject().isLocked(account)).toBe(false);
 
     const changes = await access.recentChanges(tenantId, admin.userId);
     expect(changes.slice(0, 2).map((entry) => [entry.action, entry.actor, entry.details])).toEqual([
@@ -319,7 +306,7 @@ describe.each([
     expect(await refusalOf(accounts.setAdminPassword(tenantId, 'ghost@acme.example', 'h'))).toMatchObject({
       code: 'unknown-admin',
     });
-    expect(await refusalOf(accounts.unlockAdmin(backend.lockouts, tenantId, 'ghost@acme.example'))).toMatchObject({
+    expect(await refusalOf(accounts.unlockAdmin(subject().lockouts, tenantId, 'ghost@acme.example'))).toMatchObject({
       code: 'unknown-admin',
     });
   });
