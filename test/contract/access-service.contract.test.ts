@@ -20,7 +20,7 @@ interface Backend {
   readonly tenants: TenantStorePort;
   readonly store: AccessStore;
   readonly lockouts: SignInLockouts;
-  /** Counts failed sign-ins against the account until the sign-in page would make it wait. */
+  /** Counts failed sign-ins against the account until the sign-in page locks it. */
   readonly lock: (account: AdminSummary) => Promise<void>;
   readonly isLocked: (account: AdminSummary) => Promise<boolean>;
 }
@@ -44,8 +44,11 @@ function dynamoBackend({ db, tableName }: DynamoDbContext): Backend {
     store: new DynamoDbAccessStore(db, { clients: tableName('clients'), users: tableName('users') }),
     lockouts: new ThrottleSignInLockouts(throttle),
     lock: async (account) => {
-      for (let attempt = 0; attempt < ACCOUNT_POLICY.freeFailures + 1; attempt += 1) {
-        await throttle.reserveAttempt(key(account), ACCOUNT_POLICY);
+      // Failed sign-ins a minute apart until the counter locks (15 minutes from the last one).
+      const start = Math.floor(Date.now() / 1000);
+      for (let attempt = 0; attempt < ACCOUNT_POLICY.lockAfterFailures; attempt += 1) {
+        const at = start + attempt * (ACCOUNT_POLICY.maxDelaySeconds + 1);
+        await throttle.reserveAttempt(key(account), ACCOUNT_POLICY, at);
       }
     },
     isLocked: async (account) => (await throttle.read(key(account))).nextAttemptAt > Math.floor(Date.now() / 1000),
