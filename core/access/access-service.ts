@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { UserRecord } from '../scim/user-record';
 import type { UserStore } from '../scim/user-store';
 import { createUser } from '../scim/users';
-import { foldCase } from '../scim/values';
+import { foldCase, isPlainObject } from '../scim/values';
 import {
   ADMIN_ROLE,
   type AuditAction,
@@ -208,21 +208,16 @@ export class AccessService {
       userId: record.id,
       details: { userName: record.attributes.userName, role: record.access.role, brands: brandsText(record.access) },
     }));
-    try {
-      return await createUser(
-        { store, tenantId, now: this.now },
-        {
-          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-          userName: profile.email,
-          ...(Object.keys(name).length > 0 ? { name } : {}),
-          emails: [{ value: profile.email, type: 'work', primary: true }],
-          active: true,
-        },
-      );
-    } catch (error) {
-      if (error instanceof TenantMissingError) throw new Refusal('unknown-tenant', { tenantId });
-      throw error;
-    }
+    return createUser(
+      { store, tenantId, now: this.now },
+      {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: profile.email,
+        ...(Object.keys(name).length > 0 ? { name } : {}),
+        emails: [{ value: profile.email, type: 'work', primary: true }],
+        active: true,
+      },
+    );
   }
 
   /**
@@ -281,7 +276,7 @@ export class AccessService {
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
       const current = await this.store.users.get(tenantId, userId);
       if (!current) throw new Refusal('unknown-user', { tenantId, user: userId });
-      const before = (current.attributes.name ?? {}) as Record<string, unknown>;
+      const before = isPlainObject(current.attributes.name) ? current.attributes.name : {};
       if (before.givenName === names.givenName && before.familyName === names.familyName) return current;
       const at = this.timestamp();
       const next: UserRecord = {

@@ -29,9 +29,14 @@ export interface CommandSpec {
   readonly run: (context: CommandContext) => Promise<CommandResult>;
 }
 
+/** No option value the CLI takes (ids, emails, names, filters) comes near this; longer is a mistake. */
+const MAX_OPTION_LENGTH = 1000;
+
 export function required(context: CommandContext, name: string): string {
   const value = context.values[name];
   if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required`, 2);
+  if (value.length > MAX_OPTION_LENGTH)
+    throw new CliError(`--${name} is longer than ${MAX_OPTION_LENGTH} characters`, 2);
   return value;
 }
 

@@ -42,8 +42,8 @@ export function refusalMessage(refusal: Refusal): string {
     case 'last-admin':
       return `This is the last admin of tenant ${fact('tenantId')}; make another user admin first (user set-role --role admin)`;
     case 'ambiguous-user': {
-      const ids = fact('userIds');
-      return `${ids.split(', ').length} users have the email ${fact('user')}; name one by id (${ids})`;
+      const ids = Array.isArray(facts.userIds) ? facts.userIds : [];
+      return `${ids.length} users have the email ${fact('user')}; name one by id (${ids.join(', ')})`;
     }
     case 'concurrent-change':
       return 'The data kept changing while this command ran; run it again';
