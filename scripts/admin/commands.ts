@@ -3,6 +3,7 @@ import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { deleteAdmin } from '../../core/access/admin-accounts';
 import { Refusal } from '../../core/access/refusal';
 import type { GrantRecord } from '../../core/oauth/grants';
 import { hashPassword, MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
@@ -337,16 +338,11 @@ const oauthCommands: readonly CommandSpec[] = [
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = required(context, 'email');
-      const { tenants, grants } = stores(await context.connection());
-      const deleted = await tenants.deleteAdmin(tenantId, email);
-      if (!deleted) throw new Refusal('unknown-admin', { tenantId, email });
-      const now = new Date().toISOString();
-      let revoked = 0;
-      for (const grant of await grants.list(tenantId)) {
-        const approvedByThem = [deleted.userId, ...(deleted.formerUserIds ?? [])].includes(grant.subject);
-        if (!approvedByThem || grant.status !== 'active') continue;
-        if (await grants.revokeIfExists(grant.grantId, now, 'approver-removed')) revoked += 1;
-      }
+      const { admin: deleted, revokedGrants: revoked } = await deleteAdmin(
+        stores(await context.connection()),
+        tenantId,
+        email,
+      );
       return {
         json: { userId: deleted.userId, deleted: true, revokedGrants: revoked },
         text: `Admin ${deleted.email} deleted; ${revoked} grant(s) they approved revoked.`,

@@ -261,7 +261,8 @@ describe('admin CLI', () => {
     });
     await expect(oauthStores().tenants.findAdminByEmail(tenantId, 'leaver@acme.example')).resolves.toBeUndefined();
     const again = await admin(['admin', 'delete', '--tenant', tenantId, '--email', 'leaver@acme.example']);
-    expect(again.code).toBe(1);
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    expect(again.stderr).toContain(`Tenant ${tenantId} has no admin leaver@acme.example`);
   });
 
   test('grant list and grant revoke', async () => {
