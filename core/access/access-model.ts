@@ -5,7 +5,7 @@ import { foldCase } from '../scim/values';
 /**
  * The app's access model: each tenant has brands and roles; each user has exactly one role and either every
  * brand of the tenant (including brands created later) or a listed set. Only the tenant's admins change a
- * user's access (through the admin CLI); SCIM writes never do (see user-schema.ts).
+ * user's access (through the admin tools); SCIM writes never do (see user-schema.ts).
  */
 export const ADMIN_ROLE = 'admin';
 
@@ -35,6 +35,13 @@ export const MAX_ROLE_NAME_LENGTH = 64;
 export const MAX_BRANDS_PER_USER = 50;
 
 export const MAX_DESCRIPTION_LENGTH = 500;
+
+/** Names of tenants and brands, and the parts of a person's name. */
+export const MAX_NAME_LENGTH = 200;
+
+/** Whether a name or description may be stored: within `maxLength`, without control characters, `''` only if allowed. */
+export const isAcceptableText = (value: string, maxLength: number, allowEmpty = false): boolean =>
+  (allowEmpty || value.trim() !== '') && value.length <= maxLength && !/\p{Cc}/u.test(value);
 
 /** Why a name cannot be a custom role's, or undefined when it can. */
 export function roleNameProblem(name: string): 'built-in' | 'invalid' | undefined {
@@ -93,7 +100,7 @@ export function accessChange(before: AppAccess, after: AppAccess): Record<string
   return change;
 }
 
-/** `all` or the listed brand ids: how brand scoping reads in the audit trail and the CLI. */
+/** `all` or the listed brand ids: how brand scoping reads in the audit trail and to admins. */
 export const brandsText = (access: Pick<AppAccess, 'allBrands' | 'brands'>): 'all' | string[] =>
   access.allBrands ? 'all' : [...access.brands];
 

@@ -11,6 +11,9 @@ import {
   BUILT_IN_ROLES,
   brandsText,
   builtInRole,
+  isAcceptableText,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
   roleKey,
   roleNameProblem,
   sameAccess,
@@ -67,6 +70,7 @@ export class AccessService {
   // Brands
 
   async createBrand(tenantId: string, name: string): Promise<BrandRecord> {
+    checkText('name', name, MAX_NAME_LENGTH);
     const brand: BrandRecord = { brandId: randomUUID(), name, createdAt: this.timestamp() };
     await this.orUnknownTenant(tenantId, () =>
       this.store.putBrand(tenantId, brand, this.entry('brand.create', { brandId: brand.brandId, name })),
@@ -117,6 +121,7 @@ export class AccessService {
     const problem = roleNameProblem(name);
     if (problem === 'built-in') throw new Refusal('built-in-role', { role: tidyRoleName(name) });
     if (problem) throw new Refusal('invalid-role-name', { role: name });
+    checkText('description', description, MAX_DESCRIPTION_LENGTH, true);
     const tidy = tidyRoleName(name);
     const role: RoleRecord = {
       key: roleKey(tidy),
@@ -273,6 +278,8 @@ export class AccessService {
     userId: string,
     names: { readonly givenName: string; readonly familyName: string },
   ): Promise<UserRecord> {
+    checkText('givenName', names.givenName, MAX_NAME_LENGTH);
+    checkText('familyName', names.familyName, MAX_NAME_LENGTH);
     for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
       const current = await this.store.users.get(tenantId, userId);
       if (!current) throw new Refusal('unknown-user', { tenantId, user: userId });
@@ -377,4 +384,9 @@ export class AccessService {
   private timestamp(): string {
     return this.now().toISOString();
   }
+}
+
+/** Refuses a name or description that could not be shown or stored as it is. */
+export function checkText(field: string, value: string, maxLength: number, allowEmpty = false): void {
+  if (!isAcceptableText(value, maxLength, allowEmpty)) throw new Refusal('invalid-value', { field, maxLength });
 }

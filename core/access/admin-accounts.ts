@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { UserRecord } from '../scim/user-record';
 import { foldCase } from '../scim/values';
-import { ADMIN_ROLE } from './access-model';
-import type { AccessService } from './access-service';
+import { ADMIN_ROLE, MAX_NAME_LENGTH } from './access-model';
+import { type AccessService, checkText } from './access-service';
 import {
   type AccessStore,
   AlreadyExistsError,
   type SignInLockouts,
+  type TenantGrants,
   TenantMissingError,
   TenantNameTakenError,
   type TenantStore,
 } from './ports';
 import { type AdminRecord, type AdminSummary, normalizeEmail, type TenantRecord, tenantNameKey } from './records';
 import { Refusal } from './refusal';
+
+/** RFC 5321 §4.5.3.1.3: a path is at most 256 octets, so an address at most 254 characters. */
+const MAX_EMAIL_LENGTH = 254;
 
 /** A person's name as the admin's user carries it: what SCIM lists as `name.givenName` and `name.familyName`. */
 export interface PersonName {
@@ -40,6 +44,7 @@ export class AdminAccounts {
    * two creations racing cannot both take it; tenants made before names were claimed are found by reading.
    */
   async createTenant(name: string, options: { readonly force?: boolean } = {}): Promise<TenantRecord> {
+    checkText('name', name, MAX_NAME_LENGTH);
     const record: TenantRecord = { tenantId: randomUUID(), name, createdAt: this.now().toISOString() };
     const force = options.force === true;
     if (!force) {
@@ -63,6 +68,9 @@ export class AdminAccounts {
   }): Promise<{ admin: AdminRecord; linkedExistingUser: boolean }> {
     const { tenantId } = input;
     const email = input.email.trim();
+    checkText('email', email, MAX_EMAIL_LENGTH);
+    checkText('givenName', input.name.givenName, MAX_NAME_LENGTH);
+    checkText('familyName', input.name.familyName, MAX_NAME_LENGTH);
     await this.access.requireTenant(tenantId);
     if (await this.tenants.findAdminByEmail(tenantId, email)) {
       throw new Refusal('duplicate-admin', { tenantId, email });
@@ -148,6 +156,28 @@ export class AdminAccounts {
     if (existing) return { user: existing, existed: true };
     return { user: await this.access.createUser(tenantId, { email, ...name }), existed: false };
   }
+}
+
+/**
+ * Removes an admin who leaves: the account can no longer sign in, and every active grant it approved (under
+ * its user id or an id it had before it was linked to a user) is revoked (RFC 9700 §4.14.2: a security event ends the
+ * connections it vouched for). The user and its role stay, so this needs neither the users nor the audit trail.
+ */
+export async function deleteAdmin(
+  stores: { readonly tenants: TenantStore; readonly grants: TenantGrants; readonly now?: () => Date },
+  tenantId: string,
+  email: string,
+): Promise<{ admin: AdminSummary; revokedGrants: number }> {
+  const admin = await stores.tenants.deleteAdmin(tenantId, normalizeEmail(email));
+  if (!admin) throw new Refusal('unknown-admin', { tenantId, email: email.trim() });
+  const approvers = new Set([admin.userId, ...(admin.formerUserIds ?? [])]);
+  const at = (stores.now?.() ?? new Date()).toISOString();
+  let revokedGrants = 0;
+  for (const grant of await stores.grants.list(tenantId)) {
+    if (grant.status !== 'active' || !approvers.has(grant.subject)) continue;
+    if (await stores.grants.revokeIfExists(grant.grantId, at, 'approver-removed')) revokedGrants += 1;
+  }
+  return { admin, revokedGrants };
 }
 
 const hasName = (user: UserRecord): boolean => {

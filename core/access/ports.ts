@@ -1,3 +1,4 @@
+import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import type { UserRecord } from '../scim/user-record';
 import type { UserStore } from '../scim/user-store';
 import type { AuditEntry } from './access-model';
@@ -102,4 +103,11 @@ export interface AccessStore {
 export interface SignInLockouts {
   /** Forgets the failed sign-ins counted against this account, so it may sign in again at once. */
   clear(account: AdminSummary): Promise<void>;
+}
+
+/** The tenant's grants (approved connections), as far as removing an admin needs them. */
+export interface TenantGrants {
+  list(tenantId: string): Promise<readonly GrantRecord[]>;
+  /** Whether there was such a grant (revoking a revoked one changes nothing). */
+  revokeIfExists(grantId: string, at: string, reason: RevocationReason): Promise<boolean>;
 }

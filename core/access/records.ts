@@ -15,7 +15,7 @@ export interface AdminRecord {
   readonly email: string;
   readonly passwordHash: string;
   readonly createdAt: string;
-  /** Ids the account was linked to before `admin link` (grants approved under them are still this admin's). */
+  /** Ids the account was linked to before being linked to its user (grants approved under them are still this admin's). */
   readonly formerUserIds?: readonly string[];
 }
 

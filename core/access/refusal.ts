@@ -14,6 +14,8 @@ export type RefusalCode =
   | 'duplicate-role'
   | 'duplicate-admin'
   | 'invalid-role-name'
+  /** A name or description that is empty, too long or holds control characters; `field` says which. */
+  | 'invalid-value'
   | 'built-in-role'
   | 'role-in-use'
   | 'last-admin'

@@ -32,6 +32,8 @@ export function refusalMessage(refusal: Refusal): string {
       return `Tenant ${fact('tenantId')} already has an admin with that email`;
     case 'invalid-role-name':
       return `Role names are 1 to 64 characters without control characters (not ${JSON.stringify(fact('role'))})`;
+    case 'invalid-value':
+      return `${fact('field')} must be at most ${fact('maxLength')} characters, without control characters`;
     case 'built-in-role':
       return `${fact('role')} is a built-in role; built-in roles cannot be created or deleted`;
     case 'role-in-use': {

@@ -109,6 +109,34 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     expect((await subject().tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(1);
   });
 
+  test('names and descriptions are bounded and free of control characters', async () => {
+    const tenantId = await newTenant();
+    const { access, accounts } = services();
+    const refusals = await Promise.all([
+      refusalOf(accounts.createTenant('')),
+      refusalOf(accounts.createTenant('x'.repeat(201))),
+      refusalOf(access.createBrand(tenantId, 'North\u0000')),
+      refusalOf(access.createRole(tenantId, 'Writer', 'd'.repeat(501))),
+      refusalOf(
+        accounts.createAdmin({
+          tenantId,
+          email: 'a@acme.example',
+          passwordHash: 'h',
+          name: { givenName: '', familyName: 'S' },
+        }),
+      ),
+    ]);
+    expect(refusals.map((refusal) => [refusal.code, refusal.facts.field])).toEqual([
+      ['invalid-value', 'name'],
+      ['invalid-value', 'name'],
+      ['invalid-value', 'name'],
+      ['invalid-value', 'description'],
+      ['invalid-value', 'givenName'],
+    ]);
+    expect(await access.listBrands(tenantId)).toEqual([]);
+    expect(await subject().tenants.findAdminByEmail(tenantId, 'a@acme.example')).toBeUndefined();
+  });
+
   test('built-in roles come first and can be neither created nor deleted', async () => {
     const tenantId = await newTenant();
     const { access } = services();
