@@ -1,16 +1,15 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type AdminRecord, normalizeEmail } from './tenant-store';
-
-/**
- * Admins found by email across all tenants, through the clients table's gsi1 (`ADMIN#<normalized email>`,
- * `TENANT#<tenantId>`), which the tenant store writes on every admin item. The sign-in page uses it to tell an
- * administrator of another tenant, once their password is right, that they cannot approve this connection.
- */
-const emailIndexKey = (email: string) => `ADMIN#${normalizeEmail(email)}`;
+import type { AdminRecord } from '../../core/access/records';
+import { adminEmailIndexKey } from './tenant-keys';
 
 /** More tenants than this sharing one admin email is not a case the sign-in page needs to explain. */
 const MAX_MATCHES = 10;
 
+/**
+ * Admins found by email across all tenants, through the clients table's gsi1 (`adminEmailIndexKey`,
+ * `TENANT#<tenantId>`), which the tenant store writes on every admin item. The sign-in page uses it to tell an
+ * administrator of another tenant, once their password is right, that they cannot approve this connection.
+ */
 export class AdminDirectory {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -23,7 +22,7 @@ export class AdminDirectory {
         TableName: this.tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :email',
-        ExpressionAttributeValues: { ':email': emailIndexKey(email) },
+        ExpressionAttributeValues: { ':email': adminEmailIndexKey(email) },
         Limit: MAX_MATCHES,
       }),
     );

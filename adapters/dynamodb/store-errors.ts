@@ -1,18 +1,12 @@
-/** What a store refuses to do, in words a person can act on (the admin CLI prints the message). */
-export class StoreError extends Error {
-  override readonly name = 'StoreError';
+import { Refusal } from '../../core/access/refusal';
 
+/** A refusal worded by the store itself (the OAuth client store's); the admin CLI prints the message. */
+export class StoreError extends Refusal {
   constructor(
-    readonly code:
-      | 'unknown-tenant'
-      | 'unknown-client'
-      | 'unknown-grant'
-      | 'unknown-admin'
-      | 'duplicate-admin'
-      | 'concurrent-change',
+    code: 'unknown-tenant' | 'unknown-client' | 'unknown-grant' | 'duplicate-admin' | 'concurrent-change',
     message: string,
   ) {
-    super(message);
+    super(code, {}, message);
   }
 }
 

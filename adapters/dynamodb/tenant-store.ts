@@ -3,68 +3,83 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  AlreadyExistsError,
+  TenantMissingError,
+  TenantNameTakenError,
+  type TenantStore as TenantStorePort,
+} from '../../core/access/ports';
+import {
+  type AdminRecord,
+  type AdminSummary,
+  normalizeEmail,
+  type TenantRecord,
+  tenantNameKey,
+} from '../../core/access/records';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
-import { tenantKey, tenantMustExist, tenantPartition } from './tenant-keys';
+import { adminEmailIndexKey, tenantKey, tenantMustExist, tenantPartition } from './tenant-keys';
 
 /**
  * Tenants and their admins, in the clients table. Admins are the only accounts with a password (SCIM users
  * sign in through their identity provider); an admin approves the OAuth connection on the consent page.
  *
- * Items: tenant pk `TENANT#<tenantId>`, sk `TENANT`; admin pk `TENANT#<tenantId>`, sk `ADMIN#<normalized email>`.
- * The same partition holds the tenant's brands and custom roles (see access-store.ts).
+ * Items: tenant pk `TENANT#<tenantId>`, sk `TENANT`; admin pk `TENANT#<tenantId>`, sk `ADMIN#<normalized email>`;
+ * a claimed tenant name pk `TENANT_NAME#<name key>`, sk `TENANT_NAME`, naming its tenant.
+ * The tenant partition also holds the tenant's brands and custom roles (see access-store.ts).
  */
-export interface TenantRecord {
-  readonly tenantId: string;
-  readonly name: string;
-  readonly createdAt: string;
-}
+export type { AdminRecord, TenantRecord } from '../../core/access/records';
 
-export interface AdminRecord {
-  readonly userId: string;
-  readonly tenantId: string;
-  /** As entered at creation; lookups use the normalized form. */
-  readonly email: string;
-  readonly passwordHash: string;
-  readonly createdAt: string;
-  /** Ids the account was linked to before `admin link` (grants approved under them are still this admin's). */
-  readonly formerUserIds?: readonly string[];
-}
-
-/** Emails are compared NFC-normalized and lower-cased, so `Ann@Example.com` and `ann@example.com` are one admin. */
-export const normalizeEmail = (email: string): string => email.trim().normalize('NFC').toLowerCase();
-
-const adminKey = (tenantId: string, email: string) => ({
+export const adminKey = (tenantId: string, email: string) => ({
   pk: tenantPartition(tenantId),
   sk: `ADMIN#${normalizeEmail(email)}`,
 });
+
+const tenantNameItemKey = (name: string) => ({ pk: `TENANT_NAME#${tenantNameKey(name)}`, sk: 'TENANT_NAME' });
 
 function strip<T>(item: Record<string, unknown>): T {
   const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, kind: _kind, ...record } = item;
   return record as T;
 }
 
-export class TenantStore {
+export class TenantStore implements TenantStorePort {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
+  /** A tenant whose name is not claimed (test fixtures and scripts; the admin tools go through AdminAccounts). */
   async create(name: string, now = new Date()): Promise<TenantRecord> {
     const record: TenantRecord = { tenantId: randomUUID(), name, createdAt: now.toISOString() };
-    await this.db.send(
-      new PutCommand({
+    await this.createTenant(record, { uniqueName: false });
+    return record;
+  }
+
+  async createTenant(record: TenantRecord, options: { readonly uniqueName: boolean }): Promise<void> {
+    const tenant = {
+      Put: {
         TableName: this.tableName,
         Item: { ...tenantKey(record.tenantId), kind: 'tenant', ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return record;
+      },
+    };
+    const claim = {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...tenantNameItemKey(record.name), kind: 'tenant-name', tenantId: record.tenantId },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: options.uniqueName ? [tenant, claim] : [tenant] }));
+    } catch (error) {
+      if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') throw new TenantNameTakenError();
+      throw error;
+    }
   }
 
   async get(tenantId: string): Promise<TenantRecord | undefined> {
@@ -95,8 +110,7 @@ export class TenantStore {
 
   /**
    * Creates an admin account of an existing tenant; an unknown tenant or an email already taken there is a
-   * StoreError. `userId` is the admin's user in the users table (see admin-accounts.ts), whose role decides
-   * whether the account may approve connections.
+   * StoreError. For test fixtures: the admin tools go through AdminAccounts, which ties the account to a user.
    */
   async createAdmin(
     admin: { tenantId: string; email: string; passwordHash: string; userId?: string },
@@ -110,18 +124,32 @@ export class TenantStore {
       createdAt: now.toISOString(),
     };
     try {
+      await this.putAdmin(record);
+    } catch (error) {
+      if (error instanceof TenantMissingError)
+        throw new StoreError('unknown-tenant', `There is no tenant ${admin.tenantId}`);
+      if (error instanceof AlreadyExistsError) {
+        throw new StoreError('duplicate-admin', `Tenant ${admin.tenantId} already has an admin with that email`);
+      }
+      throw error;
+    }
+    return record;
+  }
+
+  async putAdmin(record: AdminRecord): Promise<void> {
+    try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            tenantMustExist(this.tableName, admin.tenantId),
+            tenantMustExist(this.tableName, record.tenantId),
             {
               Put: {
                 TableName: this.tableName,
                 Item: {
-                  ...adminKey(admin.tenantId, admin.email),
+                  ...adminKey(record.tenantId, record.email),
                   // Found by email across tenants by AdminDirectory (the sign-in page's wrong-tenant answer).
-                  gsi1pk: `ADMIN#${normalizeEmail(admin.email)}`,
-                  gsi1sk: tenantPartition(admin.tenantId),
+                  gsi1pk: adminEmailIndexKey(record.email),
+                  gsi1sk: tenantPartition(record.tenantId),
                   kind: 'admin',
                   ...record,
                 },
@@ -133,15 +161,10 @@ export class TenantStore {
       );
     } catch (error) {
       const reasons = cancellationReasons(error);
-      if (reasons?.[0] === 'ConditionalCheckFailed') {
-        throw new StoreError('unknown-tenant', `There is no tenant ${admin.tenantId}`);
-      }
-      if (reasons?.[1] === 'ConditionalCheckFailed') {
-        throw new StoreError('duplicate-admin', `Tenant ${admin.tenantId} already has an admin with that email`);
-      }
+      if (reasons?.[0] === 'ConditionalCheckFailed') throw new TenantMissingError();
+      if (reasons?.[1] === 'ConditionalCheckFailed') throw new AlreadyExistsError();
       throw error;
     }
-    return record;
   }
 
   async findAdminByEmail(tenantId: string, email: string): Promise<AdminRecord | undefined> {
@@ -180,7 +203,7 @@ export class TenantStore {
   }
 
   /** Deletes an admin (they can no longer sign in); returns the deleted admin without the hash, or undefined. */
-  async deleteAdmin(tenantId: string, email: string): Promise<Omit<AdminRecord, 'passwordHash'> | undefined> {
+  async deleteAdmin(tenantId: string, email: string): Promise<AdminSummary | undefined> {
     const result = await this.db.send(
       new DeleteCommand({ TableName: this.tableName, Key: adminKey(tenantId, email), ReturnValues: 'ALL_OLD' }),
     );
@@ -190,8 +213,8 @@ export class TenantStore {
   }
 
   /** The tenant's admins, without their password hashes. */
-  async listAdmins(tenantId: string): Promise<Omit<AdminRecord, 'passwordHash'>[]> {
-    const admins: Omit<AdminRecord, 'passwordHash'>[] = [];
+  async listAdmins(tenantId: string): Promise<AdminSummary[]> {
+    const admins: AdminSummary[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(

@@ -27,7 +27,7 @@ import { cancellationReasons, retryWithJitter } from './transactions';
  * | `EMAIL#<email key>#<id>`         | `emails.value eq` lookup (not unique)                         |
  * | `COUNT#<0..7>`                   | counter shards: `users` (for totalResults), `deletes`         |
  * | `PAGE#<position>`                | index-paging bookmark: the sk of the user at that position    |
- * | `AUDIT#…`                        | the admin CLI's audit trail (written by AccessStore)          |
+ * | `AUDIT#…`                        | the admin CLI's audit trail (written by DynamoDbAccessStore)  |
  *
  * Lookup values are percent-encoded inside the sort key so that `#` can only be a separator. The user item and
  * its key items are written in one transaction, conditional on the userName being free and on the version read.
@@ -173,7 +173,13 @@ export class DynamoDbUserStore implements UserStore {
     );
   }
 
-  async update(tenantId: string, previous: UserRecord, next: UserRecord): Promise<void> {
+  /** `companions` go into the same transaction (the admin CLI's audit entry), after the user's own items. */
+  async update(
+    tenantId: string,
+    previous: UserRecord,
+    next: UserRecord,
+    companions: readonly TransactItem[] = [],
+  ): Promise<void> {
     const pk = partition(tenantId);
     const before = keyItemsOf(tenantId, previous.id, previous.attributes);
     const after = keyItemsOf(tenantId, next.id, next.attributes);
@@ -206,6 +212,7 @@ export class DynamoDbUserStore implements UserStore {
           Put: { TableName: this.tableName, Item: added, ConditionExpression: 'attribute_not_exists(pk)' },
         })),
         ...removed.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
+        ...companions,
       ],
       (reasons) => {
         if (reasons[0] === 'ConditionalCheckFailed') return new VersionConflictError();

@@ -64,7 +64,19 @@ function removeFrom(index: Map<string, Set<string>>, key: string, id: string): v
 }
 
 export class MemoryUserStore implements UserStore {
-  private readonly tenants = new Map<string, TenantUsers>();
+  /**
+   * `onCreate` runs inside a creation's step, after its checks: what the DynamoDB store writes in the same
+   * transaction (the access model's audit entry).
+   */
+  constructor(
+    private readonly tenants: Map<string, TenantUsers> = new Map(),
+    private readonly onCreate: (tenantId: string, record: UserRecord) => void = () => {},
+  ) {}
+
+  /** The same users, with `onCreate` run in each creation's step. */
+  withCreateCompanion(onCreate: (tenantId: string, record: UserRecord) => void): MemoryUserStore {
+    return new MemoryUserStore(this.tenants, onCreate);
+  }
 
   private tenant(tenantId: string): TenantUsers {
     let tenant = this.tenants.get(tenantId);
@@ -87,9 +99,16 @@ export class MemoryUserStore implements UserStore {
     if (tenant.userNames.has(keys.userName)) throw new UserNameTakenError();
     this.index(tenant, record, keys);
     tenant.order.splice(lowerBound(tenant.order, record.id), 0, record.id);
+    this.onCreate(tenantId, record);
   }
 
-  async update(tenantId: string, previous: UserRecord, next: UserRecord): Promise<void> {
+  /** `companion` runs in the same step, after the checks (the access model's audit entry). */
+  async update(
+    tenantId: string,
+    previous: UserRecord,
+    next: UserRecord,
+    companion: () => void = () => {},
+  ): Promise<void> {
     const keys = keysOf(next);
     const tenant = this.tenant(tenantId);
     const stored = tenant.users.get(previous.id);
@@ -104,6 +123,36 @@ export class MemoryUserStore implements UserStore {
       { ...stored, version: next.version, lastModified: next.lastModified, attributes: next.attributes },
       keys,
     );
+    companion();
+  }
+
+  /**
+   * The access model's write: the whole of `next`, if the version is still `previous.version` and `holds()` is
+   * true at that moment; false (nothing written) when `holds()` is not. @throws VersionConflictError, UserNameTakenError
+   */
+  replace(
+    tenantId: string,
+    previous: UserRecord,
+    next: UserRecord,
+    holds: () => boolean,
+    companion: () => void,
+  ): boolean {
+    const keys = keysOf(next);
+    const tenant = this.tenant(tenantId);
+    const stored = tenant.users.get(previous.id);
+    if (!stored || stored.version !== previous.version) throw new VersionConflictError();
+    const holder = tenant.userNames.get(keys.userName);
+    if (holder !== undefined && holder !== next.id) throw new UserNameTakenError();
+    if (!holds()) return false;
+    this.unindex(tenant, stored);
+    this.index(tenant, next, keys);
+    companion();
+    return true;
+  }
+
+  /** Every stored user of the tenant, in creation order (for the access store's own queries). */
+  all(tenantId: string): UserRecord[] {
+    return this.inOrder(tenantId, 0, Number.POSITIVE_INFINITY);
   }
 
   async delete(tenantId: string, record: UserRecord): Promise<void> {

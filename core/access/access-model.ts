@@ -1,10 +1,11 @@
 import type { AppAccess, UserRecord } from '../scim/user-record';
 import { DEFAULT_ROLE } from '../scim/user-schema';
+import { foldCase } from '../scim/values';
 
 /**
  * The app's access model: each tenant has brands and roles; each user has exactly one role and either every
  * brand of the tenant (including brands created later) or a listed set. Only the tenant's admins change a
- * user's access (through the admin CLI); SCIM writes never do (see user-schema.ts).
+ * user's access (through the admin tools); SCIM writes never do (see user-schema.ts).
  */
 export const ADMIN_ROLE = 'admin';
 
@@ -14,25 +15,39 @@ export const BUILT_IN_ROLES: readonly { readonly name: string; readonly descript
   { name: DEFAULT_ROLE, description: 'The role of every new user' },
 ];
 
-export const isBuiltInRole = (name: string): boolean => BUILT_IN_ROLES.some((role) => role.name === name);
-
 /**
- * Custom role names are what the SCIM extension's `role` shows (case-exact), so they are kept to a plain,
- * unambiguous form: lower-case letters, digits and hyphens, starting with a letter.
+ * Role names are typed by people ("Email Creator") and compared case-insensitively, NFC-normalized, with runs
+ * of spaces as one: the key that identifies a role in storage. Existing slug names (`brand-editor`) are their
+ * own key.
  */
-export const ROLE_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+export const roleKey = (name: string): string => foldCase(tidyRoleName(name));
+
+/** The name as stored and shown: trimmed, runs of white space as one space. */
+export const tidyRoleName = (name: string): string => name.trim().replace(/\s+/gu, ' ');
+
+export const builtInRole = (name: string) => BUILT_IN_ROLES.find((role) => role.name === roleKey(name));
+
+export const isBuiltInRole = (name: string): boolean => builtInRole(name) !== undefined;
+
+export const MAX_ROLE_NAME_LENGTH = 64;
 
 /** Each brand id listed costs one condition in the write transaction (TransactWriteItems allows 100 items). */
 export const MAX_BRANDS_PER_USER = 50;
 
 export const MAX_DESCRIPTION_LENGTH = 500;
 
-/** A problem with a custom role name, in words, or undefined when the name is acceptable. */
-export function roleNameProblem(name: string): string | undefined {
-  if (isBuiltInRole(name)) return `${name} is a built-in role`;
-  if (!ROLE_NAME_PATTERN.test(name)) {
-    return `Role names are 1 to 63 lower-case letters, digits and hyphens, starting with a letter (not ${JSON.stringify(name)})`;
-  }
+/** Names of tenants and brands, and the parts of a person's name. */
+export const MAX_NAME_LENGTH = 200;
+
+/** Whether a name or description may be stored: within `maxLength`, without control characters, `''` only if allowed. */
+export const isAcceptableText = (value: string, maxLength: number, allowEmpty = false): boolean =>
+  (allowEmpty || value.trim() !== '') && value.length <= maxLength && !/\p{Cc}/u.test(value);
+
+/** Why a name cannot be a custom role's, or undefined when it can. */
+export function roleNameProblem(name: string): 'built-in' | 'invalid' | undefined {
+  const tidy = tidyRoleName(name);
+  if (tidy === '' || tidy.length > MAX_ROLE_NAME_LENGTH || /[\p{Cc}\p{Cf}]/u.test(tidy)) return 'invalid';
+  if (isBuiltInRole(tidy)) return 'built-in';
   return undefined;
 }
 
@@ -67,6 +82,9 @@ export type AuditAction =
   | 'user.role'
   | 'user.brands'
   | 'user.link-admin'
+  | 'user.name'
+  | 'admin.password'
+  | 'admin.unlock'
   | 'brand.create'
   | 'brand.delete'
   | 'role.create'
@@ -82,7 +100,7 @@ export function accessChange(before: AppAccess, after: AppAccess): Record<string
   return change;
 }
 
-/** `all` or the listed brand ids: how brand scoping reads in the audit trail and the CLI. */
+/** `all` or the listed brand ids: how brand scoping reads in the audit trail and to admins. */
 export const brandsText = (access: Pick<AppAccess, 'allBrands' | 'brands'>): 'all' | string[] =>
   access.allBrands ? 'all' : [...access.brands];
 

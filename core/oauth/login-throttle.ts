@@ -1,3 +1,5 @@
+import { normalizeEmail } from '../access/records';
+
 /**
  * Brute-force protection for the admin sign-in (RFC 6819 §5.1.4.2.3 account lock-out and §5.1.4.2.4 tar pit).
  * Failures are counted per account (tenant + email as typed, whether or not it exists, so an unknown email
@@ -67,6 +69,3 @@ export const accountThrottleKey = (tenantId: string, email: string): string =>
   `account#${tenantId}#${normalizeEmail(email)}`;
 
 export const sourceThrottleKey = (sourceIp: string): string => `source#${sourceIp}`;
-
-/** NFC and lower case, the same comparison the admin store uses for emails. */
-export const normalizeEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase();

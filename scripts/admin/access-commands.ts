@@ -1,5 +1,3 @@
-import type { AccessStore } from '../../adapters/dynamodb/access-store';
-import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import {
   type AuditEntry,
   brandsText,
@@ -7,6 +5,8 @@ import {
   MAX_DESCRIPTION_LENGTH,
   roleNameProblem,
 } from '../../core/access/access-model';
+import type { AccessService } from '../../core/access/access-service';
+import type { RoleRecord } from '../../core/access/records';
 import { ScimError } from '../../core/scim/errors';
 import { type CompiledFilter, compileFilter, lookupKeys, matchesFilter } from '../../core/scim/filter';
 import { compareIds } from '../../core/scim/sort';
@@ -16,7 +16,7 @@ import { CliError } from './cli-error';
 import {
   ACTOR_HELP,
   ACTOR_OPTION,
-  accessStore,
+  accessServices,
   actorOf,
   type CommandContext,
   type CommandSpec,
@@ -30,18 +30,23 @@ import {
  * The access model from the CLI: brands, roles, and users' role and brand scoping — what the seed says an
  * admin of the tenant does in the app after provisioning. Every change is recorded in the audit trail.
  */
-async function openTenant(context: CommandContext): Promise<{ access: AccessStore; tenantId: string }> {
+async function openTenant(
+  context: CommandContext,
+): Promise<{ access: AccessService; tenantId: string } & ReturnType<typeof accessServices>> {
   const tenantId = required(context, 'tenant');
   const actor = actorOf(context);
-  const access = accessStore(await context.connection(), actor);
-  await access.requireTenant(tenantId);
-  return { access, tenantId };
+  const services = accessServices(await context.connection(), actor);
+  await services.access.requireTenant(tenantId);
+  return { ...services, tenantId };
 }
+
+/** A role as the CLI shows it: its name as typed, without the key storage uses. */
+const roleView = ({ key: _key, ...role }: RoleRecord) => role;
 
 const TENANT = { tenant: { type: 'string' } } as const;
 
 /** A user as the CLI shows it: identity, status and access, without the rest of the SCIM profile. */
-function userView(record: UserRecord) {
+export function userView(record: UserRecord) {
   const { attributes, access } = record;
   const name = attributes.name as { givenName?: string; familyName?: string } | undefined;
   return {
@@ -173,8 +178,9 @@ export const accessCommands: readonly CommandSpec[] = [
     summary: 'create a custom role of a tenant',
     usage: 'role create --tenant <tenantId> --name <name> [--description <text>] [--actor <name>] [--json]',
     details: [
-      'Names are lower-case letters, digits and hyphens, starting with a letter (e.g. brand-editor); admin and',
-      'collaborator are built in. The name is what the SCIM extension shows as the user’s role.',
+      'The name is written as people say it (e.g. "Email Creator", quoted in the shell), 1 to 64 characters;',
+      'it is unique in the tenant compared case-insensitively, and every command takes it in any letter case.',
+      'admin and collaborator are built in. The name is what the SCIM extension shows as the user’s role.',
       ACTOR_HELP,
       'With --json: {"role": {"name", "description", "builtIn": false, "createdAt"}}.',
     ],
@@ -182,7 +188,8 @@ export const accessCommands: readonly CommandSpec[] = [
     run: async (context) => {
       const name = required(context, 'name').trim();
       const problem = roleNameProblem(name);
-      if (problem) throw new CliError(problem, 2);
+      if (problem === 'built-in') throw new CliError(`${name} is a built-in role`, 2);
+      if (problem) throw new CliError(`--name must be 1 to 64 characters, without control characters`, 2);
       const description = typeof context.values.description === 'string' ? context.values.description.trim() : '';
       if (description.length > MAX_DESCRIPTION_LENGTH || /\p{Cc}/u.test(description)) {
         throw new CliError(
@@ -191,7 +198,7 @@ export const accessCommands: readonly CommandSpec[] = [
         );
       }
       const { access, tenantId } = await openTenant(context);
-      const role = await access.createRole(tenantId, name, description);
+      const role = roleView(await access.createRole(tenantId, name, description));
       return { json: { role }, text: `Role ${role.name} created for tenant ${tenantId}.` };
     },
   },
@@ -204,7 +211,7 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT },
     run: async (context) => {
       const { access, tenantId } = await openTenant(context);
-      const roles = await access.listRoles(tenantId);
+      const roles = (await access.listRoles(tenantId)).map(roleView);
       return {
         json: { roles },
         text: table([
@@ -220,16 +227,16 @@ export const accessCommands: readonly CommandSpec[] = [
     summary: 'delete a custom role that no user holds',
     usage: 'role delete --tenant <tenantId> --role <name> [--actor <name>] [--json]',
     details: [
-      'Refused while any user holds the role (the message names some of them); built-in roles cannot be deleted.',
+      '--role is the role’s name in any letter case. Refused while any user holds the role (the message names',
+      'some of them); built-in roles cannot be deleted.',
       ACTOR_HELP,
       'With --json: {"role", "deleted": true}.',
     ],
     options: { ...TENANT, role: { type: 'string' }, ...ACTOR_OPTION },
     run: async (context) => {
-      const role = required(context, 'role').trim();
       const { access, tenantId } = await openTenant(context);
-      await access.deleteRole(tenantId, role);
-      return { json: { role, deleted: true }, text: `Role ${role} deleted.` };
+      const { name } = await access.deleteRole(tenantId, required(context, 'role'));
+      return { json: { role: name, deleted: true }, text: `Role ${name} deleted.` };
     },
   },
   {
@@ -309,12 +316,11 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, user: { type: 'string' } },
     run: async (context) => {
       const idOrEmail = required(context, 'user');
-      const { access, tenantId } = await openTenant(context);
-      const connection = await context.connection();
+      const { access, tenants, tenantId } = await openTenant(context);
       const record = await access.findUser(tenantId, idOrEmail);
       const [changes, admins] = await Promise.all([
         access.recentChanges(tenantId, record.id),
-        new TenantStore(connection.db, connection.tables.clients).listAdmins(tenantId),
+        tenants.listAdmins(tenantId),
       ]);
       const user = userView(record);
       const adminAccount = admins.find((admin) => admin.userId === record.id)?.email ?? null;
@@ -338,7 +344,8 @@ export const accessCommands: readonly CommandSpec[] = [
     summary: "change a user's role",
     usage: 'user set-role --tenant <tenantId> --user <id or email> --role <role> [--actor <name>] [--json]',
     details: [
-      'The role is admin, collaborator or one of the tenant’s custom roles. Demoting the tenant’s last admin is',
+      'The role is admin, collaborator or one of the tenant’s custom roles, by name in any letter case (quote',
+      'names with spaces: --role "Email Creator"). Demoting the tenant’s last admin is',
       'refused. A user who loses admin can no longer approve OAuth connections; the grants they approved keep',
       'working (they belong to the tenant: revoke them with grant revoke if needed).',
       ACTOR_HELP,
@@ -347,7 +354,7 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, user: { type: 'string' }, role: { type: 'string' }, ...ACTOR_OPTION },
     run: async (context) => {
       const idOrEmail = required(context, 'user');
-      const role = required(context, 'role').trim();
+      const role = required(context, 'role');
       const { access, tenantId } = await openTenant(context);
       const found = await access.findUser(tenantId, idOrEmail);
       const user = userView(await access.setRole(tenantId, found.id, role));

@@ -31,9 +31,11 @@ const WHERE_HELP = [
   "                                       runs, that folder's data, opened for the command only",
   'Every command names the data it works on in one line on stderr.',
   '',
-  'Output: human-readable; with --json exactly one JSON object on stdout. Errors go to stderr with',
-  'exit code 1 (2 for a wrong command line). For scripts use `npm run --silent admin -- …`: without',
-  '--silent, npm itself prints a banner on stdout before the command runs.',
+  'Output: human-readable; with --json exactly one JSON object on stdout. Errors go to stderr, one line',
+  '("admin: <message>"), or with --json one JSON object {"error": {"code", "message"}}. Exit codes: 0 done,',
+  '1 refused or failed (an unknown tenant, the last admin, an unreachable database), 2 a wrong command line.',
+  'For scripts use `npm run --silent admin -- …`: without --silent, npm itself prints a banner on stdout',
+  'before the command runs.',
 ];
 
 function mainHelp(): string {
@@ -82,6 +84,7 @@ function commandHelp(command: CommandSpec): string {
 
 /** Runs one CLI invocation and returns its exit code; all output goes through `io`. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const fail = failWith(io, argv.includes('--json'));
   const [group, action] = argv;
   const words = [group, action].filter((word): word is string => word !== undefined && !word.startsWith('-'));
   const rest = argv.slice(words.length);
@@ -93,16 +96,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(`${mainHelp()}\n`);
       return argv.length === 0 ? 2 : 0;
     }
-    return fail(io, new CliError('Name a command first (see --help)', 2));
+    return fail(new CliError('Name a command first (see --help)', 2));
   }
-  if (!groups.has(words[0] as string)) return fail(io, new CliError(`Unknown command ${words[0]} (see --help)`, 2));
+  if (!groups.has(words[0] as string)) return fail(new CliError(`Unknown command ${words[0]} (see --help)`, 2));
   const command = commands.find((candidate) => candidate.group === words[0] && candidate.action === words[1]);
   if (!command) {
     if (words.length === 1) {
       io[wantsHelp ? 'stdout' : 'stderr'](`${groupHelp(words[0] as string)}\n`);
       return wantsHelp ? 0 : 2;
     }
-    return fail(io, new CliError(`Unknown command ${words.join(' ')} (see ${words[0]} --help)`, 2));
+    return fail(new CliError(`Unknown command ${words.join(' ')} (see ${words[0]} --help)`, 2));
   }
   if (wantsHelp) {
     io.stdout(`${commandHelp(command)}\n`);
@@ -119,7 +122,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     });
     values = parsed.values as typeof values;
   } catch (error) {
-    return fail(io, new CliError(`${error instanceof Error ? error.message : String(error)} (see --help)`, 2));
+    return fail(new CliError(`${error instanceof Error ? error.message : String(error)} (see --help)`, 2));
   }
 
   let connection: Connection | undefined;
@@ -136,9 +139,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 0;
   } catch (error) {
     const cliError = asCliError(error);
-    if (cliError) return fail(io, cliError);
+    if (cliError) return fail(cliError);
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return fail(io, new CliError(`Failed: ${message}`));
+    return fail(new CliError(`Failed: ${message}`));
   } finally {
     await connection?.close();
   }
@@ -156,7 +159,14 @@ function connectionOptions(values: Record<string, unknown>): ConnectionOptions {
   };
 }
 
-function fail(io: CliIo, error: CliError): number {
-  io.stderr(`admin: ${error.message}\n`);
-  return error.exitCode;
+/** Reports a failure on stderr, as one JSON object when --json was asked for; returns the exit code. */
+function failWith(io: CliIo, json: boolean): (error: CliError) => number {
+  return (error) => {
+    io.stderr(
+      json
+        ? `${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`
+        : `admin: ${error.message}\n`,
+    );
+    return error.exitCode;
+  };
 }

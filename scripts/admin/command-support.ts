@@ -1,6 +1,9 @@
 import { userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
-import { AccessStore } from '../../adapters/dynamodb/access-store';
+import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { AccessService } from '../../core/access/access-service';
+import { AdminAccounts } from '../../core/access/admin-accounts';
 import { CliError } from './cli-error';
 import type { Connection } from './connection';
 
@@ -26,14 +29,20 @@ export interface CommandSpec {
   readonly run: (context: CommandContext) => Promise<CommandResult>;
 }
 
+/** No option value the CLI takes (ids, emails, names, filters) comes near this; longer is a mistake. */
+const MAX_OPTION_LENGTH = 1000;
+
 export function required(context: CommandContext, name: string): string {
   const value = context.values[name];
   if (typeof value !== 'string' || value.trim() === '') throw new CliError(`--${name} is required`, 2);
+  if (value.length > MAX_OPTION_LENGTH)
+    throw new CliError(`--${name} is longer than ${MAX_OPTION_LENGTH} characters`, 2);
   return value;
 }
 
 export function displayName(context: CommandContext, name: string): string {
   const value = required(context, name).trim();
+  if (value === '') throw new CliError(`--${name} is required`, 2);
   if (value.length > 200 || /\p{Cc}/u.test(value)) {
     throw new CliError(`--${name} must be at most 200 characters, without control characters`, 2);
   }
@@ -82,10 +91,24 @@ export function actorOf(context: CommandContext): string {
   }
 }
 
-/** The access model's store on the connection; user data needs the users table. */
-export function accessStore(connection: Connection, actor: string): AccessStore {
+/** The access model's use cases on the connection's tables; user data needs the users table. */
+export function accessServices(
+  connection: Connection,
+  actor: string,
+): { access: AccessService; accounts: AdminAccounts; tenants: TenantStore } {
   if (!connection.tables.users) {
     throw new CliError('This command needs the users table: add --users-table <name> (or use --stack)', 2);
   }
-  return new AccessStore(connection.db, { clients: connection.tables.clients, users: connection.tables.users }, actor);
+  const store = new DynamoDbAccessStore(connection.db, {
+    clients: connection.tables.clients,
+    users: connection.tables.users,
+  });
+  const tenants = new TenantStore(connection.db, connection.tables.clients);
+  const access = new AccessService(store, actor);
+  return { access, accounts: new AdminAccounts(tenants, access, store), tenants };
+}
+
+/** A person's name part (`--given-name`, `--family-name`): required, 1 to 200 characters, no control characters. */
+export function personName(context: CommandContext): { givenName: string; familyName: string } {
+  return { givenName: displayName(context, 'given-name'), familyName: displayName(context, 'family-name') };
 }

@@ -1,28 +1,32 @@
-import { AccessError } from '../../adapters/dynamodb/access-store';
-import { createAdminAccount, linkAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { type ClientRecord, ClientStore } from '../../adapters/dynamodb/client-store';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
-import { StoreError } from '../../adapters/dynamodb/store-errors';
+import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
+import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { deleteAdmin } from '../../core/access/admin-accounts';
+import { Refusal } from '../../core/access/refusal';
 import type { GrantRecord } from '../../core/oauth/grants';
 import { MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
 import { redirectUriProblem } from '../../core/oauth/redirect-uris';
 import { ScimError } from '../../core/scim/errors';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
-import { accessCommands } from './access-commands';
+import { accessCommands, userView } from './access-commands';
 import { CliError } from './cli-error';
 import {
   ACTOR_HELP,
   ACTOR_OPTION,
-  accessStore,
+  accessServices,
   actorOf,
+  type CommandContext,
   type CommandSpec,
   displayName,
   emailOption,
+  personName,
   required,
   table,
 } from './command-support';
 import type { Connection } from './connection';
+import { refusalMessage } from './refusal-messages';
 
 /** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -38,8 +42,25 @@ const stores = (connection: Connection) => ({
 
 async function existingTenant(connection: Connection, tenantId: string) {
   const tenant = await stores(connection).tenants.get(tenantId);
-  if (!tenant) throw new CliError(`There is no tenant ${tenantId} (list them with: tenant list)`);
+  if (!tenant) throw new Refusal('unknown-tenant', { tenantId });
   return tenant;
+}
+
+const PASSWORD_HELP = `The password is read from standard input (one trailing newline is dropped): ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`;
+
+/** The password piped on standard input (`--password-stdin`), within the length rules. */
+async function passwordFromStdin(context: CommandContext): Promise<string> {
+  if (context.values['password-stdin'] !== true) {
+    throw new CliError('--password-stdin is required: pipe the password on standard input', 2);
+  }
+  const password = (await context.readStdin()).replace(/\r?\n$/, '');
+  if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new CliError(
+      `The password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (read ${password.length} from standard input)`,
+      2,
+    );
+  }
+  return password;
 }
 
 /** `90s`, `15m`, `24h`, `7d` or `0` → seconds. */
@@ -89,12 +110,17 @@ const oauthCommands: readonly CommandSpec[] = [
     group: 'tenant',
     action: 'create',
     summary: 'create a tenant',
-    usage: 'tenant create --name <name> [--json]',
-    details: ['Prints the new tenant id; with --json: {"tenantId": "..."}.'],
-    options: { name: { type: 'string' } },
+    usage: 'tenant create --name <name> [--force] [--json]',
+    details: [
+      'Tenant names tell tenants apart on the sign-in and consent pages, so a name another tenant already has',
+      '(compared trimmed and case-insensitively) is refused; --force creates the tenant anyway.',
+      'Prints the new tenant id; with --json: {"tenantId": "..."}.',
+    ],
+    options: { name: { type: 'string' }, force: { type: 'boolean' } },
     run: async (context) => {
       const name = displayName(context, 'name');
-      const tenant = await stores(await context.connection()).tenants.create(name);
+      const { accounts } = accessServices(await context.connection(), actorOf(context));
+      const tenant = await accounts.createTenant(name, { force: context.values.force === true });
       return { json: { tenantId: tenant.tenantId }, text: `Tenant "${tenant.name}" created: ${tenant.tenantId}` };
     },
   },
@@ -120,11 +146,15 @@ const oauthCommands: readonly CommandSpec[] = [
     group: 'admin',
     action: 'create',
     summary: "create a tenant admin (the person who approves Okta's connection)",
-    usage: 'admin create --tenant <tenantId> --email <email> --password-stdin [--json]',
+    usage:
+      'admin create --tenant <tenantId> --email <email> --given-name <g> --family-name <f> --password-stdin [--actor <name>] [--json]',
     details: [
-      `The password is read from standard input (one trailing newline is dropped): ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`,
+      PASSWORD_HELP,
       'It is never accepted as an argument, where it would end up in the shell history. Example:',
-      '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <id> --email ann@acme.example --password-stdin',
+      '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <id> --email ann@acme.example \\',
+      '    --given-name Ann --family-name Smith --password-stdin',
+      '--given-name and --family-name are the admin’s name: SCIM lists it on the admin’s user (Okta’s first check',
+      'reads name.givenName and name.familyName of the tenant’s first user). A linked user that has no name yet gets it.',
       'Emails are compared case-insensitively; one email can be an admin of a tenant once.',
       'The account signs in a user of the tenant holding the admin role: the user whose userName is that email',
       '(provisioned by Okta or made with `user create`) is linked, or a new user is created, and given the admin',
@@ -135,29 +165,24 @@ const oauthCommands: readonly CommandSpec[] = [
     options: {
       tenant: { type: 'string' },
       email: { type: 'string' },
+      'given-name': { type: 'string' },
+      'family-name': { type: 'string' },
       'password-stdin': { type: 'boolean' },
       ...ACTOR_OPTION,
     },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
+      const name = personName(context);
       const actor = actorOf(context);
-      if (context.values['password-stdin'] !== true) {
-        throw new CliError('--password-stdin is required: pipe the password on standard input', 2);
-      }
-      const password = (await context.readStdin()).replace(/\r?\n$/, '');
-      if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-        throw new CliError(
-          `The password must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters (read ${password.length} from standard input)`,
-          2,
-        );
-      }
+      const password = await passwordFromStdin(context);
       const connection = await context.connection();
-      await existingTenant(connection, tenantId);
-      const { admin, linkedExistingUser } = await createAdminAccount(
-        { tenants: stores(connection).tenants, access: accessStore(connection, actor) },
-        { tenantId, email, passwordHash: await hashAdminPassword(password) },
-      );
+      const { admin, linkedExistingUser } = await accessServices(connection, actor).accounts.createAdmin({
+        tenantId,
+        email,
+        name,
+        passwordHash: await hashAdminPassword(password),
+      });
       return {
         json: { userId: admin.userId, linkedExistingUser },
         text: `Admin ${admin.email} created for tenant ${tenantId}: ${admin.userId}${linkedExistingUser ? ' (the existing user of that email, now with the admin role)' : ''}`,
@@ -182,11 +207,7 @@ const oauthCommands: readonly CommandSpec[] = [
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
       const actor = actorOf(context);
-      const connection = await context.connection();
-      const linked = await linkAdminAccount(
-        { tenants: stores(connection).tenants, access: accessStore(connection, actor) },
-        { tenantId, email },
-      );
+      const linked = await accessServices(await context.connection(), actor).accounts.linkAdmin(tenantId, email);
       return {
         json: linked,
         text: `Admin ${email} of tenant ${tenantId} is user ${linked.userId}, with the admin role.`,
@@ -216,6 +237,96 @@ const oauthCommands: readonly CommandSpec[] = [
   },
   {
     group: 'admin',
+    action: 'set-name',
+    summary: "give an admin's user a given and family name",
+    usage:
+      'admin set-name --tenant <tenantId> --email <email> --given-name <g> --family-name <f> [--actor <name>] [--json]',
+    details: [
+      'Sets name.givenName and name.familyName of the user the admin account signs in (other parts of the name',
+      'are kept), as SCIM lists it. For admins created before admin create asked for a name.',
+      ACTOR_HELP,
+      'With --json: {"user": {...}} as user show prints it.',
+    ],
+    options: {
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      'given-name': { type: 'string' },
+      'family-name': { type: 'string' },
+      ...ACTOR_OPTION,
+    },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = emailOption(context);
+      const name = personName(context);
+      const actor = actorOf(context);
+      const { accounts } = accessServices(await context.connection(), actor);
+      const user = userView(await accounts.setAdminName(tenantId, email, name));
+      return {
+        json: { user },
+        text: `Admin ${email} of tenant ${tenantId} is now named ${name.givenName} ${name.familyName}.`,
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'set-password',
+    summary: 'give an admin a new password (for one who forgot it)',
+    usage: 'admin set-password --tenant <tenantId> --email <email> --password-stdin [--actor <name>] [--json]',
+    details: [
+      PASSWORD_HELP,
+      'It is never accepted as an argument. The old password stops working at once; the grants the admin',
+      'approved are not touched, and neither is a sign-in lock-out (see admin unlock). Recorded in the audit trail.',
+      ACTOR_HELP,
+      'With --json: {"userId", "email", "passwordChanged": true}.',
+    ],
+    options: {
+      tenant: { type: 'string' },
+      email: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      ...ACTOR_OPTION,
+    },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = emailOption(context);
+      const actor = actorOf(context);
+      const password = await passwordFromStdin(context);
+      const { accounts } = accessServices(await context.connection(), actor);
+      const admin = await accounts.setAdminPassword(tenantId, email, await hashAdminPassword(password));
+      return {
+        json: { userId: admin.userId, email: admin.email, passwordChanged: true },
+        text: `Admin ${admin.email} of tenant ${tenantId} has a new password.`,
+      };
+    },
+  },
+  {
+    group: 'admin',
+    action: 'unlock',
+    summary: "lift an admin's sign-in lock-out after too many failed sign-ins",
+    usage: 'admin unlock --tenant <tenantId> --email <email> [--actor <name>] [--json]',
+    details: [
+      'The failed sign-ins counted against the account are forgotten, so the admin may sign in again at once.',
+      'Grants are not touched. Failures counted against the source address are not lifted (they protect every',
+      'account from one machine). Recorded in the audit trail.',
+      ACTOR_HELP,
+      'With --json: {"userId", "email", "unlocked": true}.',
+    ],
+    options: { tenant: { type: 'string' }, email: { type: 'string' }, ...ACTOR_OPTION },
+    run: async (context) => {
+      const tenantId = required(context, 'tenant');
+      const email = emailOption(context);
+      const actor = actorOf(context);
+      const connection = await context.connection();
+      const { accounts } = accessServices(connection, actor);
+      const lockouts = new ThrottleSignInLockouts(new LoginThrottleStore(connection.db, connection.tables.grants));
+      const admin = await accounts.unlockAdmin(lockouts, tenantId, email);
+      return {
+        json: { userId: admin.userId, email: admin.email, unlocked: true },
+        text: `Admin ${admin.email} of tenant ${tenantId} may sign in again.`,
+      };
+    },
+  },
+  {
+    group: 'admin',
     action: 'delete',
     summary: 'delete a tenant admin and revoke the grants they approved',
     usage: 'admin delete --tenant <tenantId> --email <email> [--json]',
@@ -228,16 +339,11 @@ const oauthCommands: readonly CommandSpec[] = [
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = required(context, 'email');
-      const { tenants, grants } = stores(await context.connection());
-      const deleted = await tenants.deleteAdmin(tenantId, email);
-      if (!deleted) throw new CliError(`Tenant ${tenantId} has no admin ${email}`);
-      const now = new Date().toISOString();
-      let revoked = 0;
-      for (const grant of await grants.list(tenantId)) {
-        const approvedByThem = [deleted.userId, ...(deleted.formerUserIds ?? [])].includes(grant.subject);
-        if (!approvedByThem || grant.status !== 'active') continue;
-        if (await grants.revokeIfExists(grant.grantId, now, 'approver-removed')) revoked += 1;
-      }
+      const { admin: deleted, revokedGrants: revoked } = await deleteAdmin(
+        stores(await context.connection()),
+        tenantId,
+        email,
+      );
       return {
         json: { userId: deleted.userId, deleted: true, revokedGrants: revoked },
         text: `Admin ${deleted.email} deleted; ${revoked} grant(s) they approved revoked.`,
@@ -370,7 +476,7 @@ const oauthCommands: readonly CommandSpec[] = [
       const clientId = required(context, 'client');
       const { clients, grants } = stores(await context.connection());
       const deleted = await clients.delete(clientId);
-      if (!deleted) throw new CliError(`There is no client ${clientId}`);
+      if (!deleted) throw new Refusal('unknown-client', { clientId });
       const now = new Date().toISOString();
       let revoked = 0;
       for (const grant of await grants.list(deleted.tenantId)) {
@@ -430,7 +536,7 @@ const oauthCommands: readonly CommandSpec[] = [
       const grantId = required(context, 'grant');
       const { grants } = stores(await context.connection());
       if (!(await grants.revokeIfExists(grantId, new Date().toISOString(), 'admin'))) {
-        throw new CliError(`There is no grant ${grantId}`);
+        throw new Refusal('unknown-grant', { grantId });
       }
       return { json: { grantId, status: 'revoked' }, text: `Grant ${grantId} revoked.` };
     },
@@ -441,11 +547,13 @@ export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessComm
 
 export type { CommandSpec } from './command-support';
 
-/** Store refusals become one-line CLI errors. */
+/** Refusals become one-line CLI errors, worded here. */
 export function asCliError(error: unknown): CliError | undefined {
   if (error instanceof CliError) return error;
-  if (error instanceof StoreError || error instanceof AccessError) return new CliError(error.message);
+  if (error instanceof Refusal) return new CliError(refusalMessage(error), 1, error.code);
   // A SCIM rule the command's input broke (a filter that does not parse, a userName taken): 2 for bad input.
-  if (error instanceof ScimError) return new CliError(error.detail, error.status === 400 ? 2 : 1);
+  if (error instanceof ScimError) {
+    return new CliError(error.detail, error.status === 400 ? 2 : 1, error.scimType ?? `scim-${error.status}`);
+  }
   return undefined;
 }

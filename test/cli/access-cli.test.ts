@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { documentClient, tableName } from '../../functions/_shared/services';
 import { admin, onlyJson, type Run } from '../support/admin-cli';
 import { testDynamoDbEndpoint, useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
+
+/** `admin create` asks for the admin's name (SCIM lists it on the admin's user). */
+const ADMIN_NAME = ['--given-name', 'Ann', '--family-name', 'Smith'];
 
 /** The access-model commands of the real CLI, as a child process, against the test run's DynamoDB Local. */
 // Each step starts the real CLI (a TypeScript process); on a loaded machine a dozen of them outlast the default.
@@ -30,7 +34,7 @@ function refused(result: Run, code: 1 | 2, message: string | RegExp): void {
 }
 
 async function newTenant(): Promise<string> {
-  return (await ok(['tenant', 'create', '--name', 'Acme'])).tenantId as string;
+  return (await ok(['tenant', 'create', '--name', `Acme ${randomUUID()}`])).tenantId as string;
 }
 
 async function newUser(tenantId: string, email: string): Promise<string> {
@@ -206,7 +210,7 @@ describe('access-model commands', () => {
     await expect(users().get(tenantId, scoped)).resolves.toMatchObject({ access: { allBrands: true } });
   });
 
-  test('roles: built-in and custom; a role in use cannot be deleted; an unknown role cannot be given', async () => {
+  test('roles: named as people type them, found in any letter case; a role in use cannot be deleted', async () => {
     const tenantId = await newTenant();
     const created = await ok([
       'role',
@@ -214,53 +218,71 @@ describe('access-model commands', () => {
       '--tenant',
       tenantId,
       '--name',
-      'brand-editor',
+      'Email  Creator',
       '--description',
-      'Edits the brands it is given',
+      'Writes the emails',
     ]);
-    expect(created.role).toMatchObject({ name: 'brand-editor', builtIn: false });
+    expect(created.role).toEqual({
+      name: 'Email Creator',
+      description: 'Writes the emails',
+      builtIn: false,
+      createdAt: expect.any(String),
+    });
+    await ok(['role', 'create', '--tenant', tenantId, '--name', 'brand-editor']);
     expect((await ok(['role', 'list', '--tenant', tenantId])).roles).toEqual([
       expect.objectContaining({ name: 'admin', builtIn: true }),
       expect.objectContaining({ name: 'collaborator', builtIn: true }),
-      expect.objectContaining({ name: 'brand-editor', description: 'Edits the brands it is given', builtIn: false }),
+      expect.objectContaining({ name: 'Email Creator', description: 'Writes the emails', builtIn: false }),
+      expect.objectContaining({ name: 'brand-editor', builtIn: false }),
     ]);
     const [duplicate, builtIn, badName, deleteBuiltIn] = await Promise.all([
-      admin(['role', 'create', '--tenant', tenantId, '--name', 'brand-editor']),
-      admin(['role', 'create', '--tenant', tenantId, '--name', 'admin']),
-      admin(['role', 'create', '--tenant', tenantId, '--name', 'Brand Editor']),
-      admin(['role', 'delete', '--tenant', tenantId, '--role', 'collaborator']),
+      admin(['role', 'create', '--tenant', tenantId, '--name', 'EMAIL CREATOR']),
+      admin(['role', 'create', '--tenant', tenantId, '--name', 'Admin']),
+      admin(['role', 'create', '--tenant', tenantId, '--name', 'x'.repeat(65)]),
+      admin(['role', 'delete', '--tenant', tenantId, '--role', 'Collaborator']),
     ]);
-    refused(duplicate, 1, 'already has a role brand-editor');
+    refused(duplicate, 1, 'already has a role Email Creator');
     refused(builtIn, 2, 'built-in role');
-    refused(badName, 2, 'lower-case letters');
+    refused(badName, 2, '1 to 64 characters');
     refused(deleteBuiltIn, 1, 'built-in role');
 
     const editor = await newUser(tenantId, 'ed@acme.example');
-    const promoted = await ok(['user', 'set-role', '--tenant', tenantId, '--user', editor, '--role', 'brand-editor']);
-    expect(promoted.user).toMatchObject({ role: 'brand-editor' });
-    const inUse = await admin(['role', 'delete', '--tenant', tenantId, '--role', 'brand-editor']);
-    refused(inUse, 1, 'Role brand-editor is still held by 1 user(s) (ed@acme.example)');
-    expect((await ok(['role', 'list', '--tenant', tenantId])).roles).toHaveLength(3);
-    await expect(users().get(tenantId, editor)).resolves.toMatchObject({ access: { role: 'brand-editor' } });
+    const promoted = await ok(['user', 'set-role', '--tenant', tenantId, '--user', editor, '--role', 'email creator']);
+    expect(promoted.user).toMatchObject({ role: 'Email Creator' });
+    const inUse = await admin(['role', 'delete', '--tenant', tenantId, '--role', 'Email Creator']);
+    refused(inUse, 1, 'Role Email Creator is still held by 1 user(s) (ed@acme.example)');
+    expect((await ok(['role', 'list', '--tenant', tenantId])).roles).toHaveLength(4);
+    await expect(users().get(tenantId, editor)).resolves.toMatchObject({ access: { role: 'Email Creator' } });
 
-    await ok(['user', 'set-role', '--tenant', tenantId, '--user', editor, '--role', 'collaborator']);
-    expect(await ok(['role', 'delete', '--tenant', tenantId, '--role', 'brand-editor'])).toEqual({
-      role: 'brand-editor',
+    await ok(['user', 'set-role', '--tenant', tenantId, '--user', editor, '--role', 'BRAND-EDITOR']);
+    expect(await ok(['role', 'delete', '--tenant', tenantId, '--role', 'EMAIL creator'])).toEqual({
+      role: 'Email Creator',
       deleted: true,
     });
     const [gone, unknown] = await Promise.all([
-      admin(['user', 'set-role', '--tenant', tenantId, '--user', editor, '--role', 'brand-editor']),
-      admin(['role', 'delete', '--tenant', tenantId, '--role', 'brand-editor']),
+      admin(['user', 'set-role', '--tenant', tenantId, '--user', editor, '--role', 'Email Creator']),
+      admin(['role', 'delete', '--tenant', tenantId, '--role', 'Email Creator']),
     ]);
-    refused(gone, 1, 'has no role brand-editor');
-    refused(unknown, 1, 'has no role brand-editor');
+    refused(gone, 1, 'has no role Email Creator');
+    refused(unknown, 1, 'has no role Email Creator');
   });
 
   test('admin create links the existing user of that email and gives it admin; the last admin cannot be demoted', async () => {
     const tenantId = await newTenant();
     const userId = await newUser(tenantId, 'boss@acme.example');
     const account = await ok(
-      ['admin', 'create', '--tenant', tenantId, '--email', 'BOSS@acme.example', '--password-stdin', '--actor', 'setup'],
+      [
+        'admin',
+        'create',
+        ...ADMIN_NAME,
+        '--tenant',
+        tenantId,
+        '--email',
+        'BOSS@acme.example',
+        '--password-stdin',
+        '--actor',
+        'setup',
+      ],
       'a long enough password',
     );
     expect(account).toEqual({ userId, linkedExistingUser: true });
@@ -287,7 +309,7 @@ describe('access-model commands', () => {
     await expect(users().get(tenantId, userId)).resolves.toMatchObject({ access: { role: 'admin' } });
 
     const fresh = await ok(
-      ['admin', 'create', '--tenant', tenantId, '--email', 'second@acme.example', '--password-stdin'],
+      ['admin', 'create', ...ADMIN_NAME, '--tenant', tenantId, '--email', 'second@acme.example', '--password-stdin'],
       'another long password',
     );
     expect(fresh.linkedExistingUser).toBe(false);

@@ -1,9 +1,6 @@
-import { AccessStore } from '../../adapters/dynamodb/access-store';
-import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
-import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { patchUser } from '../../core/scim/users';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
-import { documentClient, tableName } from '../../functions/_shared/services';
+import { accessServices } from '../support/access-services';
 import { AuthorizeBrowser, hiddenField, type PageResponse } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { type OAuthFixture, OKTA_CALLBACK, oauthFixture, rememberTokens } from '../support/oauth';
@@ -20,16 +17,17 @@ beforeAll(async () => {
 });
 afterAll(() => service.close());
 
-const access = () =>
-  new AccessStore(documentClient(), { clients: tableName('clients'), users: tableName('users') }, 'test');
+const access = () => accessServices().access;
 
 async function addAdmin(connection: OAuthFixture, email: string): Promise<{ userId: string; password: string }> {
   const password = `pw-${email}-long-enough`;
   rememberSecret(password);
-  const { admin } = await createAdminAccount(
-    { tenants: new TenantStore(documentClient(), tableName('clients')), access: access() },
-    { tenantId: connection.tenantId, email, passwordHash: await hashAdminPassword(password) },
-  );
+  const { admin } = await accessServices().accounts.createAdmin({
+    tenantId: connection.tenantId,
+    email,
+    name: { givenName: 'Second', familyName: 'Admin' },
+    passwordHash: await hashAdminPassword(password),
+  });
   return { userId: admin.userId, password };
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ACCESS_USER_SCHEMA, CORE_USER_SCHEMA } from '../../core/scim/user-schema';
 import { admin, onlyJson } from '../support/admin-cli';
 import { type RunningService, startService, testDynamoDbEndpoint } from '../support/local-service';
@@ -29,7 +30,7 @@ async function cli(args: readonly string[]): Promise<Record<string, unknown>> {
 
 /** A tenant made with the CLI, and Okta's SCIM client with a token for it. */
 async function tenantWithOkta(): Promise<{ tenantId: string; okta: ScimClient }> {
-  const { tenantId } = (await cli(['tenant', 'create', '--name', 'Acme'])) as { tenantId: string };
+  const { tenantId } = (await cli(['tenant', 'create', '--name', `Acme ${randomUUID()}`])) as { tenantId: string };
   return { tenantId, okta: scimClient(service, (await scimTestToken(tenantId)).token) };
 }
 
@@ -150,5 +151,54 @@ describe('the access extension over SCIM', () => {
       if (resources.length < 2) break;
     }
     expect(walked).toEqual(['early.bird@acme.example', 'pat.doe@acme.example', 'late.bird@acme.example']);
+  });
+
+  test('Okta’s first SPEC check: the tenant’s first user, the admin made with the CLI, has a full name', async () => {
+    const { tenantId, okta } = await tenantWithOkta();
+    const password = 'a long admin password';
+    const created = await admin(
+      [
+        'admin',
+        'create',
+        '--tenant',
+        tenantId,
+        '--email',
+        'Ann.Smith@Acme.example',
+        '--given-name',
+        'Ann',
+        '--family-name',
+        'Smith',
+        '--password-stdin',
+        '--json',
+      ],
+      password,
+    );
+    expect(created.code).toBe(0);
+    const { userId } = onlyJson(created) as { userId: string };
+
+    // Runscope's Okta SCIM 2.0 SPEC test, first request: GET /Users?count=1&startIndex=1.
+    const first = await okta.get('/Users?count=1&startIndex=1');
+    expect(first.status).toBe(200);
+    const [user] = resourcesOf(first);
+    expect(user).toMatchObject({
+      id: userId,
+      userName: 'Ann.Smith@Acme.example',
+      name: { givenName: 'Ann', familyName: 'Smith' },
+      active: true,
+      emails: [expect.objectContaining({ value: 'Ann.Smith@Acme.example' })],
+      [ACCESS_USER_SCHEMA]: { role: 'admin', allBrands: true },
+    });
+  });
+
+  test('a role named as people name it is what SCIM shows and filters on', async () => {
+    const { tenantId, okta } = await tenantWithOkta();
+    const created = await okta.post('/Users', oktaBody('eve@acme.example', { externalId: '00uEVE' }));
+    const id = (created.body as { id: string }).id;
+    await cli(['role', 'create', '--tenant', tenantId, '--name', 'Email Creator']);
+    await cli(['user', 'set-role', '--tenant', tenantId, '--user', 'eve@acme.example', '--role', 'EMAIL CREATOR']);
+    const read = await okta.get(`/Users/${id}`);
+    expect(read.body?.[ACCESS_USER_SCHEMA]).toEqual({ role: 'Email Creator', allBrands: true });
+    const listed = resourcesOf(await okta.get(filterPath(`${ACCESS_USER_SCHEMA}:role eq "Email Creator"`)));
+    expect(listed.map((user) => user.id)).toEqual([id]);
   });
 });

@@ -1,6 +1,4 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { AccessStore } from '../../adapters/dynamodb/access-store';
-import { createAdminAccount } from '../../adapters/dynamodb/admin-accounts';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
@@ -10,6 +8,7 @@ import { type AuthorizationCodeRequest, issueAuthorizationCode } from '../../cor
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { documentClient, publicBaseUrl, scimBaseUrl, tableName, tokenSigner } from '../../functions/_shared/services';
+import { accessServices } from './access-services';
 import { rememberSecret } from './secrets';
 
 /** The stores on the test run's DynamoDB Local; call after `startService()` or `useLocalEnvironment()`. */
@@ -63,11 +62,12 @@ export async function oauthFixture(options: OAuthFixtureOptions = {}): Promise<O
   const adminPassword = `pw-${randomUUID()}`;
   rememberSecret(adminPassword);
   const adminEmail = options.adminEmail ?? `admin-${randomUUID().slice(0, 8)}@acme.example`;
-  const access = new AccessStore(db, { clients: tableName('clients'), users: tableName('users') }, 'test-fixture');
-  const { admin } = await createAdminAccount(
-    { tenants, access },
-    { tenantId: tenant.tenantId, email: adminEmail, passwordHash: await hashAdminPassword(adminPassword) },
-  );
+  const { admin } = await accessServices('test-fixture').accounts.createAdmin({
+    tenantId: tenant.tenantId,
+    email: adminEmail,
+    name: { givenName: 'Ada', familyName: 'Admin' },
+    passwordHash: await hashAdminPassword(adminPassword),
+  });
   const redirectUris = options.redirectUris ?? [OKTA_CALLBACK, OKTA_EMEA_CALLBACK];
   const { client, clientSecret } = await clients.create({
     tenantId: tenant.tenantId,

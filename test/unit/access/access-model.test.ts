@@ -3,8 +3,10 @@ import {
   brandsText,
   isBuiltInRole,
   mayApproveConnections,
+  roleKey,
   roleNameProblem,
   sameAccess,
+  tidyRoleName,
   withBrands,
   withoutBrand,
 } from '../../../core/access/access-model';
@@ -13,13 +15,19 @@ import { DEFAULT_ACCESS } from '../../../core/scim/user-record';
 const scoped = { role: 'collaborator', allBrands: false, brands: ['b1', 'b2'] };
 
 describe('the access model’s rules', () => {
-  test('custom role names: lower-case slugs, never a built-in name', () => {
+  test('role names as people type them: compared case-insensitively, spaces tidied, never a built-in name', () => {
     expect(isBuiltInRole('admin')).toBe(true);
-    expect(isBuiltInRole('collaborator')).toBe(true);
-    expect(roleNameProblem('brand-editor')).toBeUndefined();
-    expect(roleNameProblem('admin')).toContain('built-in');
-    for (const bad of ['Brand', 'brand editor', '1st', '-x', '', 'a'.repeat(64), 'é']) {
-      expect({ bad, problem: roleNameProblem(bad) }).toEqual({ bad, problem: expect.stringContaining('lower-case') });
+    expect(isBuiltInRole(' Collaborator ')).toBe(true);
+    expect(roleKey('  Email   Creator ')).toBe('email creator');
+    expect(roleKey('E\u0301diteur')).toBe(roleKey('\u00c9diteur'));
+    expect(tidyRoleName('  Email   Creator ')).toBe('Email Creator');
+    expect(roleKey('brand-editor')).toBe('brand-editor');
+    for (const good of ['Email Creator', 'brand-editor', 'Éditeur', 'a'.repeat(64)]) {
+      expect({ good, problem: roleNameProblem(good) }).toEqual({ good, problem: undefined });
+    }
+    expect(roleNameProblem('ADMIN')).toBe('built-in');
+    for (const bad of ['', '   ', 'a'.repeat(65), 'bell\u0007', 'zero\u200bwidth']) {
+      expect({ bad, problem: roleNameProblem(bad) }).toEqual({ bad, problem: 'invalid' });
     }
   });
 

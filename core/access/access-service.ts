@@ -1,0 +1,392 @@
+import { randomUUID } from 'node:crypto';
+import type { UserRecord } from '../scim/user-record';
+import type { UserStore } from '../scim/user-store';
+import { createUser } from '../scim/users';
+import { foldCase, isPlainObject } from '../scim/values';
+import {
+  ADMIN_ROLE,
+  type AuditAction,
+  type AuditEntry,
+  accessChange,
+  BUILT_IN_ROLES,
+  brandsText,
+  builtInRole,
+  isAcceptableText,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_NAME_LENGTH,
+  roleKey,
+  roleNameProblem,
+  sameAccess,
+  tidyRoleName,
+  withBrands,
+  withoutBrand,
+} from './access-model';
+import {
+  type AccessCondition,
+  type AccessStore,
+  AlreadyExistsError,
+  type ConditionalWrite,
+  TenantMissingError,
+} from './ports';
+import type { BrandRecord, RoleRecord } from './records';
+import { Refusal } from './refusal';
+
+const WRITE_ATTEMPTS = 10;
+export const RECENT_CHANGES = 10;
+
+const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+
+/** A user's access after a decision, and what the write must still find true. */
+interface AccessDecision {
+  readonly access: UserRecord['access'];
+  readonly action: AuditAction;
+  readonly conditions?: readonly AccessCondition[];
+  /** What a failed condition means, by its position; `undefined` means: read again and decide again. */
+  readonly failures?: readonly (Refusal | undefined)[];
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * The access model's use cases: brands, roles, and users' role and brand scoping, each change recorded in the
+ * audit trail with who made it. Refusals are `Refusal`s with a code and the facts; nothing here knows who asks.
+ */
+export class AccessService {
+  constructor(
+    private readonly store: AccessStore,
+    /** Who makes the changes, as the audit trail records it. */
+    readonly actor: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The tenant's users, for reads (lists, filters). */
+  get users(): UserStore {
+    return this.store.users;
+  }
+
+  async requireTenant(tenantId: string): Promise<void> {
+    if (!(await this.store.tenantExists(tenantId))) throw new Refusal('unknown-tenant', { tenantId });
+  }
+
+  // Brands
+
+  async createBrand(tenantId: string, name: string): Promise<BrandRecord> {
+    checkText('name', name, MAX_NAME_LENGTH);
+    const brand: BrandRecord = { brandId: randomUUID(), name, createdAt: this.timestamp() };
+    await this.orUnknownTenant(tenantId, () =>
+      this.store.putBrand(tenantId, brand, this.entry('brand.create', { brandId: brand.brandId, name })),
+    );
+    return brand;
+  }
+
+  /** Oldest first. */
+  async listBrands(tenantId: string): Promise<BrandRecord[]> {
+    return (await this.store.listBrands(tenantId)).sort(
+      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.brandId.localeCompare(b.brandId),
+    );
+  }
+
+  /**
+   * Deletes a brand and removes it from every user's list (users with all brands keep all brands). Returns
+   * how many users lost it. The brand is marked first, so nobody can be given it while the users are swept;
+   * run again after an interruption, it picks up where it stopped.
+   */
+  async deleteBrand(tenantId: string, brandId: string): Promise<{ brand: BrandRecord; removedFromUsers: number }> {
+    const brand = await this.store.markBrandDeleting(tenantId, brandId);
+    if (!brand) throw new Refusal('unknown-brand', { tenantId, brandId });
+    let removedFromUsers = 0;
+    for (const userId of await this.store.usersListingBrand(tenantId, brandId)) {
+      try {
+        const changed = await this.changeAccess(tenantId, userId, (access) => ({
+          access: withoutBrand(access, brandId),
+          action: 'user.brands',
+          details: { reason: `brand ${brandId} (${brand.name}) deleted` },
+        }));
+        if (changed) removedFromUsers += 1;
+      } catch (error) {
+        // A user deleted meanwhile holds nothing any more.
+        if (!(error instanceof Refusal && error.code === 'unknown-user')) throw error;
+      }
+    }
+    await this.store.removeBrand(
+      tenantId,
+      brandId,
+      this.entry('brand.delete', { brandId, name: brand.name, removedFromUsers }),
+    );
+    return { brand, removedFromUsers };
+  }
+
+  // Roles
+
+  async createRole(tenantId: string, name: string, description: string): Promise<RoleRecord> {
+    const problem = roleNameProblem(name);
+    if (problem === 'built-in') throw new Refusal('built-in-role', { role: tidyRoleName(name) });
+    if (problem) throw new Refusal('invalid-role-name', { role: name });
+    checkText('description', description, MAX_DESCRIPTION_LENGTH, true);
+    const tidy = tidyRoleName(name);
+    const role: RoleRecord = {
+      key: roleKey(tidy),
+      name: tidy,
+      description,
+      builtIn: false,
+      createdAt: this.timestamp(),
+    };
+    try {
+      await this.store.putRole(tenantId, role, this.entry('role.create', { role: tidy, description }));
+    } catch (error) {
+      if (error instanceof TenantMissingError) throw new Refusal('unknown-tenant', { tenantId });
+      if (error instanceof AlreadyExistsError) {
+        const existing = await this.store.findRole(tenantId, role.key);
+        throw new Refusal('duplicate-role', { tenantId, role: existing?.name ?? tidy });
+      }
+      throw error;
+    }
+    return role;
+  }
+
+  /** The built-in roles first, then the tenant's own, oldest first. */
+  async listRoles(tenantId: string): Promise<RoleRecord[]> {
+    const custom = (await this.store.listRoles(tenantId)).sort(
+      (a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? '') || a.key.localeCompare(b.key),
+    );
+    return [...BUILT_IN_ROLES.map((role) => ({ key: role.name, ...role, builtIn: true })), ...custom];
+  }
+
+  /** A role by its name in any letter case; the built-in roles included. */
+  async findRole(tenantId: string, name: string): Promise<RoleRecord> {
+    const builtIn = builtInRole(name);
+    if (builtIn) return { key: builtIn.name, ...builtIn, builtIn: true };
+    const role = await this.store.findRole(tenantId, roleKey(name));
+    if (!role) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
+    return role;
+  }
+
+  /** Deletes a custom role that no user holds; otherwise refuses and names some who hold it. */
+  async deleteRole(tenantId: string, name: string): Promise<RoleRecord> {
+    if (builtInRole(name)) throw new Refusal('built-in-role', { role: roleKey(name) });
+    const key = roleKey(name);
+    const role = await this.store.markRoleDeleting(tenantId, key);
+    if (!role) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
+    const holders = await this.store.usersWithRole(tenantId, role.name);
+    if (holders.length > 0) {
+      await this.store.unmarkRoleDeleting(tenantId, key);
+      throw new Refusal('role-in-use', {
+        role: role.name,
+        holders: holders.length,
+        examples: holders.slice(0, 3).map((holder) => holder.userName),
+      });
+    }
+    await this.store.removeRole(tenantId, key, this.entry('role.delete', { role: role.name }));
+    return role;
+  }
+
+  // Users
+
+  /** A user by id, or by email (the userName first, then a single user with that email address). */
+  async findUser(tenantId: string, idOrEmail: string): Promise<UserRecord> {
+    const byId = await this.store.users.get(tenantId, idOrEmail);
+    if (byId) return byId;
+    const key = foldCase(idOrEmail.trim());
+    const [byUserName] = await this.store.users.findByKeys(tenantId, [{ kind: 'userName', value: key }]);
+    if (byUserName) return byUserName;
+    const byEmail = await this.store.users.findByKeys(tenantId, [{ kind: 'email', value: key }]);
+    if (byEmail.length > 1) {
+      throw new Refusal('ambiguous-user', { user: idOrEmail, userIds: byEmail.map((user) => user.id) });
+    }
+    const [only] = byEmail;
+    if (!only) throw new Refusal('unknown-user', { tenantId, user: idOrEmail });
+    return only;
+  }
+
+  /** Creates an ordinary user through the SCIM core, so SCIM sees exactly what it would have created. */
+  async createUser(
+    tenantId: string,
+    profile: { email: string; givenName?: string; familyName?: string },
+  ): Promise<UserRecord> {
+    const name = {
+      ...(profile.givenName ? { givenName: profile.givenName } : {}),
+      ...(profile.familyName ? { familyName: profile.familyName } : {}),
+    };
+    const store = this.store.recordingUsers((record) => ({
+      at: record.created,
+      actor: this.actor,
+      action: 'user.create',
+      userId: record.id,
+      details: { userName: record.attributes.userName, role: record.access.role, brands: brandsText(record.access) },
+    }));
+    return createUser(
+      { store, tenantId, now: this.now },
+      {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: profile.email,
+        ...(Object.keys(name).length > 0 ? { name } : {}),
+        emails: [{ value: profile.email, type: 'work', primary: true }],
+        active: true,
+      },
+    );
+  }
+
+  /**
+   * Gives a user a role, named in any letter case. Demoting the tenant's last admin is refused: the change is
+   * written together with a check that another user still holds `admin`, so two admins demoting each other
+   * at once cannot both win.
+   */
+  async setRole(tenantId: string, userId: string, roleName: string, reason?: string): Promise<UserRecord> {
+    const role = await this.findRole(tenantId, roleName);
+    const record = await this.changeAccess(tenantId, userId, async (access) => {
+      const conditions: AccessCondition[] = [];
+      const failures: (Refusal | undefined)[] = [];
+      if (!role.builtIn) {
+        conditions.push({ kind: 'role-usable', roleKey: role.key });
+        failures.push(new Refusal('unknown-role', { tenantId, role: role.name }));
+      }
+      if (access.role === ADMIN_ROLE && role.name !== ADMIN_ROLE) {
+        const otherAdmin = (await this.store.usersWithRole(tenantId, ADMIN_ROLE)).find((admin) => admin.id !== userId);
+        if (!otherAdmin) throw new Refusal('last-admin', { tenantId });
+        conditions.push({ kind: 'holds-role', userId: otherAdmin.id, role: ADMIN_ROLE });
+        failures.push(undefined);
+      }
+      return {
+        access: { ...access, role: role.name },
+        action: 'user.role',
+        conditions,
+        failures,
+        details: reason ? { reason } : {},
+      };
+    });
+    return record ?? this.findUser(tenantId, userId);
+  }
+
+  async setBrands(tenantId: string, userId: string, brands: readonly string[] | 'all'): Promise<UserRecord> {
+    const record = await this.changeAccess(tenantId, userId, (access) => {
+      const next = withBrands(access, brands);
+      return {
+        access: next,
+        action: 'user.brands',
+        conditions: next.brands.map((brandId) => ({ kind: 'brand-usable', brandId }) as const),
+        failures: next.brands.map((brandId) => new Refusal('unknown-brand', { tenantId, brandId })),
+      };
+    });
+    return record ?? this.findUser(tenantId, userId);
+  }
+
+  /**
+   * Sets the given and family name of a user (other parts of `name` are kept), so that what SCIM lists for
+   * the user has them (Okta's first check reads `name.givenName` and `name.familyName` of the first user).
+   */
+  async setName(
+    tenantId: string,
+    userId: string,
+    names: { readonly givenName: string; readonly familyName: string },
+  ): Promise<UserRecord> {
+    checkText('givenName', names.givenName, MAX_NAME_LENGTH);
+    checkText('familyName', names.familyName, MAX_NAME_LENGTH);
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.store.users.get(tenantId, userId);
+      if (!current) throw new Refusal('unknown-user', { tenantId, user: userId });
+      const before = isPlainObject(current.attributes.name) ? current.attributes.name : {};
+      if (before.givenName === names.givenName && before.familyName === names.familyName) return current;
+      const at = this.timestamp();
+      const next: UserRecord = {
+        ...current,
+        version: current.version + 1,
+        lastModified: at,
+        attributes: { ...current.attributes, name: { ...before, ...names } },
+      };
+      const audit: AuditEntry = {
+        at,
+        actor: this.actor,
+        action: 'user.name',
+        userId,
+        details: {
+          name: {
+            from: { givenName: before.givenName ?? null, familyName: before.familyName ?? null },
+            to: { ...names },
+          },
+        },
+      };
+      if ((await this.store.writeProfile(tenantId, current, next, audit)).written) return next;
+      await pause(attempt);
+    }
+    throw new Refusal('concurrent-change', { tenantId, user: userId });
+  }
+
+  /** The user's latest recorded changes, newest first. */
+  recentChanges(tenantId: string, userId: string, limit = RECENT_CHANGES): Promise<AuditEntry[]> {
+    return this.store.changes(tenantId, userId, limit);
+  }
+
+  /** The tenant's brand and role changes, newest first. */
+  tenantChanges(tenantId: string, limit = RECENT_CHANGES): Promise<AuditEntry[]> {
+    return this.store.changes(tenantId, undefined, limit);
+  }
+
+  /** An entry of the audit trail made now by this service's actor. */
+  entry(action: AuditAction, details: Record<string, unknown>, userId?: string): AuditEntry {
+    return {
+      at: this.timestamp(),
+      actor: this.actor,
+      action,
+      ...(userId !== undefined ? { userId } : {}),
+      details,
+    };
+  }
+
+  /**
+   * Read, change and write one user's access conditionally on the version read, retried on a fresh read
+   * when another write came first. Returns the written record, or undefined when nothing changed (nothing is
+   * written or recorded then).
+   */
+  private async changeAccess(
+    tenantId: string,
+    userId: string,
+    decide: (access: UserRecord['access']) => AccessDecision | Promise<AccessDecision>,
+  ): Promise<UserRecord | undefined> {
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+      const current = await this.store.users.get(tenantId, userId);
+      if (!current) throw new Refusal('unknown-user', { tenantId, user: userId });
+      const decision = await decide(current.access);
+      if (sameAccess(decision.access, current.access)) return undefined;
+      const at = this.timestamp();
+      const next: UserRecord = { ...current, version: current.version + 1, lastModified: at, access: decision.access };
+      const audit: AuditEntry = {
+        at,
+        actor: this.actor,
+        action: decision.action,
+        userId,
+        details: { ...accessChange(current.access, decision.access), ...decision.details },
+      };
+      const outcome: ConditionalWrite = await this.store.writeAccess(
+        tenantId,
+        current,
+        next,
+        decision.conditions ?? [],
+        audit,
+      );
+      if (outcome.written) return next;
+      if (outcome.conflict === 'condition') {
+        const failure = decision.failures?.[outcome.index];
+        if (failure) throw failure;
+      }
+      await pause(attempt);
+    }
+    throw new Refusal('concurrent-change', { tenantId, user: userId });
+  }
+
+  private async orUnknownTenant(tenantId: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (error instanceof TenantMissingError) throw new Refusal('unknown-tenant', { tenantId });
+      throw error;
+    }
+  }
+
+  private timestamp(): string {
+    return this.now().toISOString();
+  }
+}
+
+/** Refuses a name or description that could not be shown or stored as it is. */
+export function checkText(field: string, value: string, maxLength: number, allowEmpty = false): void {
+  if (!isAcceptableText(value, maxLength, allowEmpty)) throw new Refusal('invalid-value', { field, maxLength });
+}

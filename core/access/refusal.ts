@@ -1,0 +1,37 @@
+/**
+ * What the admin asked for cannot be done, for a reason they can act on. It carries a code and the facts
+ * behind it, never wording: each front end (the admin CLI, a web console) says it in its own words.
+ */
+export type RefusalCode =
+  | 'unknown-tenant'
+  | 'unknown-brand'
+  | 'unknown-role'
+  | 'unknown-user'
+  | 'unknown-admin'
+  | 'unknown-client'
+  | 'unknown-grant'
+  | 'duplicate-tenant-name'
+  | 'duplicate-role'
+  | 'duplicate-admin'
+  | 'invalid-role-name'
+  /** A name or description that is empty, too long or holds control characters; `field` says which. */
+  | 'invalid-value'
+  | 'built-in-role'
+  | 'role-in-use'
+  | 'last-admin'
+  | 'ambiguous-user'
+  | 'concurrent-change';
+
+export type RefusalFacts = Readonly<Record<string, string | number | readonly string[]>>;
+
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+
+  constructor(
+    readonly code: RefusalCode,
+    readonly facts: RefusalFacts = {},
+    message: string = code,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,344 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
+import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
+import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { memoryAccessStores } from '../../adapters/memory/access-stores';
+import { AccessService } from '../../core/access/access-service';
+import { AdminAccounts } from '../../core/access/admin-accounts';
+import type { AccessStore, SignInLockouts, TenantStore as TenantStorePort } from '../../core/access/ports';
+import type { AdminSummary } from '../../core/access/records';
+import { Refusal } from '../../core/access/refusal';
+import { ACCOUNT_POLICY, accountThrottleKey } from '../../core/oauth/login-throttle';
+import { type DynamoDbContext, describeContract } from '../support/contract';
+
+/**
+ * The access model's rules, run on each adapter of its ports: in memory and on DynamoDB Local. Both must
+ * give the same answers, races included.
+ */
+interface Backend {
+  readonly tenants: TenantStorePort;
+  readonly store: AccessStore;
+  readonly lockouts: SignInLockouts;
+  /** Counts failed sign-ins against the account until the sign-in page locks it. */
+  readonly lock: (account: AdminSummary) => Promise<void>;
+  readonly isLocked: (account: AdminSummary) => Promise<boolean>;
+}
+
+function memoryBackend(): Backend {
+  const { tenants, access, lockouts } = memoryAccessStores();
+  return {
+    tenants,
+    store: access,
+    lockouts,
+    lock: async (account) => lockouts.lock(account),
+    isLocked: async (account) => lockouts.isLocked(account),
+  };
+}
+
+function dynamoBackend({ db, tableName }: DynamoDbContext): Backend {
+  const throttle = new LoginThrottleStore(db, tableName('grants'));
+  const key = (account: AdminSummary) => accountThrottleKey(account.tenantId, account.email);
+  return {
+    tenants: new TenantStore(db, tableName('clients')),
+    store: new DynamoDbAccessStore(db, { clients: tableName('clients'), users: tableName('users') }),
+    lockouts: new ThrottleSignInLockouts(throttle),
+    lock: async (account) => {
+      // Failed sign-ins a minute apart until the counter locks (15 minutes from the last one).
+      const start = Math.floor(Date.now() / 1000);
+      for (let attempt = 0; attempt < ACCOUNT_POLICY.lockAfterFailures; attempt += 1) {
+        const at = start + attempt * (ACCOUNT_POLICY.maxDelaySeconds + 1);
+        await throttle.reserveAttempt(key(account), ACCOUNT_POLICY, at);
+      }
+    },
+    isLocked: async (account) => (await throttle.read(key(account))).nextAttemptAt > Math.floor(Date.now() / 1000),
+  };
+}
+
+const NAME = { givenName: 'Ann', familyName: 'Smith' };
+
+describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb: dynamoBackend }, (subject) => {
+  const services = (actor = 'tester') => {
+    const access = new AccessService(subject().store, actor);
+    return { access, accounts: new AdminAccounts(subject().tenants, access, subject().store) };
+  };
+
+  const refusalOf = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(Refusal);
+    return error as Refusal;
+  };
+
+  async function newTenant(): Promise<string> {
+    return (await services().accounts.createTenant(`Tenant ${randomUUID()}`)).tenantId;
+  }
+
+  async function tenantWithAdmins(count: number): Promise<{ tenantId: string; adminIds: string[] }> {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const adminIds: string[] = [];
+    for (let index = 0; index < count; index += 1) {
+      const user = await access.createUser(tenantId, { email: `admin${index}@race.example` });
+      await access.setRole(tenantId, user.id, 'admin');
+      adminIds.push(user.id);
+    }
+    return { tenantId, adminIds };
+  }
+
+  test('tenant names are unique compared trimmed and case-insensitively, unless forced', async () => {
+    const { accounts } = services();
+    const name = `Acme ${randomUUID()}`;
+    const first = await accounts.createTenant(name);
+    const again = await refusalOf(accounts.createTenant(`  ${name.toUpperCase()} `));
+    expect(again).toMatchObject({ code: 'duplicate-tenant-name', facts: { tenantId: first.tenantId } });
+    const forced = await accounts.createTenant(name, { force: true });
+    expect(forced.tenantId).not.toBe(first.tenantId);
+    expect((await subject().tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(2);
+  });
+
+  test('two creations of one tenant name racing: exactly one tenant gets it', async () => {
+    const name = `Race ${randomUUID()}`;
+    const outcomes = await Promise.allSettled([1, 2, 3].map(() => services().accounts.createTenant(name)));
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'duplicate-tenant-name' });
+    }
+    expect((await subject().tenants.list()).filter((tenant) => tenant.name === name)).toHaveLength(1);
+  });
+
+  test('names and descriptions are bounded and free of control characters', async () => {
+    const tenantId = await newTenant();
+    const { access, accounts } = services();
+    const refusals = await Promise.all([
+      refusalOf(accounts.createTenant('')),
+      refusalOf(accounts.createTenant('x'.repeat(201))),
+      refusalOf(access.createBrand(tenantId, 'North\u0000')),
+      refusalOf(access.createRole(tenantId, 'Writer', 'd'.repeat(501))),
+      refusalOf(
+        accounts.createAdmin({
+          tenantId,
+          email: 'a@acme.example',
+          passwordHash: 'h',
+          name: { givenName: '', familyName: 'S' },
+        }),
+      ),
+    ]);
+    expect(refusals.map((refusal) => [refusal.code, refusal.facts.field])).toEqual([
+      ['invalid-value', 'name'],
+      ['invalid-value', 'name'],
+      ['invalid-value', 'name'],
+      ['invalid-value', 'description'],
+      ['invalid-value', 'givenName'],
+    ]);
+    expect(await access.listBrands(tenantId)).toEqual([]);
+    expect(await subject().tenants.findAdminByEmail(tenantId, 'a@acme.example')).toBeUndefined();
+  });
+
+  test('built-in roles come first and can be neither created nor deleted', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    expect((await access.listRoles(tenantId)).map((role) => [role.name, role.builtIn])).toEqual([
+      ['admin', true],
+      ['collaborator', true],
+    ]);
+    expect(await refusalOf(access.createRole(tenantId, 'Admin', ''))).toMatchObject({ code: 'built-in-role' });
+    expect(await refusalOf(access.deleteRole(tenantId, 'COLLABORATOR'))).toMatchObject({ code: 'built-in-role' });
+    expect(await refusalOf(access.createRole(tenantId, 'bell\u0007', ''))).toMatchObject({ code: 'invalid-role-name' });
+  });
+
+  test('a role is named as people type it, found in any letter case, and cannot be deleted while held', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const role = await access.createRole(tenantId, '  Email   Creator ', 'Writes the emails');
+    expect(role).toMatchObject({ name: 'Email Creator', key: 'email creator', builtIn: false });
+    expect(await refusalOf(access.createRole(tenantId, 'EMAIL CREATOR', ''))).toMatchObject({
+      code: 'duplicate-role',
+      facts: { role: 'Email Creator' },
+    });
+    const user = await access.createUser(tenantId, { email: 'ed@acme.example' });
+    expect((await access.setRole(tenantId, user.id, 'email creator')).access.role).toBe('Email Creator');
+    expect(await refusalOf(access.deleteRole(tenantId, 'Email Creator'))).toMatchObject({
+      code: 'role-in-use',
+      facts: { role: 'Email Creator', holders: 1, examples: ['ed@acme.example'] },
+    });
+    await access.setRole(tenantId, user.id, 'collaborator');
+    expect((await access.deleteRole(tenantId, 'eMaIl cReAtOr')).name).toBe('Email Creator');
+    expect(await refusalOf(access.setRole(tenantId, user.id, 'Email Creator'))).toMatchObject({
+      code: 'unknown-role',
+    });
+    expect((await access.tenantChanges(tenantId)).map((entry) => [entry.action, entry.details.role])).toEqual([
+      ['role.delete', 'Email Creator'],
+      ['role.create', 'Email Creator'],
+    ]);
+  });
+
+  test('the last admin cannot be demoted', async () => {
+    const { tenantId, adminIds } = await tenantWithAdmins(1);
+    const [only] = adminIds as [string];
+    expect(await refusalOf(services().access.setRole(tenantId, only, 'collaborator'))).toMatchObject({
+      code: 'last-admin',
+    });
+  });
+
+  test('two admins demoting each other at once: exactly one succeeds, one admin remains', async () => {
+    for (let round = 0; round < 3; round += 1) {
+      const { tenantId, adminIds } = await tenantWithAdmins(2);
+      const results = await Promise.allSettled(
+        adminIds.map((id) => services().access.setRole(tenantId, id, 'collaborator')),
+      );
+      expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const failure = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+      expect(failure.reason).toMatchObject({ code: 'last-admin' });
+      const { access } = services();
+      const roles = await Promise.all(adminIds.map(async (id) => (await access.findUser(tenantId, id)).access.role));
+      expect(roles.sort()).toEqual(['admin', 'collaborator']);
+    }
+  });
+
+  test('deleting a brand removes it from every list, leaves all-brands users alone, and records it', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const north = await access.createBrand(tenantId, 'North');
+    const south = await access.createBrand(tenantId, 'South');
+    const listed = await access.createUser(tenantId, { email: 'listed@acme.example' });
+    const everything = await access.createUser(tenantId, { email: 'all@acme.example' });
+    await access.setBrands(tenantId, listed.id, [north.brandId, south.brandId]);
+    const { removedFromUsers } = await access.deleteBrand(tenantId, north.brandId);
+    expect(removedFromUsers).toBe(1);
+    expect((await access.findUser(tenantId, listed.id)).access).toMatchObject({ brands: [south.brandId] });
+    expect((await access.findUser(tenantId, everything.id)).access).toMatchObject({ allBrands: true, brands: [] });
+    expect((await access.listBrands(tenantId)).map((brand) => brand.name)).toEqual(['South']);
+    expect(await refusalOf(access.deleteBrand(tenantId, north.brandId))).toMatchObject({ code: 'unknown-brand' });
+    const [latest] = await access.recentChanges(tenantId, listed.id);
+    expect(latest).toMatchObject({
+      actor: 'tester',
+      action: 'user.brands',
+      details: { brands: { from: [north.brandId, south.brandId], to: [south.brandId] } },
+    });
+  });
+
+  test('a brand deleted while users are given it ends up in no user’s list', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const brand = await access.createBrand(tenantId, 'Contested');
+    const users = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((name) => access.createUser(tenantId, { email: `${name}@race.example` })),
+    );
+    const outcomes = await Promise.allSettled([
+      access.deleteBrand(tenantId, brand.brandId),
+      ...users.map((user) => services().access.setBrands(tenantId, user.id, [brand.brandId])),
+    ]);
+    expect(outcomes[0]?.status).toBe('fulfilled');
+    for (const outcome of outcomes.slice(1)) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'unknown-brand' });
+    }
+    for (const user of users) {
+      expect((await access.findUser(tenantId, user.id)).access.brands).not.toContain(brand.brandId);
+    }
+  });
+
+  test('an admin account gets a user with the admin’s name and the admin role; both are recorded', async () => {
+    const tenantId = await newTenant();
+    const { access, accounts } = services();
+    const { admin, linkedExistingUser } = await accounts.createAdmin({
+      tenantId,
+      email: ' Ann@Acme.example ',
+      passwordHash: 'hash-1',
+      name: NAME,
+    });
+    expect(linkedExistingUser).toBe(false);
+    const user = await access.findUser(tenantId, 'ann@acme.example');
+    expect(user.id).toBe(admin.userId);
+    expect(user.attributes).toMatchObject({ userName: 'Ann@Acme.example', name: NAME, active: true });
+    expect(user.access.role).toBe('admin');
+    expect((await access.recentChanges(tenantId, user.id)).map((entry) => entry.action)).toEqual([
+      'user.role',
+      'user.create',
+    ]);
+    expect(
+      await refusalOf(accounts.createAdmin({ tenantId, email: 'ANN@acme.example', passwordHash: 'h', name: NAME })),
+    ).toMatchObject({ code: 'duplicate-admin' });
+    expect(
+      await refusalOf(
+        accounts.createAdmin({ tenantId: randomUUID(), email: 'x@acme.example', passwordHash: 'h', name: NAME }),
+      ),
+    ).toMatchObject({ code: 'unknown-tenant' });
+  });
+
+  test('an admin account for a provisioned user keeps the name the identity provider gave', async () => {
+    const tenantId = await newTenant();
+    const { access, accounts } = services();
+    const provisioned = await access.createUser(tenantId, {
+      email: 'pat@acme.example',
+      givenName: 'Patricia',
+      familyName: 'Doe',
+    });
+    const { linkedExistingUser } = await accounts.createAdmin({
+      tenantId,
+      email: 'pat@acme.example',
+      passwordHash: 'h',
+      name: { givenName: 'Pat', familyName: 'D' },
+    });
+    expect(linkedExistingUser).toBe(true);
+    expect((await access.findUser(tenantId, provisioned.id)).attributes.name).toEqual({
+      givenName: 'Patricia',
+      familyName: 'Doe',
+    });
+  });
+
+  test('set-name gives an admin’s user a name, with a new version and an audit entry', async () => {
+    const tenantId = await newTenant();
+    const { access, accounts } = services();
+    const bare = await access.createUser(tenantId, { email: 'old@acme.example' });
+    await accounts.createAdmin({ tenantId, email: 'old@acme.example', passwordHash: 'h', name: NAME });
+    const named = await accounts.setAdminName(tenantId, 'OLD@acme.example', { givenName: 'Olga', familyName: 'Old' });
+    expect(named.attributes.name).toEqual({ givenName: 'Olga', familyName: 'Old' });
+    expect(named.version).toBeGreaterThan(bare.version);
+    expect((await access.findUser(tenantId, bare.id)).attributes.name).toEqual({
+      givenName: 'Olga',
+      familyName: 'Old',
+    });
+    const [latest] = await access.recentChanges(tenantId, bare.id);
+    expect(latest).toMatchObject({
+      action: 'user.name',
+      details: { name: { from: NAME, to: { givenName: 'Olga', familyName: 'Old' } } },
+    });
+    expect(await refusalOf(accounts.setAdminName(tenantId, 'ghost@acme.example', NAME))).toMatchObject({
+      code: 'unknown-admin',
+    });
+  });
+
+  test('set-password replaces the hash and records it; unlock lifts the lock-out and records it', async () => {
+    const tenantId = await newTenant();
+    const { access, accounts } = services('helpdesk');
+    const { admin } = await accounts.createAdmin({
+      tenantId,
+      email: 'lo@acme.example',
+      passwordHash: 'old',
+      name: NAME,
+    });
+    await accounts.setAdminPassword(tenantId, 'LO@acme.example', 'new');
+    expect((await subject().tenants.findAdminByEmail(tenantId, 'lo@acme.example'))?.passwordHash).toBe('new');
+
+    const account = { userId: admin.userId, tenantId, email: admin.email, createdAt: admin.createdAt };
+    await subject().lock(account);
+    expect(await subject().isLocked(account)).toBe(true);
+    await accounts.unlockAdmin(subject().lockouts, tenantId, 'lo@acme.example');
+    expect(await subject().isLocked(account)).toBe(false);
+
+    const changes = await access.recentChanges(tenantId, admin.userId);
+    expect(changes.slice(0, 2).map((entry) => [entry.action, entry.actor, entry.details])).toEqual([
+      ['admin.unlock', 'helpdesk', { email: 'lo@acme.example' }],
+      ['admin.password', 'helpdesk', { email: 'lo@acme.example' }],
+    ]);
+    expect(await refusalOf(accounts.setAdminPassword(tenantId, 'ghost@acme.example', 'h'))).toMatchObject({
+      code: 'unknown-admin',
+    });
+    expect(await refusalOf(accounts.unlockAdmin(subject().lockouts, tenantId, 'ghost@acme.example'))).toMatchObject({
+      code: 'unknown-admin',
+    });
+  });
+});
