@@ -538,7 +538,7 @@ describe('discovery documents', () => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
-      scopes_supported: ['scim'],
+      scopes_supported: ['scim', 'offline_access'],
       authorization_response_iss_parameter_supported: true,
     });
     // Every endpoint it names (except the authorization page, served by its own route) answers here.
