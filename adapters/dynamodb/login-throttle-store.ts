@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { delayAfterFailures, type ThrottlePolicy } from '../../core/oauth/login-throttle';
+import {
+  type AttemptCounters,
+  type AttemptDecision,
+  delayAfterFailures,
+  type ThrottlePolicy,
+} from '../../core/oauth/login-throttle';
 import { isConditionFailure } from './store-errors';
 
 /**
@@ -11,8 +16,6 @@ import { isConditionFailure } from './store-errors';
  * An attempt is counted *before* the password is checked (and taken back on success), through a conditional
  * write on the count read just before: parallel attempts cannot all slip through on one stale count.
  */
-export type AttemptDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
-
 const MAX_CONTENTION_RETRIES = 5;
 
 const keyOf = (counterKey: string) => ({
@@ -20,7 +23,7 @@ const keyOf = (counterKey: string) => ({
   sk: 'THROTTLE',
 });
 
-export class LoginThrottleStore {
+export class LoginThrottleStore implements AttemptCounters {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -1,5 +1,6 @@
 import { PageError } from '../html/page-error';
 import { OAuthError, type OAuthErrorCode } from './errors';
+import { type FormParams, parameterValue, REPEATED } from './form-params';
 import { isWellFormedPkceValue } from './pkce';
 
 /**
@@ -11,7 +12,7 @@ import { isWellFormedPkceValue } from './pkce';
  */
 
 /** Query parameters as name → every value received. */
-export type QueryParameters = Readonly<Record<string, readonly string[]>>;
+export type QueryParameters = FormParams;
 
 /** What the authorization endpoint needs to know about a registered client. */
 export interface AuthorizingClient {
@@ -67,17 +68,10 @@ export class AuthorizationRedirectError extends Error {
   }
 }
 
-/**
- * RFC 6749 §3.1: parameters without a value are treated as omitted, and none may be repeated. Returns the
- * single value, undefined when absent, or `repeated`.
- */
-function single(query: QueryParameters, name: string): string | undefined | { repeated: true } {
-  const values = (query[name] ?? []).filter((value) => value !== '');
-  if (values.length > 1) return { repeated: true };
-  return values[0];
-}
+/** One parameter, read by the one RFC 6749 §3.1 rule of form-params.ts: the value, undefined, or REPEATED. */
+const single = parameterValue;
 
-const isRepeated = (value: ReturnType<typeof single>): value is { repeated: true } => typeof value === 'object';
+const isRepeated = (value: ReturnType<typeof single>): value is typeof REPEATED => value === REPEATED;
 
 /** Stage 1, part one: the client id, before any lookup. */
 export function requestedClientId(query: QueryParameters): string {

@@ -70,3 +70,18 @@ export const sourceThrottleKey = (sourceIp: string): string => `source#${sourceI
 
 /** NFC and lower case, the same comparison the admin store uses for emails. */
 export const normalizeEmail = (email: string): string => email.normalize('NFC').trim().toLowerCase();
+
+export type AttemptDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Failure counters, one per key. An attempt is counted *before* the password is checked, atomically (parallel
+ * attempts cannot all pass on one stale count), and taken back when it succeeds.
+ */
+export interface AttemptCounters {
+  /** Counts one attempt against the counter, unless the counter makes it wait. */
+  reserveAttempt(counterKey: string, policy: ThrottlePolicy): Promise<AttemptDecision>;
+  /** After a success: the counter starts over. */
+  clear(counterKey: string): Promise<void>;
+  /** After a success: the attempt reserved on a shared counter (the source address) is taken back. */
+  releaseAttempt(counterKey: string): Promise<void>;
+}

@@ -128,6 +128,13 @@ describe('authorization request errors shown on our own page, never redirected',
     expectErrorPage(await browser.get(browser.authorizeUrl(oktaRequest({ redirect_uri: undefined }))));
   });
 
+  test('AS-A7: an empty client_id next to the real one counts as not sent (RFC 6749 §3.1), like at /oauth/token', async () => {
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const page = await browser.get(browser.authorizeUrl(oktaRequest({ client_id: ['', connection.clientId] })));
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Sign in to review a connection');
+  });
+
   test('AS-A7: a redirect_uri sent twice → error page', async () => {
     const browser = new AuthorizeBrowser(service.baseUrl);
     const page = await browser.get(

@@ -329,6 +329,12 @@ describe('request format', () => {
       asBasic(fixture),
     );
     expectOAuthError(repeated, 400, 'invalid_request');
+    // RFC 6749 §3.1: an empty value counts as not sent, so an empty code next to the real one is no repetition.
+    const withEmpty = await token(
+      `grant_type=authorization_code&code=&code=${code}&redirect_uri=${encodeURIComponent(fixture.redirectUri)}`,
+      asBasic(fixture),
+    );
+    expect(withEmpty.status).toBe(200);
   });
 
   test.each([
