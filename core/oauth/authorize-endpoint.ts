@@ -12,7 +12,7 @@ import {
   validatedClientRedirect,
 } from './authorization-request';
 import type { AuthorizationSession, AuthorizationSessions } from './authorization-session';
-import { consentPage, type LoginPageInput, loginPage, wrongTenantPage } from './authorize-pages';
+import { consentPage, type LoginPageInput, loginPage } from './authorize-pages';
 import type { ClientDirectory, ClientRecord } from './clients';
 import { type FormParams, parameterValue, REPEATED } from './form-params';
 import {
@@ -74,8 +74,6 @@ export interface AuthorizeEndpointDeps {
 
 export interface AuthorizeSubmitDeps extends AuthorizeEndpointDeps {
   readonly admins: { findAdminByEmail(tenantId: string, email: string): Promise<AdminAccount | undefined> };
-  /** Admins by email across tenants, to tell an admin of another tenant why they cannot approve. */
-  readonly adminDirectory: { findAdminsByEmail(email: string): Promise<readonly AdminAccount[]> };
   /** The admin's user, whose current role decides whether they may approve. */
   readonly users: { get(tenantId: string, userId: string): Promise<Parameters<typeof mayApproveConnections>[0]> };
   readonly throttle: AttemptCounters;
@@ -235,7 +233,9 @@ async function signIn(
     return { kind: 'page', status: 400, page: loginPage({ ...pageInput, alert: 'Enter your email and password.' }) };
   }
 
-  // Counted before the password is checked, the address first, so that a locked address checks nothing.
+  // Counted before the password is checked, the address first, so that a locked address checks nothing. The
+  // only password this page checks is that of the client's tenant's admin with this email, so the account's
+  // counter is the one of every guess at that password: another tenant's page never checks it.
   const sourceKey = sourceThrottleKey(submission.sourceIp);
   const accountKey = accountThrottleKey(tenant.tenantId, email);
   const source = await deps.throttle.reserveAttempt(sourceKey, SOURCE_POLICY);
@@ -253,10 +253,10 @@ async function signIn(
     };
   }
 
-  // One password check whatever the email, so an unknown one takes as long as a wrong password.
-  const own = await deps.admins.findAdminByEmail(tenant.tenantId, email);
-  const candidate =
-    own ?? (await deps.adminDirectory.findAdminsByEmail(email)).find((admin) => admin.tenantId !== tenant.tenantId);
+  // One password check whatever the email, so an unknown one takes as long as a wrong password (RFC 6819
+  // §5.1.4.2.3). An admin of another tenant is, here, an unknown account: same answer, same dummy check, so
+  // this page confirms no other tenant's password and tells nobody where an email is an admin.
+  const candidate = await deps.admins.findAdminByEmail(tenant.tenantId, email);
   const passwordMatches = await verifyPassword(password, candidate?.passwordHash ?? DUMMY_PASSWORD_HASH);
   if (!candidate || !passwordMatches) {
     deps.log.info('sign-in failed', { sourceIp: submission.sourceIp });
@@ -268,10 +268,6 @@ async function signIn(
   }
   await deps.throttle.clear(accountKey);
   await deps.throttle.releaseAttempt(sourceKey);
-  if (candidate.tenantId !== tenant.tenantId) {
-    deps.log.warn('sign-in by an admin of another tenant refused', { adminTenant: candidate.tenantId });
-    return { kind: 'page', status: 403, page: wrongTenantPage(pageInput) };
-  }
   await requireAdminRole(deps, tenant, candidate.userId);
 
   // A new session secret after sign-in, so a session id planted before it is worth nothing (AS-B6).

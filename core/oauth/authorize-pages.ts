@@ -59,18 +59,6 @@ ${loginForm(input, 'Sign in')}`,
   };
 }
 
-/** An administrator of another tenant signed in: they cannot approve, but may sign in with another account. */
-export function wrongTenantPage(input: LoginPageInput): PageOptions {
-  return {
-    title: 'Not allowed',
-    formTargets: [input.redirectOrigin],
-    body: html`<h1>This account cannot approve the connection</h1>
-<p class="alert" role="alert">You signed in as an administrator of a different organization. Only an administrator of <strong>${input.tenantName}</strong> can allow <strong>${input.clientName}</strong> to connect to it. Nothing was approved.</p>
-<p>Sign in with an administrator account of ${input.tenantName}:</p>
-${loginForm({ ...input, email: undefined }, 'Sign in')}`,
-  };
-}
-
 export function consentPage(input: ConsentPageInput): PageOptions {
   const permissions = input.permissions.map((permission) => html`<li>${permission}</li>`);
   return {

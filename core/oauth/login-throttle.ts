@@ -1,7 +1,8 @@
 /**
  * Brute-force protection for the admin sign-in (RFC 6819 §5.1.4.2.3 account lock-out and §5.1.4.2.4 tar pit).
  * Failures are counted per account (tenant + email as typed, whether or not it exists, so an unknown email
- * behaves exactly like a wrong password) and per source address. After a few free failures every further
+ * behaves exactly like a wrong password; a tenant's sign-in page checks only its own admins' passwords, so an
+ * account's counter sees every guess at its password) and per source address. After a few free failures every further
  * attempt must wait, twice as long each time, and after a fixed number the counter locks for 15 minutes. A
  * counter is forgotten 12 hours after its last failure; a successful sign-in clears the account's counter.
  */

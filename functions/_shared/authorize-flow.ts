@@ -4,7 +4,7 @@ import {
   type AuthorizeResponse,
   type AuthorizeSubmitDeps,
 } from '../../core/oauth/authorize-endpoint';
-import { adminDirectory, authorizationSessionStore, loginThrottleStore, userStore } from './authorize-stores';
+import { authorizationSessionStore, loginThrottleStore, userStore } from './authorize-stores';
 import { publicBaseUrl } from './config';
 import { clearedCookie, type HtmlResult, sessionCookie } from './html-route';
 import { logger } from './logger';
@@ -23,7 +23,6 @@ export const authorizeEndpointDeps = (): AuthorizeEndpointDeps => ({
 export const authorizeSubmitDeps = (): AuthorizeSubmitDeps => ({
   ...authorizeEndpointDeps(),
   admins: tenantStore(),
-  adminDirectory: adminDirectory(),
   users: userStore(),
   throttle: loginThrottleStore(),
   codes: authorizationCodeStore(),

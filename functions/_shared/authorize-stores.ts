@@ -1,4 +1,3 @@
-import { AdminDirectory } from '../../adapters/dynamodb/admin-directory';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { dynamoDocumentClient } from '../../adapters/dynamodb/document-client';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
@@ -10,6 +9,5 @@ export const authorizationSessionStore = (): AuthorizationSessionStore =>
   new AuthorizationSessionStore(dynamoDocumentClient(), tableName('grants'));
 export const loginThrottleStore = (): LoginThrottleStore =>
   new LoginThrottleStore(dynamoDocumentClient(), tableName('grants'));
-export const adminDirectory = (): AdminDirectory => new AdminDirectory(dynamoDocumentClient(), tableName('clients'));
 /** Read only: the consent step checks that the signed-in admin's user still holds the `admin` role. */
 export const userStore = (): DynamoDbUserStore => new DynamoDbUserStore(dynamoDocumentClient(), tableName('users'));

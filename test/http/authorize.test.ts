@@ -468,25 +468,6 @@ describe('sign-in and consent protections', () => {
     expect(normalize(unknownAnswer, 'nobody@acme.example')).toBe(normalize(wrongAnswer, connection.adminEmail));
     expect(unknownAnswer.body).toContain('The email or password is incorrect.');
   });
-
-  test('AS-B9: an admin of another tenant is refused with a clear page, and nothing is issued', async () => {
-    const other = await createConnectionFixture({ tenantName: 'Globex' });
-    const browser = new AuthorizeBrowser(service.baseUrl);
-    const login = await startFlow(browser);
-    const refused = await browser.post({
-      step: 'login',
-      csrf_token: hiddenField(login.body, 'csrf_token'),
-      email: other.adminEmail,
-      password: other.adminPassword,
-    });
-    expect(refused.status).toBe(403);
-    expect(refused.location).toBeNull();
-    expect(refused.body).toContain('This account cannot approve the connection');
-    expect(refused.body).toContain(connection.tenantName);
-    // The refusal offers another sign-in, and the right admin can still approve in the same session.
-    const consent = await signIn(browser, refused);
-    expect(consent.status).toBe(200);
-  });
 });
 
 describe('what the pages show', () => {
