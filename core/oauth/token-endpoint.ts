@@ -3,16 +3,22 @@ import { type ClientCredentials, clientCredentialsFrom } from './client-authenti
 import { authenticateClientSecret, type ClientSecretSource } from './clients';
 import { invalidClient, tooManyFailedClientAuthentications, unsupportedGrantType } from './errors';
 import { type FormParams, requiredParam } from './form-params';
+import type { AttemptDecision } from './login-throttle';
 import { type RefreshTokenGrantDeps, refreshTokenGrant } from './refresh-token-grant';
 import type { TokenGrant, TokenOutcome } from './token-grant';
 
 export type { TokenOutcome, TokenResponse } from './token-grant';
 
-/** Failed client authentications, counted per client id for the calling address. */
+/**
+ * Client authentication attempts of the calling address, counted per client id (AS-E5). Each attempt is
+ * counted atomically *before* the secret is checked, so a burst of parallel guesses gets no more of them
+ * evaluated than the same guesses sent one after the other.
+ */
 export interface ClientAuthFailureCounter {
-  /** Seconds before this caller may try to authenticate as the client again; 0 when it may now. */
-  waitSeconds(clientId: string): Promise<number>;
-  recordFailure(clientId: string): Promise<void>;
+  /** Counts one attempt, unless the counter makes this caller wait first. */
+  reserveAttempt(clientId: string): Promise<AttemptDecision>;
+  /** The secret was right: this caller's count for the client starts over. */
+  succeeded(clientId: string): Promise<void>;
 }
 
 export interface ClientAuthenticationDeps {
@@ -50,18 +56,16 @@ export async function authenticateClient(
   form: FormParams,
 ): Promise<ClientCredentials> {
   const credentials = clientCredentialsFrom(authorization, form);
-  const waitSeconds = (await deps.clientAuthFailures?.waitSeconds(credentials.clientId)) ?? 0;
-  if (waitSeconds > 0) throw tooManyFailedClientAuthentications(waitSeconds);
+  const attempt = (await deps.clientAuthFailures?.reserveAttempt(credentials.clientId)) ?? { allowed: true };
+  if (!attempt.allowed) throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
   const client = await authenticateClientSecret(
     deps.clients,
     credentials.clientId,
     credentials.clientSecret,
     deps.now(),
   );
-  if (!client) {
-    await deps.clientAuthFailures?.recordFailure(credentials.clientId);
-    throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
-  }
+  if (!client) throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
+  await deps.clientAuthFailures?.succeeded(credentials.clientId);
   return credentials;
 }
 
