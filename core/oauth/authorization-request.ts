@@ -1,4 +1,5 @@
 import { PageError } from '../html/page-error';
+import { MAX_CLIENT_ID_LENGTH } from './clients';
 import { OAuthError, type OAuthErrorCode } from './errors';
 import { type FormParams, parameterValue, REPEATED } from './form-params';
 import { isWellFormedPkceValue } from './pkce';
@@ -81,6 +82,13 @@ export function requestedClientId(query: QueryParameters): string {
   }
   if (clientId === undefined) {
     throw new AuthorizationPageError('Invalid request', 'The request has no client_id parameter.');
+  }
+  // Refused before any lookup: no registered client has such an id (RFC 6749 §4.1.2.1, an error page).
+  if (clientId.length > MAX_CLIENT_ID_LENGTH) {
+    throw new AuthorizationPageError(
+      'Unknown application',
+      `The client_id in this request is longer than ${MAX_CLIENT_ID_LENGTH} characters, so it cannot name an application registered with this service. Check the client ID configured in your identity provider.`,
+    );
   }
   return clientId;
 }

@@ -47,6 +47,14 @@ export interface AuthorizingTenant {
   readonly name: string;
 }
 
+/**
+ * The longest email the sign-in form takes: an address has at most 254 characters (RFC 5321 §4.5.3.1.3's
+ * 256-octet path, less its angle brackets), and in UTF-8 the bound keeps the admin's storage key inside
+ * DynamoDB's 1024-byte sort key limit.
+ */
+export const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_BYTES = 1000;
+
 /** An admin account: the only accounts with a password, one per (tenant, email). */
 export interface AdminAccount {
   readonly userId: string;
@@ -231,6 +239,16 @@ async function signIn(
   };
   if (email === '' || password === '') {
     return { kind: 'page', status: 400, page: loginPage({ ...pageInput, alert: 'Enter your email and password.' }) };
+  }
+  if (email.length > MAX_EMAIL_LENGTH || Buffer.byteLength(email.normalize('NFC'), 'utf8') > MAX_EMAIL_BYTES) {
+    return {
+      kind: 'page',
+      status: 400,
+      page: loginPage({
+        ...pageInput,
+        alert: `This email address is longer than ${MAX_EMAIL_LENGTH} characters, so it is not an administrator account. Check what you typed.`,
+      }),
+    };
   }
 
   // Counted before the password is checked, the address first, so that a locked address checks nothing. The

@@ -5,6 +5,13 @@ import { hashesEqual, opaqueTokenHash } from './opaque-tokens';
  * valid secrets at once, so a secret can be rotated without downtime (AS-E6). Secrets are 256-bit random
  * values kept only as SHA-256 (RFC 6819 §5.1.4.1.3), and checked here; storage only keeps them.
  */
+/**
+ * The longest client id a request may name. Ours are UUIDs (36 characters); the bound keeps any other value,
+ * at up to 4 bytes a character, far inside DynamoDB's 2048-byte partition key, so it is refused as bad input
+ * instead of failing in the database.
+ */
+export const MAX_CLIENT_ID_LENGTH = 256;
+
 export interface ClientSecretInfo {
   readonly createdAt: string;
   /** Epoch seconds after which the secret is refused; absent for the current secret. */

@@ -131,6 +131,14 @@ function oauthProbes(route: RouteSpec): Probe[] {
     case 'OAuthToken':
       return [
         {
+          name: 'a 3,000-character client_id',
+          method: 'POST',
+          path,
+          headers: { ...FORM, Authorization: basicAuthorization('c'.repeat(3000), 'secret') },
+          body: 'grant_type=refresh_token&refresh_token=x',
+          status: 400,
+        },
+        {
           name: 'no client authentication',
           method: 'POST',
           path,
@@ -187,6 +195,14 @@ function oauthProbes(route: RouteSpec): Probe[] {
       ];
     case 'OAuthRevoke':
       return [
+        {
+          name: 'a 3,000-character client_id',
+          method: 'POST',
+          path,
+          headers: FORM,
+          body: `token=x&client_id=${'c'.repeat(3000)}&client_secret=secret`,
+          status: 400,
+        },
         { name: 'no client authentication', method: 'POST', path, headers: FORM, body: 'token=x', status: 401 },
         {
           name: 'no token',
@@ -212,6 +228,12 @@ function oauthProbes(route: RouteSpec): Probe[] {
       const request = () => ({ response_type: 'code', client_id: connection.clientId, redirect_uri: OKTA_CALLBACK });
       return [
         { name: 'no client_id', method: 'GET', path, status: 400 },
+        {
+          name: 'a 3,000-character client_id',
+          method: 'GET',
+          path: query({ response_type: 'code', client_id: 'c'.repeat(3000), redirect_uri: OKTA_CALLBACK }),
+          status: 400,
+        },
         {
           name: 'an unknown client',
           method: 'GET',
