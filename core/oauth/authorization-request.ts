@@ -3,6 +3,7 @@ import { MAX_CLIENT_ID_LENGTH } from './clients';
 import { OAuthError, type OAuthErrorCode } from './errors';
 import { type FormParams, parameterValue, REPEATED } from './form-params';
 import { isWellFormedPkceValue } from './pkce';
+import { MAX_REDIRECT_URI_LENGTH } from './redirect-uris';
 
 /**
  * The authorization request of the code flow (RFC 6749 §4.1.1, PKCE per RFC 7636 §4.3), checked in the two
@@ -116,9 +117,13 @@ export function validatedClientRedirect<Client extends AuthorizingClient>(
     throw new AuthorizationPageError('Invalid request', 'The request has no redirect_uri parameter.');
   }
   if (!client.redirectUris.includes(redirectUri)) {
+    // The URI as received is what the identity provider's admin needs to compare with the registered ones; the
+    // page escapes it, and a value longer than any registrable URI is cut.
+    const received =
+      redirectUri.length > MAX_REDIRECT_URI_LENGTH ? `${redirectUri.slice(0, MAX_REDIRECT_URI_LENGTH)}…` : redirectUri;
     throw new AuthorizationPageError(
       'Redirect URI not registered',
-      'The redirect URI in this request is not registered for this application. Register the exact URI with the client, or correct it in your identity provider.',
+      `The redirect URI in this request, ${received}, is not registered for this application. Register this exact URI with the client, or correct it in your identity provider.`,
     );
   }
   return { client, redirectUri };

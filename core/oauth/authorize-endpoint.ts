@@ -88,8 +88,20 @@ export interface AuthorizeSubmitDeps extends AuthorizeEndpointDeps {
   readonly codes: AuthorizationCodeWriter;
 }
 
-/** What the response does to the session cookie: set it to a new secret, or clear it. */
-export type SessionCookieChange = { readonly secret: string; readonly maxAgeSeconds: number } | 'cleared';
+/**
+ * What the session cookie holds once Allow or Deny was answered: not a secret, only the fact, so that the
+ * sign-in or consent form sent again (the browser's Back, then resubmit) is told it was already answered
+ * rather than that cookies seem blocked.
+ */
+export const ANSWERED_SESSION = 'answered';
+
+/** The value the response sets the session cookie to, and for how long. */
+export interface SessionCookieChange {
+  readonly secret: string;
+  readonly maxAgeSeconds: number;
+}
+
+const answeredCookie: SessionCookieChange = { secret: ANSWERED_SESSION, maxAgeSeconds: MAX_FLOW_SECONDS };
 
 export type AuthorizeResponse =
   | {
@@ -154,6 +166,7 @@ export async function startAuthorization(
     page: loginPage({
       clientName: client.name,
       tenantName: tenant.name,
+      tenantId: tenant.tenantId,
       formAction: formAction(deps),
       csrfToken,
       redirectOrigin: redirectTarget(redirectUri).redirectOrigin,
@@ -178,6 +191,13 @@ export async function submitAuthorization(
       403,
       'Session not found',
       'Your sign-in session was not found: cookies may be blocked, or the page was opened elsewhere. Start again from your identity provider.',
+    );
+  }
+  if (sessionSecret === ANSWERED_SESSION) {
+    throw new PageError(
+      400,
+      'Already answered',
+      'This connection request was already answered, so sending its form again changes nothing. To connect again, start again from your identity provider.',
     );
   }
   const session = await deps.sessions.get(sessionSecret);
@@ -232,6 +252,7 @@ async function signIn(
   const pageInput: LoginPageInput = {
     clientName: client.name,
     tenantName: tenant.name,
+    tenantId: tenant.tenantId,
     formAction: formAction(deps),
     csrfToken: formField(submission.form, 'csrf_token') ?? '',
     redirectOrigin: redirectTarget(authorization.redirectUri).redirectOrigin,
@@ -308,6 +329,7 @@ async function signIn(
     page: consentPage({
       clientName: client.name,
       tenantName: tenant.name,
+      tenantId: tenant.tenantId,
       formAction: formAction(deps),
       csrfToken,
       ...redirectTarget(authorization.redirectUri),
@@ -345,7 +367,7 @@ async function answerConsent(
       deps,
       authorization,
       { error: 'access_denied', error_description: 'The administrator denied the request' },
-      'cleared',
+      answeredCookie,
     );
   }
 
@@ -369,12 +391,12 @@ async function answerConsent(
     },
   );
   deps.log.info('connection approved', audit);
-  return redirectToClient(deps, authorization, { code }, 'cleared');
+  return redirectToClient(deps, authorization, { code }, answeredCookie);
 }
 
 /**
  * The authorization response (RFC 6749 §4.1.2, §4.1.2.1) as a 303, with `iss` (RFC 9207). An answer to the
- * consent page also ends the session's cookie; an error of the GET had not started one.
+ * consent page also marks the session's cookie answered; an error of the GET had not started one.
  */
 function redirectToClient(
   deps: Pick<AuthorizeEndpointDeps, 'issuer'>,

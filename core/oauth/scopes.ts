@@ -10,7 +10,7 @@ import { invalidScope } from './errors';
  * accepted, grants nothing more, and has no sentence of its own.
  */
 export const SUPPORTED_SCOPES: Readonly<Record<string, string | undefined>> = {
-  scim: "create, read, update and deactivate this tenant's users over SCIM",
+  scim: "create, read, update, deactivate and delete this tenant's users over SCIM",
   offline_access: undefined,
 };
 

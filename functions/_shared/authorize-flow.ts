@@ -6,7 +6,7 @@ import {
 } from '../../core/oauth/authorize-endpoint';
 import { authorizationSessionStore, loginThrottleStore, userStore } from './authorize-stores';
 import { publicBaseUrl } from './config';
-import { clearedCookie, type HtmlResult, sessionCookie } from './html-route';
+import { type HtmlResult, sessionCookie } from './html-route';
 import { logger } from './logger';
 import { authorizationCodeStore, clientStore, tenantStore } from './oauth-stores';
 
@@ -28,14 +28,12 @@ export const authorizeSubmitDeps = (): AuthorizeSubmitDeps => ({
   codes: authorizationCodeStore(),
 });
 
-/** The endpoint's answer as the HTML stack's result, with the session cookie it sets or clears. */
+/** The endpoint's answer as the HTML stack's result, with the session cookie it sets. */
 export function authorizeResult(response: AuthorizeResponse): HtmlResult {
   const cookies =
     response.session === undefined
       ? []
-      : response.session === 'cleared'
-        ? [clearedCookie(AUTHORIZATION_SESSION_COOKIE)]
-        : [sessionCookie(AUTHORIZATION_SESSION_COOKIE, response.session.secret, response.session.maxAgeSeconds)];
+      : [sessionCookie(AUTHORIZATION_SESSION_COOKIE, response.session.secret, response.session.maxAgeSeconds)];
   if (response.kind === 'redirect') return { kind: 'redirect', location: response.location, cookies };
   return {
     kind: 'page',

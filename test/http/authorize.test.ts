@@ -509,10 +509,55 @@ describe('what the pages show', () => {
     expect(consent.body).toContain(`Allow ${connection.clientName} to connect?`);
     expect(consent.body).toContain(`<dd>${connection.tenantName}</dd>`);
     expect(consent.body).toContain(connection.adminEmail);
-    expect(consent.body).toContain('Create, read, update and deactivate this tenant&#39;s users over SCIM');
+    expect(consent.body).toContain('Create, read, update, deactivate and delete this tenant&#39;s users over SCIM');
     expect(consent.body).toContain('<dd>system-admin.okta.com</dd>');
+    // The real lifetimes of the connection (the grant's absolute end and the refresh tokens' idle end).
+    expect(consent.body).toContain(
+      'The connection ends 365 days after you allow it, after 90 days in which the application does not use it, or when an administrator revokes it, whichever comes first.',
+    );
+    expect(consent.body).not.toContain('stays in place');
     expect(consent.body).toMatch(/<button type="submit" name="decision" value="allow">Allow<\/button>/);
     expect(consent.body).toMatch(/<button type="submit" name="decision" value="deny"[^>]*>Deny<\/button>/);
+  });
+
+  test('the sign-in and consent pages show the tenant id in the small print, so two tenants of one name differ', async () => {
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const login = await startFlow(browser);
+    const consent = await signIn(browser, login);
+    for (const page of [login, consent]) {
+      expect(page.body).toContain(`<p class="muted">Organization ID: ${connection.tenantId}</p>`);
+    }
+  });
+
+  test('an unregistered redirect_uri: the error page shows the URI received, escaped', async () => {
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const received = 'https://system-admin.okta.com/admin/app/cpc/acme_knak_1/oauth/callback?x=<b>"</b>';
+    const page = await browser.get(browser.authorizeUrl(oktaRequest({ redirect_uri: received })));
+    expectErrorPage(page);
+    expect(page.body).toContain(
+      'https://system-admin.okta.com/admin/app/cpc/acme_knak_1/oauth/callback?x=&lt;b&gt;&quot;&lt;/b&gt;',
+    );
+    expect(page.body).not.toContain('<b>');
+  });
+
+  test('Back after Allow, then sending a form again: the page says it was already answered, not that cookies are blocked', async () => {
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const login = await startFlow(browser);
+    const consent = await signIn(browser, login);
+    const consentFields = { step: 'consent', csrf_token: hiddenField(consent.body, 'csrf_token'), decision: 'allow' };
+    expect((await browser.post(consentFields)).status).toBe(303);
+    const loginFields = {
+      step: 'login',
+      csrf_token: hiddenField(login.body, 'csrf_token'),
+      email: connection.adminEmail,
+      password: connection.adminPassword,
+    };
+    for (const fields of [consentFields, loginFields]) {
+      const again = await browser.post(fields);
+      expectErrorPage(again);
+      expect(again.body).toContain('This connection request was already answered');
+      expect(again.body).not.toContain('cookies may be blocked');
+    }
   });
 
   test('the sign-in page has labelled email and password fields and posts to the issuer', async () => {
