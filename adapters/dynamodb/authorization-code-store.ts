@@ -1,5 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationCodeRecord } from '../../core/oauth/authorization-code';
+import type {
+  AuthorizationCodeReader,
+  AuthorizationCodeRecord,
+  AuthorizationCodeWriter,
+} from '../../core/oauth/authorization-code';
 
 /**
  * Authorization codes in the grants table, keyed by the code's SHA-256 (the code itself is never stored).
@@ -12,7 +16,7 @@ export const CODE_RETENTION_SECONDS = 24 * 3600;
 
 export const authorizationCodeKey = (codeHash: string) => ({ pk: `CODE#${codeHash}`, sk: 'CODE' });
 
-export class AuthorizationCodeStore {
+export class AuthorizationCodeStore implements AuthorizationCodeWriter, AuthorizationCodeReader {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

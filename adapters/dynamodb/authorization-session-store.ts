@@ -5,46 +5,23 @@ import {
   PutCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuthorizationRequest } from '../../core/oauth/authorization-request';
+import type { AuthorizationSession, AuthorizationSessions } from '../../core/oauth/authorization-session';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { cancellationReasons, isConditionFailure } from './store-errors';
 
 /**
- * The server side of one authorization in progress (grants table): the checked authorization request, kept
- * here so nothing of it is trusted from the browser again, and where the admin is in the flow.
+ * Authorization sessions (core/oauth/authorization-session.ts) in the grants table.
  *
- * Item: pk `AUTHZ#<sha256(session secret)>`, sk `AUTHZ`, `expiresAt` (TTL). The session secret lives only in the
- * admin's cookie, and the CSRF token only as a SHA-256 hash, so a copy of the table holds nothing usable.
- *
- * Stages: `login` (created by GET /oauth/authorize) → `consent` (after the password, under a new session
- * secret, so a session id planted before sign-in is useless afterwards) → deleted when Allow or Deny is
- * answered, at most once (conditional delete).
+ * Item: pk `AUTHZ#<sha256(session secret)>`, sk `AUTHZ`, `expiresAt` (TTL). Only the secret's hash is a key, so
+ * a copy of the table holds nothing usable. Advancing to consent is one transaction (delete the login item,
+ * put the consent item); answering is a conditional delete.
  */
-export type AuthorizationStage = 'login' | 'consent';
-
-export interface ApprovingAdmin {
-  readonly userId: string;
-  readonly email: string;
-  /** Epoch seconds of the sign-in. */
-  readonly authTime: number;
-}
-
-export interface AuthorizationSession {
-  readonly stage: AuthorizationStage;
-  readonly request: AuthorizationRequest;
-  readonly csrfTokenHash: string;
-  /** Set from the consent stage on. */
-  readonly admin?: ApprovingAdmin;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-}
-
 const keyOf = (sessionSecret: string) => ({ pk: `AUTHZ#${opaqueTokenHash(sessionSecret)}`, sk: 'AUTHZ' });
 
 /** A failed condition on a single write, or a transaction cancelled by one of its conditions. */
 const conditionRefused = (error: unknown) => isConditionFailure(error) || cancellationReasons(error) !== undefined;
 
-export class AuthorizationSessionStore {
+export class AuthorizationSessionStore implements AuthorizationSessions {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -3,20 +3,14 @@ import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
 import type { LoginThrottleStore } from './login-throttle-store';
 
 /**
- * Failed client authentications of one caller (source address), on the sign-in failure counters of the
- * grants table: one counter per client id and address, so an attacker's failures never lock out the client's
- * own requests from elsewhere.
+ * Client authentication attempts of one caller (source address), on the failure counters of the grants table:
+ * one counter per client id and address, so an attacker's failures never lock out the client's own requests
+ * from elsewhere. The attempt is reserved with the counters' conditional write before the secret is checked.
  */
 export function clientAuthFailureCounter(store: LoginThrottleStore, sourceIp: string): ClientAuthFailureCounter {
   const counterKey = (clientId: string) => `client-auth:${clientId}:${sourceIp}`;
   return {
-    waitSeconds: async (clientId) => {
-      const now = Math.floor(Date.now() / 1000);
-      const counter = await store.read(counterKey(clientId), now);
-      return Math.max(0, counter.nextAttemptAt - now);
-    },
-    recordFailure: async (clientId) => {
-      await store.reserveAttempt(counterKey(clientId), CLIENT_AUTH_POLICY);
-    },
+    reserveAttempt: (clientId) => store.reserveAttempt(counterKey(clientId), CLIENT_AUTH_POLICY),
+    succeeded: (clientId) => store.clear(counterKey(clientId)),
   };
 }

@@ -6,38 +6,28 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { hashesEqual, newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+import {
+  type ClientDirectory,
+  type ClientRecord,
+  type ClientSecretSource,
+  type StoredClientSecret,
+  secretIsValid,
+} from '../../core/oauth/clients';
+import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { listItemsOfKind } from './list-items';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
 import { tenantMustExist } from './tenant-keys';
 
+export type { ClientRecord, ClientSecretInfo } from '../../core/oauth/clients';
+
 /**
- * OAuth clients (confidential, one tenant each), in the clients table.
+ * OAuth clients (core/oauth/clients.ts), in the clients table.
  *
  * Item: pk `CLIENT#<clientId>`, sk `CLIENT`; listed per tenant through gsi1 (`TENANT#<tenantId>`,
- * `CLIENT#<createdAt>#<clientId>`). Secrets are 256-bit random values stored only as SHA-256 hashes
- * (RFC 6819 §5.1.4.1.3); at most two are valid at once, so a secret can be rotated without downtime.
- * The hashes never leave this module: callers get `ClientRecord`, which describes secrets without them.
+ * `CLIENT#<createdAt>#<clientId>`). Secrets are stored only as SHA-256 hashes, which leave this module only
+ * for the secret check (`getWithSecretHashes`); every other caller gets `ClientRecord`.
  */
-export interface ClientSecretInfo {
-  readonly createdAt: string;
-  /** Epoch seconds after which the secret is refused; absent for the current secret. */
-  readonly expiresAt?: number;
-}
-
-export interface ClientRecord {
-  readonly clientId: string;
-  readonly tenantId: string;
-  readonly name: string;
-  /** Compared to the authorization request's `redirect_uri` by exact string equality. */
-  readonly redirectUris: readonly string[];
-  readonly createdAt: string;
-  readonly secrets: readonly ClientSecretInfo[];
-}
-
-interface StoredSecret extends ClientSecretInfo {
-  readonly hash: string;
-}
+type StoredSecret = StoredClientSecret;
 
 interface StoredClient extends Omit<ClientRecord, 'secrets'> {
   readonly secrets: readonly StoredSecret[];
@@ -60,10 +50,7 @@ function toRecord(item: Record<string, unknown>): ClientRecord {
   };
 }
 
-const secretIsValid = (secret: StoredSecret, nowSeconds: number) =>
-  secret.expiresAt === undefined || secret.expiresAt > nowSeconds;
-
-export class ClientStore {
+export class ClientStore implements ClientDirectory, ClientSecretSource {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -121,21 +108,10 @@ export class ClientStore {
     return item ? toRecord(item) : undefined;
   }
 
-  /**
-   * The client when `clientSecret` is one of its valid secrets, else undefined. An unknown client costs the
-   * same hash and comparison as a wrong secret, so the two cannot be told apart by timing (AS-E5).
-   */
-  async authenticate(clientId: string, clientSecret: string, now = new Date()): Promise<ClientRecord | undefined> {
+  async getWithSecretHashes(clientId: string) {
     const item = await this.getStored(clientId);
-    const presented = opaqueTokenHash(clientSecret);
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    // An unknown client is compared against a stand-in hash, so it takes the same steps as a wrong secret.
-    const secrets = (item?.secrets as StoredSecret[] | undefined) ?? [{ hash: opaqueTokenHash(''), createdAt: '' }];
-    let matched = false;
-    for (const secret of secrets) {
-      if (hashesEqual(presented, secret.hash) && secretIsValid(secret, nowSeconds)) matched = true;
-    }
-    return matched && item ? toRecord(item) : undefined;
+    if (!item) return undefined;
+    return { client: toRecord(item), secretHashes: (item as unknown as StoredClient).secrets };
   }
 
   /** A tenant's clients, or every client when no tenant is given (oldest first). */

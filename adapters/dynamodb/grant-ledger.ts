@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { GrantRecord } from '../../core/oauth/grants';
+import type { GrantRecord, TokenLedger } from '../../core/oauth/grants';
 import type { RefreshTokenRecord } from '../../core/oauth/refresh-tokens';
 import { authorizationCodeKey } from './authorization-code-store';
 import { grantItem, grantKey } from './grant-store';
@@ -22,7 +22,7 @@ export const refreshTokenKey = (tokenHash: string) => ({ pk: `REFRESH#${tokenHas
 /** A transaction that collided with another one on the same item is retried this many times. */
 const CONFLICT_RETRIES = 8;
 
-export class GrantLedger {
+export class GrantLedger implements TokenLedger {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { GrantRecord, RevocationReason } from '../../core/oauth/grants';
+import type { GrantRecord, GrantStorePort, RevocationReason } from '../../core/oauth/grants';
 import { listItemsOfKind } from './list-items';
 import { isConditionFailure } from './store-errors';
 
@@ -27,7 +27,7 @@ function toRecord(item: Record<string, unknown>): GrantRecord {
  * Item: pk `GRANT#<grantId>`, sk `GRANT`; listed per tenant through gsi1 (`TENANT#<tenantId>`, `GRANT#<createdAt>#<grantId>`).
  * The grant's `expiresAt` (its absolute end) is also the table's TTL attribute.
  */
-export class GrantStore {
+export class GrantStore implements GrantStorePort {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,

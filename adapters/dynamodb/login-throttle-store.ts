@@ -1,26 +1,30 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { delayAfterFailures, type ThrottlePolicy } from '../../core/oauth/login-throttle';
+import {
+  type AttemptCounters,
+  type AttemptDecision,
+  delayAfterFailures,
+  type ThrottlePolicy,
+} from '../../core/oauth/login-throttle';
 import { isConditionFailure } from './store-errors';
 
 /**
- * Sign-in failure counters (grants table), one item per counter key:
- * pk `THROTTLE#<sha256(key)>`, sk `THROTTLE`, `failures`, `nextAttemptAt` (epoch s), `expiresAt` (TTL).
+ * Failure counters (grants table), one item per counter key:
+ * pk `THROTTLE#<sha256(key)>`, sk `THROTTLE`, `failures`, `allowance`, `nextAttemptAt` (epoch s), `expiresAt` (TTL).
  * The key is hashed so emails and addresses are not kept in the clear.
  *
- * An attempt is counted *before* the password is checked (and taken back on success), through a conditional
- * write on the count read just before: parallel attempts cannot all slip through on one stale count.
+ * An attempt is counted *before* the password or secret is checked, with an atomic increment (no read before
+ * the write, so parallel attempts neither slip through on a stale count nor fail on contention). `allowance`
+ * is how many attempts may be made before the next wait: the attempt that uses the last of it closes the gate
+ * for the policy's delay and earns one more, and an attempt that raced past it is refused and taken back. A
+ * burst thus gets exactly what the same attempts one after the other would get.
  */
-export type AttemptDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
-
-const MAX_CONTENTION_RETRIES = 5;
-
 const keyOf = (counterKey: string) => ({
   pk: `THROTTLE#${createHash('sha256').update(counterKey).digest('base64url')}`,
   sk: 'THROTTLE',
 });
 
-export class LoginThrottleStore {
+export class LoginThrottleStore implements AttemptCounters {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -28,34 +32,89 @@ export class LoginThrottleStore {
 
   /** Counts one attempt against the counter, unless the counter makes it wait. */
   async reserveAttempt(counterKey: string, policy: ThrottlePolicy, now = nowSeconds()): Promise<AttemptDecision> {
-    for (let attempt = 0; attempt < MAX_CONTENTION_RETRIES; attempt++) {
-      const current = await this.read(counterKey, now);
-      if (current.nextAttemptAt > now) return { allowed: false, retryAfterSeconds: current.nextAttemptAt - now };
-      const failures = current.failures + 1;
-      try {
-        await this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keyOf(counterKey),
-            UpdateExpression: 'SET failures = :failures, nextAttemptAt = :next, expiresAt = :expires',
-            ConditionExpression: current.stored
-              ? 'failures = :seen AND expiresAt = :seenExpires'
-              : 'attribute_not_exists(pk)',
-            ExpressionAttributeValues: {
-              ':failures': failures,
-              ':next': now + delayAfterFailures(failures, policy),
-              ':expires': now + policy.forgetAfterSeconds,
-              ...(current.stored ? { ':seen': current.storedFailures, ':seenExpires': current.storedExpiresAt } : {}),
-            },
-          }),
-        );
-        return { allowed: true };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+    for (let pass = 0; pass < 2; pass += 1) {
+      const counted = await this.increment(counterKey, policy, now);
+      if (counted === 'waiting') {
+        const current = await this.read(counterKey, now);
+        if (current.failures === 0) {
+          // Forgotten (TTL deletion is lazy) or just cleared: start over, unless another attempt just did.
+          if (current.stored) await this.deleteIfExpiresAt(counterKey, current.storedExpiresAt as number);
+          continue;
+        }
+        return { allowed: false, retryAfterSeconds: Math.max(1, current.nextAttemptAt - now) };
       }
+      const { failures, allowance } = counted;
+      if (failures < allowance) return { allowed: true };
+      if (failures === allowance) {
+        await this.closeGate(counterKey, allowance, now + delayAfterFailures(failures, policy));
+        return { allowed: true };
+      }
+      await this.releaseAttempt(counterKey);
+      return { allowed: false, retryAfterSeconds: 1 };
     }
-    // Heavy contention on one counter is itself a sign of an attack: make the caller wait.
     return { allowed: false, retryAfterSeconds: 1 };
+  }
+
+  private async increment(
+    counterKey: string,
+    policy: ThrottlePolicy,
+    now: number,
+  ): Promise<{ failures: number; allowance: number } | 'waiting'> {
+    try {
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(counterKey),
+          UpdateExpression:
+            'ADD failures :one SET expiresAt = :expires, allowance = if_not_exists(allowance, :free), nextAttemptAt = if_not_exists(nextAttemptAt, :zero)',
+          ConditionExpression: 'attribute_not_exists(pk) OR (expiresAt > :now AND nextAttemptAt <= :now)',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':zero': 0,
+            ':now': now,
+            ':free': policy.freeFailures,
+            ':expires': now + policy.forgetAfterSeconds,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { failures: Number(Attributes?.failures ?? 1), allowance: Number(Attributes?.allowance ?? 0) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return 'waiting';
+    }
+  }
+
+  /** The attempt that used the last of the allowance: the next one waits, and may then make one more. */
+  private async closeGate(counterKey: string, allowance: number, nextAttemptAt: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(counterKey),
+          UpdateExpression: 'SET nextAttemptAt = :next, allowance = :more',
+          ConditionExpression: 'allowance = :allowance',
+          ExpressionAttributeValues: { ':next': nextAttemptAt, ':allowance': allowance, ':more': allowance + 1 },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  private async deleteIfExpiresAt(counterKey: string, expiresAt: number): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keyOf(counterKey),
+          ConditionExpression: 'expiresAt = :expiresAt',
+          ExpressionAttributeValues: { ':expiresAt': expiresAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   /** After a successful sign-in: the account's counter starts over. */

@@ -37,6 +37,11 @@ export interface AuthorizationCodeWriter {
   save(record: AuthorizationCodeRecord): Promise<void>;
 }
 
+/** Redemption itself is a TokenLedger step (grants.ts), atomic with the grant it creates. */
+export interface AuthorizationCodeReader {
+  get(codeHash: string): Promise<AuthorizationCodeRecord | undefined>;
+}
+
 export interface IssueAuthorizationCodeDeps {
   readonly codes: AuthorizationCodeWriter;
   readonly now?: () => Date;

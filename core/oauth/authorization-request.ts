@@ -1,6 +1,9 @@
 import { PageError } from '../html/page-error';
+import { MAX_CLIENT_ID_LENGTH } from './clients';
 import { OAuthError, type OAuthErrorCode } from './errors';
+import { type FormParams, parameterValue, REPEATED } from './form-params';
 import { isWellFormedPkceValue } from './pkce';
+import { MAX_REDIRECT_URI_LENGTH } from './redirect-uris';
 
 /**
  * The authorization request of the code flow (RFC 6749 §4.1.1, PKCE per RFC 7636 §4.3), checked in the two
@@ -11,7 +14,7 @@ import { isWellFormedPkceValue } from './pkce';
  */
 
 /** Query parameters as name → every value received. */
-export type QueryParameters = Readonly<Record<string, readonly string[]>>;
+export type QueryParameters = FormParams;
 
 /** What the authorization endpoint needs to know about a registered client. */
 export interface AuthorizingClient {
@@ -67,17 +70,10 @@ export class AuthorizationRedirectError extends Error {
   }
 }
 
-/**
- * RFC 6749 §3.1: parameters without a value are treated as omitted, and none may be repeated. Returns the
- * single value, undefined when absent, or `repeated`.
- */
-function single(query: QueryParameters, name: string): string | undefined | { repeated: true } {
-  const values = (query[name] ?? []).filter((value) => value !== '');
-  if (values.length > 1) return { repeated: true };
-  return values[0];
-}
+/** One parameter, read by the one RFC 6749 §3.1 rule of form-params.ts: the value, undefined, or REPEATED. */
+const single = parameterValue;
 
-const isRepeated = (value: ReturnType<typeof single>): value is { repeated: true } => typeof value === 'object';
+const isRepeated = (value: ReturnType<typeof single>): value is typeof REPEATED => value === REPEATED;
 
 /** Stage 1, part one: the client id, before any lookup. */
 export function requestedClientId(query: QueryParameters): string {
@@ -87,6 +83,13 @@ export function requestedClientId(query: QueryParameters): string {
   }
   if (clientId === undefined) {
     throw new AuthorizationPageError('Invalid request', 'The request has no client_id parameter.');
+  }
+  // Refused before any lookup: no registered client has such an id (RFC 6749 §4.1.2.1, an error page).
+  if (clientId.length > MAX_CLIENT_ID_LENGTH) {
+    throw new AuthorizationPageError(
+      'Unknown application',
+      `The client_id in this request is longer than ${MAX_CLIENT_ID_LENGTH} characters, so it cannot name an application registered with this service. Check the client ID configured in your identity provider.`,
+    );
   }
   return clientId;
 }
@@ -114,9 +117,13 @@ export function validatedClientRedirect<Client extends AuthorizingClient>(
     throw new AuthorizationPageError('Invalid request', 'The request has no redirect_uri parameter.');
   }
   if (!client.redirectUris.includes(redirectUri)) {
+    // The URI as received is what the identity provider's admin needs to compare with the registered ones; the
+    // page escapes it, and a value longer than any registrable URI is cut.
+    const received =
+      redirectUri.length > MAX_REDIRECT_URI_LENGTH ? `${redirectUri.slice(0, MAX_REDIRECT_URI_LENGTH)}…` : redirectUri;
     throw new AuthorizationPageError(
       'Redirect URI not registered',
-      'The redirect URI in this request is not registered for this application. Register the exact URI with the client, or correct it in your identity provider.',
+      `The redirect URI in this request, ${received}, is not registered for this application. Register this exact URI with the client, or correct it in your identity provider.`,
     );
   }
   return { client, redirectUri };

@@ -1,5 +1,6 @@
 import type { PageOptions } from '../html/page';
 import { html, type SafeHtml, safeUrl } from '../html/template';
+import { GRANT_ABSOLUTE_LIFETIME_SECONDS, REFRESH_TOKEN_IDLE_SECONDS } from './refresh-tokens';
 
 /**
  * The pages of the authorization endpoint: sign-in, consent, refusal and errors. Every value shown (client
@@ -9,6 +10,8 @@ import { html, type SafeHtml, safeUrl } from '../html/template';
 export interface FlowNames {
   readonly clientName: string;
   readonly tenantName: string;
+  /** Shown in the small print: two tenants may share a name. */
+  readonly tenantId: string;
 }
 
 export interface LoginPageInput extends FlowNames {
@@ -33,6 +36,13 @@ export interface ConsentPageInput extends FlowNames {
 export const LOGIN_STEP = 'login';
 export const CONSENT_STEP = 'consent';
 
+const DAY_SECONDS = 24 * 3600;
+
+/** How long an approved connection lasts, from the refresh tokens' real lifetimes (refresh-tokens.ts). */
+export const CONNECTION_LIFETIME_TEXT = `The connection ends ${GRANT_ABSOLUTE_LIFETIME_SECONDS / DAY_SECONDS} days after you allow it, after ${REFRESH_TOKEN_IDLE_SECONDS / DAY_SECONDS} days in which the application does not use it, or when an administrator revokes it, whichever comes first.`;
+
+const organizationPrint = (input: FlowNames): SafeHtml => html`<p class="muted">Organization ID: ${input.tenantId}</p>`;
+
 const alertBox = (alert: string | undefined): SafeHtml | undefined =>
   alert === undefined ? undefined : html`<p class="alert" role="alert">${alert}</p>`;
 
@@ -55,19 +65,8 @@ export function loginPage(input: LoginPageInput): PageOptions {
     body: html`<h1>Sign in to review a connection</h1>
 <p><strong>${input.clientName}</strong> is asking to connect to <strong>${input.tenantName}</strong>. Sign in with an administrator account of ${input.tenantName} to review the request.</p>
 ${alertBox(input.alert)}
-${loginForm(input, 'Sign in')}`,
-  };
-}
-
-/** An administrator of another tenant signed in: they cannot approve, but may sign in with another account. */
-export function wrongTenantPage(input: LoginPageInput): PageOptions {
-  return {
-    title: 'Not allowed',
-    formTargets: [input.redirectOrigin],
-    body: html`<h1>This account cannot approve the connection</h1>
-<p class="alert" role="alert">You signed in as an administrator of a different organization. Only an administrator of <strong>${input.tenantName}</strong> can allow <strong>${input.clientName}</strong> to connect to it. Nothing was approved.</p>
-<p>Sign in with an administrator account of ${input.tenantName}:</p>
-${loginForm({ ...input, email: undefined }, 'Sign in')}`,
+${loginForm(input, 'Sign in')}
+${organizationPrint(input)}`,
   };
 }
 
@@ -93,6 +92,7 @@ export function consentPage(input: ConsentPageInput): PageOptions {
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
 </div>
 </form>
-<p class="muted">The connection stays in place until an administrator revokes it.</p>`,
+<p class="muted">${CONNECTION_LIFETIME_TEXT}</p>
+${organizationPrint(input)}`,
   };
 }

@@ -1,3 +1,5 @@
+import { headerParameterText } from '../http/headers';
+
 /**
  * Bearer token usage, RFC 6750. The token comes only in the Authorization header (§2.1): query and form
  * transports (§2.2, §2.3) leak tokens into logs and are not accepted.
@@ -11,9 +13,12 @@ export function bearerTokenFrom(authorization: string | undefined): string | und
   return match?.[1];
 }
 
-/** RFC 6750 §3: no error code when the request carried no credentials at all. */
+/**
+ * RFC 6750 §3: no error code when the request carried no credentials at all. The description is prose written
+ * for the JSON body; in the header it keeps only what §3 allows in `error_description`.
+ */
 export function bearerChallenge(error?: { code: 'invalid_token' | 'insufficient_scope'; description: string }): string {
   if (!error) return `Bearer realm="${BEARER_REALM}"`;
-  const description = error.description.replace(/["\\]/g, '');
+  const description = headerParameterText(error.description);
   return `Bearer realm="${BEARER_REALM}", error="${error.code}", error_description="${description}"`;
 }

@@ -1,3 +1,4 @@
+import { MAX_CLIENT_ID_LENGTH } from './clients';
 import { invalidClient, invalidRequest } from './errors';
 import { type FormParams, singleParam } from './form-params';
 
@@ -29,6 +30,14 @@ function formDecode(value: string): string | undefined {
 
 /** The credentials a request presents, or an OAuthError (`invalid_client` 401, or `invalid_request`). */
 export function clientCredentialsFrom(authorization: string | undefined, form: FormParams): ClientCredentials {
+  const credentials = presentedCredentials(authorization, form);
+  if (credentials.clientId.length > MAX_CLIENT_ID_LENGTH) {
+    throw invalidRequest(`The client_id is longer than ${MAX_CLIENT_ID_LENGTH} characters`);
+  }
+  return credentials;
+}
+
+function presentedCredentials(authorization: string | undefined, form: FormParams): ClientCredentials {
   const bodyClientId = singleParam(form, 'client_id');
   const bodySecret = singleParam(form, 'client_secret');
   if (authorization !== undefined) {

@@ -1,3 +1,5 @@
+import type { RefreshTokenRecord } from './refresh-tokens';
+
 /**
  * A grant: one approved connection (tenant + client + approving admin). Every access and refresh token is
  * issued under a grant, and revoking the grant stops all of them (RFC 7009 §2.1, RFC 9700 §4.14.2).
@@ -29,3 +31,29 @@ export type RevocationReason =
   | 'admin'
   | 'client-deleted'
   | 'approver-removed';
+
+/** Reading and revoking grants. */
+export interface GrantStorePort {
+  get(grantId: string): Promise<GrantRecord | undefined>;
+  /** Revokes the grant if it exists (keeping a first revocation's time and reason); whether it existed. */
+  revokeIfExists(grantId: string, at: string, reason: RevocationReason): Promise<boolean>;
+}
+
+/**
+ * The token endpoint's atomic steps (AS-L1): each either happens whole or not at all, and says which.
+ * - `redeemCode`: marks the code consumed (only if unconsumed and unexpired) and creates the grant and its
+ *   first refresh token; false when the code was consumed, had expired or vanished meanwhile.
+ * - `rotateRefreshToken`: marks the token rotated (only if still active and unexpired) and creates its
+ *   successor (only if the grant is still active); false otherwise, and the caller decides from a fresh read.
+ */
+export interface TokenLedger {
+  getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;
+  redeemCode(codeHash: string, now: number, grant: GrantRecord, refresh: RefreshTokenRecord): Promise<boolean>;
+  rotateRefreshToken(
+    current: RefreshTokenRecord,
+    now: number,
+    successor: RefreshTokenRecord,
+    sealedSuccessor: string,
+    grantExpiresAt: number,
+  ): Promise<boolean>;
+}

@@ -3,7 +3,8 @@ import { normalizeEmail } from '../access/records';
 /**
  * Brute-force protection for the admin sign-in (RFC 6819 §5.1.4.2.3 account lock-out and §5.1.4.2.4 tar pit).
  * Failures are counted per account (tenant + email as typed, whether or not it exists, so an unknown email
- * behaves exactly like a wrong password) and per source address. After a few free failures every further
+ * behaves exactly like a wrong password; a tenant's sign-in page checks only its own admins' passwords, so an
+ * account's counter sees every guess at its password) and per source address. After a few free failures every further
  * attempt must wait, twice as long each time, and after a fixed number the counter locks for 15 minutes. A
  * counter is forgotten 12 hours after its last failure; a successful sign-in clears the account's counter.
  */
@@ -69,3 +70,18 @@ export const accountThrottleKey = (tenantId: string, email: string): string =>
   `account#${tenantId}#${normalizeEmail(email)}`;
 
 export const sourceThrottleKey = (sourceIp: string): string => `source#${sourceIp}`;
+
+export type AttemptDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Failure counters, one per key. An attempt is counted *before* the password is checked, atomically (parallel
+ * attempts cannot all pass on one stale count), and taken back when it succeeds.
+ */
+export interface AttemptCounters {
+  /** Counts one attempt against the counter, unless the counter makes it wait. */
+  reserveAttempt(counterKey: string, policy: ThrottlePolicy): Promise<AttemptDecision>;
+  /** After a success: the counter starts over. */
+  clear(counterKey: string): Promise<void>;
+  /** After a success: the attempt reserved on a shared counter (the source address) is taken back. */
+  releaseAttempt(counterKey: string): Promise<void>;
+}

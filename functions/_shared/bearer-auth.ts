@@ -1,5 +1,6 @@
 import { AccessTokenError, verifyAccessToken } from '../../core/oauth/access-token';
 import { bearerChallenge, bearerTokenFrom } from '../../core/oauth/bearer';
+import { cachedGrantStatus } from '../../core/oauth/grant-status';
 import { unauthorized } from '../../core/scim/errors';
 import type { HttpRequest } from './http-event';
 import { grantStore, publicBaseUrl, scimBaseUrl, verificationKeys } from './services';
@@ -13,23 +14,8 @@ export interface ScimPrincipal {
   readonly scope: string;
 }
 
-/**
- * How long a grant's status is trusted before it is read again. A revoked grant's tokens stop working within
- * this time (the promise is 60 seconds), at the cost of one grants-table read per grant per container per window.
- */
-export const GRANT_STATUS_CACHE_MS = 30_000;
-
-const grantStatusCache = new Map<string, { active: boolean; tenantId: string; checkedAt: number }>();
-
-async function grantIsActive(grantId: string, tenantId: string, now: number): Promise<boolean> {
-  const cached = grantStatusCache.get(grantId);
-  if (cached && now - cached.checkedAt < GRANT_STATUS_CACHE_MS) return cached.active && cached.tenantId === tenantId;
-  const grant = await grantStore().get(grantId);
-  const active = grant?.status === 'active';
-  grantStatusCache.set(grantId, { active, tenantId: grant?.tenantId ?? '', checkedAt: now });
-  if (grantStatusCache.size > 1000) grantStatusCache.delete(grantStatusCache.keys().next().value as string);
-  return active && grant?.tenantId === tenantId;
-}
+/** Per container: the grants table is read at most once per grant per cache window. */
+const grantStatus = cachedGrantStatus(grantStore);
 
 /**
  * Verifies the request's Bearer access token (RFC 6750, RFC 9068): signature with our key, ES256 only,
@@ -53,7 +39,7 @@ export async function authenticateBearer(request: HttpRequest): Promise<ScimPrin
     if (error instanceof AccessTokenError) throw refuse(error.message);
     throw error;
   }
-  if (!(await grantIsActive(verified.grantId, verified.tenantId, Date.now()))) {
+  if (!(await grantStatus.isActive(verified.grantId, verified.tenantId, Date.now()))) {
     throw refuse('The access token’s grant has been revoked');
   }
   return {
@@ -66,4 +52,4 @@ export async function authenticateBearer(request: HttpRequest): Promise<ScimPrin
 }
 
 /** For tests that revoke a grant and then check that its tokens stop working. */
-export const clearGrantStatusCache = (): void => grantStatusCache.clear();
+export const clearGrantStatusCache = (): void => grantStatus.forget();

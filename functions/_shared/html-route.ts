@@ -109,7 +109,3 @@ export function parseCookies(request: HttpRequest): Record<string, string> {
 export function sessionCookie(name: `__Host-${string}`, value: string, maxAgeSeconds: number): string {
   return `${name}=${value}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Lax`;
 }
-
-export function clearedCookie(name: `__Host-${string}`): string {
-  return sessionCookie(name, '', 0);
-}

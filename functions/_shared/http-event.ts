@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { headerFields, headerValue } from '../../core/http/headers';
 
 /** What every handler needs from an API Gateway REST (v1 proxy) event, with header names lower-cased. */
 export interface HttpRequest {
@@ -73,14 +74,18 @@ function withoutPrototype<T>(entries: Map<string, T>): Record<string, T> {
 /** The first value of a query parameter, or undefined. */
 export const queryParam = (request: HttpRequest, name: string): string | undefined => request.query[name]?.[0];
 
+/**
+ * The Lambda proxy result of every stack. Every header, cookies included, goes through core/http/headers.ts,
+ * so a value that cannot go on the wire fails here, inside the handler, as an error the stack renders.
+ */
 export function toProxyResult(response: HttpResponse): APIGatewayProxyResult {
   const result: APIGatewayProxyResult = {
     statusCode: response.status,
-    headers: { ...response.headers },
+    headers: headerFields(response.headers),
     body: response.body ?? '',
   };
   if (response.cookies && response.cookies.length > 0) {
-    result.multiValueHeaders = { 'Set-Cookie': [...response.cookies] };
+    result.multiValueHeaders = { 'Set-Cookie': response.cookies.map((cookie) => headerValue('Set-Cookie', cookie)) };
   }
   return result;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { authenticateClientSecret } from '../../core/oauth/clients';
 import { verifyPassword } from '../../core/oauth/passwords';
 import { passwordHashCost, WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { admin, onlyJson, run } from '../support/admin-cli';
@@ -146,7 +147,7 @@ describe('admin CLI', () => {
     expect(Object.keys(created).sort()).toEqual(['clientId', 'clientSecret']);
     const { clients } = oauthStores();
     await expect(
-      clients.authenticate(created.clientId as string, created.clientSecret as string),
+      authenticateClientSecret(clients, created.clientId as string, created.clientSecret as string, new Date()),
     ).resolves.toMatchObject({
       tenantId,
       redirectUris: [OKTA_CALLBACK, OKTA_EMEA_CALLBACK],
@@ -214,8 +215,12 @@ describe('admin CLI', () => {
     expect(ends).toBeGreaterThan(Date.now() + 3500_000);
     expect(ends).toBeLessThanOrEqual(Date.now() + 3600_000);
     const { clients, grants } = oauthStores();
-    await expect(clients.authenticate(clientId, created.clientSecret as string)).resolves.toBeDefined();
-    await expect(clients.authenticate(clientId, rotated.clientSecret as string)).resolves.toBeDefined();
+    await expect(
+      authenticateClientSecret(clients, clientId, created.clientSecret as string, new Date()),
+    ).resolves.toBeDefined();
+    await expect(
+      authenticateClientSecret(clients, clientId, rotated.clientSecret as string, new Date()),
+    ).resolves.toBeDefined();
 
     const grant = await grants.create({
       grantId: `grant-${clientId}`,
@@ -232,7 +237,9 @@ describe('admin CLI', () => {
       status: 'revoked',
       revokedReason: 'client-deleted',
     });
-    await expect(clients.authenticate(clientId, rotated.clientSecret as string)).resolves.toBeUndefined();
+    await expect(
+      authenticateClientSecret(clients, clientId, rotated.clientSecret as string, new Date()),
+    ).resolves.toBeUndefined();
     const again = await admin(['client', 'delete', '--client', clientId]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain(`There is no client ${clientId}`);

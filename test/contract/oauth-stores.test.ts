@@ -4,6 +4,7 @@ import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { StoreError } from '../../adapters/dynamodb/store-errors';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { issueAuthorizationCode } from '../../core/oauth/authorization-code';
+import { authenticateClientSecret } from '../../core/oauth/clients';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { documentClient, tableName } from '../../functions/_shared/services';
 import { useLocalEnvironment } from '../support/local-service';
@@ -64,11 +65,13 @@ describe('client store', () => {
     );
     expect(JSON.stringify(raw.Item)).not.toContain(clientSecret);
     expect(JSON.stringify(raw.Item)).toContain(opaqueTokenHash(clientSecret));
-    await expect(clients.authenticate(client.clientId, clientSecret)).resolves.toMatchObject({
+    await expect(authenticateClientSecret(clients, client.clientId, clientSecret, new Date())).resolves.toMatchObject({
       clientId: client.clientId,
     });
-    await expect(clients.authenticate(client.clientId, `${clientSecret}x`)).resolves.toBeUndefined();
-    await expect(clients.authenticate(randomUUID(), clientSecret)).resolves.toBeUndefined();
+    await expect(
+      authenticateClientSecret(clients, client.clientId, `${clientSecret}x`, new Date()),
+    ).resolves.toBeUndefined();
+    await expect(authenticateClientSecret(clients, randomUUID(), clientSecret, new Date())).resolves.toBeUndefined();
   });
 
   test('AS-E6: after a rotation both secrets work until the overlap ends, then only the new one', async () => {
@@ -83,17 +86,21 @@ describe('client store', () => {
     const nowSeconds = Math.floor(now.getTime() / 1000);
     expect(rotated.previousSecretExpiresAt).toBe(nowSeconds + 3600);
     expect(rotated.client.secrets).toHaveLength(2);
-    await expect(clients.authenticate(client.clientId, oldSecret, now)).resolves.toBeDefined();
-    await expect(clients.authenticate(client.clientId, rotated.clientSecret, now)).resolves.toBeDefined();
+    await expect(authenticateClientSecret(clients, client.clientId, oldSecret, now)).resolves.toBeDefined();
+    await expect(authenticateClientSecret(clients, client.clientId, rotated.clientSecret, now)).resolves.toBeDefined();
     const afterOverlap = new Date((nowSeconds + 3600) * 1000);
-    await expect(clients.authenticate(client.clientId, oldSecret, afterOverlap)).resolves.toBeUndefined();
-    await expect(clients.authenticate(client.clientId, rotated.clientSecret, afterOverlap)).resolves.toBeDefined();
+    await expect(authenticateClientSecret(clients, client.clientId, oldSecret, afterOverlap)).resolves.toBeUndefined();
+    await expect(
+      authenticateClientSecret(clients, client.clientId, rotated.clientSecret, afterOverlap),
+    ).resolves.toBeDefined();
 
     const again = await clients.rotateSecret(client.clientId, 0, now);
     expect(again.client.secrets).toHaveLength(1);
-    await expect(clients.authenticate(client.clientId, rotated.clientSecret, now)).resolves.toBeUndefined();
-    await expect(clients.authenticate(client.clientId, oldSecret, now)).resolves.toBeUndefined();
-    await expect(clients.authenticate(client.clientId, again.clientSecret, now)).resolves.toBeDefined();
+    await expect(
+      authenticateClientSecret(clients, client.clientId, rotated.clientSecret, now),
+    ).resolves.toBeUndefined();
+    await expect(authenticateClientSecret(clients, client.clientId, oldSecret, now)).resolves.toBeUndefined();
+    await expect(authenticateClientSecret(clients, client.clientId, again.clientSecret, now)).resolves.toBeDefined();
   });
 
   test('lists per tenant, refuses an unknown tenant, deletes', async () => {

@@ -92,7 +92,7 @@ describe('the consent flow in Chromium', () => {
     ]);
     await expect(page.getByText(connection.tenantName).first().isVisible()).resolves.toBe(true);
     await expect(
-      page.getByText("Create, read, update and deactivate this tenant's users over SCIM").isVisible(),
+      page.getByText("Create, read, update, deactivate and delete this tenant's users over SCIM").isVisible(),
     ).resolves.toBe(true);
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'consent-page.png'), fullPage: true });

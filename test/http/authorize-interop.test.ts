@@ -37,15 +37,18 @@ async function approveInBrowser(authorizationUrl: URL): Promise<URL> {
   return new URL(answer.location as string);
 }
 
+const discover = () =>
+  client.discovery(
+    new URL(service.baseUrl),
+    connection.clientId,
+    undefined,
+    client.ClientSecretBasic(connection.clientSecret),
+    { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
+  );
+
 describe('openid-client through the sign-in and consent pages', () => {
   test('AS-A12, AS-D1: the response passes openid-client’s state and iss checks and the PKCE code is redeemed', async () => {
-    const config = await client.discovery(
-      new URL(service.baseUrl),
-      connection.clientId,
-      undefined,
-      client.ClientSecretBasic(connection.clientSecret),
-      { algorithm: 'oauth2', execute: [client.allowInsecureRequests] },
-    );
+    const config = await discover();
     expect(config.serverMetadata().supportsPKCE()).toBe(true);
     const verifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
@@ -72,5 +75,35 @@ describe('openid-client through the sign-in and consent pages', () => {
     await expect(
       client.authorizationCodeGrant(config, forged, { pkceCodeVerifier: verifier, expectedState: state }),
     ).rejects.toThrow();
+  });
+});
+
+describe('the scope openid-client’s examples ask for', () => {
+  test('scope=scim offline_access is granted, with a refresh token, and offline_access is in scopes_supported', async () => {
+    const config = await discover();
+    expect(config.serverMetadata().scopes_supported).toEqual(expect.arrayContaining(['scim', 'offline_access']));
+    const state = client.randomState();
+    const callback = await approveInBrowser(
+      client.buildAuthorizationUrl(config, { redirect_uri: OKTA_CALLBACK, scope: 'scim offline_access', state }),
+    );
+    const tokens = rememberTokens(await client.authorizationCodeGrant(config, callback, { expectedState: state }));
+    expect(tokens.scope).toBe('offline_access scim');
+    expect(typeof tokens.refresh_token).toBe('string');
+    const refreshed = rememberTokens(await client.refreshTokenGrant(config, tokens.refresh_token as string));
+    expect(refreshed.scope).toBe('offline_access scim');
+  });
+
+  test('another unknown scope next to offline_access is still redirected with invalid_scope', async () => {
+    const config = await discover();
+    const state = client.randomState();
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const answer = await browser.get(
+      client.buildAuthorizationUrl(config, { redirect_uri: OKTA_CALLBACK, scope: 'scim offline_access openid', state })
+        .href,
+    );
+    expect(answer.status).toBe(303);
+    const parameters = new URL(answer.location as string).searchParams;
+    expect(parameters.get('error')).toBe('invalid_scope');
+    expect(parameters.get('state')).toBe(state);
   });
 });

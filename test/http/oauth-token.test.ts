@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { routeById } from '../../contract/routes';
@@ -303,6 +304,48 @@ describe('client authentication', () => {
     expect(JSON.parse(legitimate.body)).toMatchObject({ error: 'invalid_grant' });
   });
 
+  test('AS-E5: a parallel burst of wrong secrets from one address gets no more guesses evaluated than a serial one', async () => {
+    const fixture = await oauthFixture();
+    // Its own loopback address (all of 127.0.0.0/8 is loopback on Linux), so no other test shares the counter.
+    const localAddress = `127.0.${10 + Math.floor(Math.random() * 200)}.${2 + Math.floor(Math.random() * 250)}`;
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token' }).toString();
+    const attempt = (secret: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL('/oauth/token', service.baseUrl);
+        const outgoing = httpRequest(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: url.pathname,
+            method: 'POST',
+            localAddress,
+            headers: {
+              Authorization: basicAuthorization(fixture.clientId, secret),
+              'Content-Type': 'application/x-www-form-urlencoded',
+            },
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end(body);
+      });
+    const burst = await Promise.all(Array.from({ length: 30 }, (_, index) => attempt(`wrong-${index}`)));
+    const evaluated = burst.filter((status) => status === 401).length;
+    expect(burst.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+    expect(evaluated).toBeGreaterThan(0);
+    expect(evaluated).toBeLessThanOrEqual(CLIENT_AUTH_POLICY.freeFailures);
+    // What is left of the free failures goes to later guesses, and then the address waits.
+    for (let failure = evaluated; failure < CLIENT_AUTH_POLICY.freeFailures; failure += 1) {
+      const status = await attempt('wrong');
+      if (status === 429) break;
+      expect(status).toBe(401);
+    }
+    expect(await attempt(fixture.clientSecret)).toBe(429);
+  });
+
   test('AS-E6: after a rotation with no overlap the old secret is invalid_client and the new one works', async () => {
     const fixture = await oauthFixture();
     const { clientSecret } = await oauthStores().clients.rotateSecret(fixture.clientId, 0);
@@ -330,6 +373,12 @@ describe('request format', () => {
       asBasic(fixture),
     );
     expectOAuthError(repeated, 400, 'invalid_request');
+    // RFC 6749 §3.1: an empty value counts as not sent, so an empty code next to the real one is no repetition.
+    const withEmpty = await token(
+      `grant_type=authorization_code&code=&code=${code}&redirect_uri=${encodeURIComponent(fixture.redirectUri)}`,
+      asBasic(fixture),
+    );
+    expect(withEmpty.status).toBe(200);
   });
 
   test.each([
@@ -539,7 +588,7 @@ describe('discovery documents', () => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       code_challenge_methods_supported: ['S256'],
-      scopes_supported: ['scim'],
+      scopes_supported: ['scim', 'offline_access'],
       authorization_response_iss_parameter_supported: true,
     });
     // Every endpoint it names (except the authorization page, served by its own route) answers here.

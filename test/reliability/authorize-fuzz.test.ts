@@ -57,6 +57,8 @@ const parameterValues = fc.oneof(
     'javascript:alert(1)',
     '//evil.example',
   ),
+  // Values far longer than any key or item field may be (a client_id of 3,000 characters, say).
+  fc.integer({ min: 200, max: 4000 }).map((size) => 'x'.repeat(size)),
 );
 const parameterNames = fc.oneof(
   fc.constantFrom(
@@ -130,6 +132,24 @@ test('random authorization requests: never a 500, payloads always escaped, redir
   );
 }, 120_000);
 
+test.each([256, 257, 1100, 3000])(
+  'a client_id of %s characters is an error page before any lookup, never a 500 (RFC 6749 §4.1.2.1)',
+  async (size) => {
+    const result = await invoke({
+      method: 'GET',
+      url: `/oauth/authorize?${query([
+        ['response_type', 'code'],
+        ['client_id', 'c'.repeat(size)],
+        ['redirect_uri', 'redirect'],
+      ])}`,
+    });
+    expectSafeAnswer(result);
+    expect(result.statusCode).toBe(400);
+    expect(result.headers?.Location).toBeUndefined();
+    expect(result.body).toContain(size > 256 ? 'longer than 256 characters' : 'not registered');
+  },
+);
+
 const randomFields = fc.array(
   fc.tuple(
     fc.oneof(
@@ -150,7 +170,12 @@ const signInFields = fc
   .record({
     step: fc.oneof({ arbitrary: fc.constant('login'), weight: 4 }, fc.constantFrom('consent', ''), text(8)),
     csrf: fc.oneof({ arbitrary: fc.constant('csrf'), weight: 4 }, text(50)),
-    email: fc.oneof({ arbitrary: fc.constant('adminEmail'), weight: 3 }, payload, text()),
+    email: fc.oneof(
+      { arbitrary: fc.constant('adminEmail'), weight: 3 },
+      payload,
+      text(),
+      fc.integer({ min: 200, max: 4000 }).map((size) => `${'e'.repeat(size)}@acme.example`),
+    ),
     password: fc.oneof(text(), payload),
     extra: randomFields,
   })
@@ -238,6 +263,30 @@ test('random posts of the sign-in and consent forms: never a 500, payloads escap
   );
   expect(await codesOfClient()).toBe(codesBefore);
 }, 120_000);
+
+test.each([254, 255, 1100, 3000])(
+  'an email of %s characters on the sign-in form: the sign-in page again, with the input kept, never a 500',
+  async (size) => {
+    const session = await signInSession();
+    const email = `${'e'.repeat(size - '@acme.example'.length)}@acme.example`;
+    const result = await invoke({
+      method: 'POST',
+      sourceIp: FUZZ_SOURCE_IP,
+      url: '/oauth/authorize',
+      headers: { Cookie: session.cookie, Origin: baseUrl, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ step: 'login', csrf_token: session.csrf, email, password: 'a guess' }).toString(),
+    });
+    expectSafeAnswer(result);
+    expect(result.body).toContain(`value="${email}"`);
+    if (size > 254) {
+      expect(result.statusCode).toBe(400);
+      expect(result.body).toContain('longer than 254 characters');
+    } else {
+      expect([400, 429]).toContain(result.statusCode);
+      expect(result.body).not.toContain('longer than 254 characters');
+    }
+  },
+);
 
 test('the consent page escapes HTML and script in every field that can carry it: client and tenant names, the admin’s email', async () => {
   const hostile = await oauthFixture({

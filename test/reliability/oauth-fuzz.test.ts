@@ -104,6 +104,8 @@ const values = () =>
     fc.constant('accessB'),
     fc.constant('redirectA'),
     fc.constant('clientA'),
+    // Values far longer than any key or item field may be (a client_id of 3,000 characters, say).
+    fc.integer({ min: 200, max: 4000 }).map((size) => 'x'.repeat(size)),
   );
 
 const names = fc.oneof(
@@ -132,6 +134,10 @@ const authorizations = fc.oneof(
   { arbitrary: fc.constantFrom('wrongSecretA', 'none', 'Basic', 'Basic !!!', 'Bearer accessB'), weight: 2 },
   { arbitrary: text().map((value) => `Basic ${Buffer.from(value).toString('base64')}`), weight: 1 },
   { arbitrary: text(), weight: 1 },
+  {
+    arbitrary: fc.integer({ min: 200, max: 4000 }).map((size) => basicAuthorization('c'.repeat(size), 'secret')),
+    weight: 1,
+  },
 );
 
 const contentTypes = fc.oneof(
@@ -200,6 +206,40 @@ function expectOAuthShape(result: APIGatewayProxyResult): void {
   }
   expect(result.body).not.toMatch(/\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
 }
+
+test.each([
+  ['token', 256, 401],
+  ['token', 257, 400],
+  ['token', 3000, 400],
+  ['revoke', 257, 400],
+  ['revoke', 3000, 400],
+])(
+  'a client_id of %s characters at /oauth/%s is refused before storage: %s, never 500',
+  async (endpoint, size, status) => {
+    const handler = endpoint === 'token' ? token : revoke;
+    const clientId = 'c'.repeat(size);
+    const form = { grant_type: 'refresh_token', refresh_token: 'x', token: 'x' };
+    for (const [authorization, body] of [
+      [basicAuthorization(clientId, 'secret'), new URLSearchParams(form).toString()],
+      [undefined, new URLSearchParams({ ...form, client_id: clientId, client_secret: 'secret' }).toString()],
+    ] as const) {
+      const result = await handler(
+        apiEvent('POST', `/oauth/${endpoint}`, {
+          headers: {
+            ...(authorization ? { Authorization: authorization } : {}),
+            'Content-Type': 'application/x-www-form-urlencoded',
+          },
+          body,
+          sourceIp: nextSourceIp(),
+        }),
+        lambdaContext(),
+      );
+      expectOAuthShape(result);
+      expect(result.statusCode).toBe(status);
+      expect(JSON.parse(result.body).error).toBe(status === 400 ? 'invalid_request' : 'invalid_client');
+    }
+  },
+);
 
 test('client A revoking client B’s refresh token is refused (RFC 7009 §2.1) and revokes nothing', async () => {
   const before = await itemsOfB();

@@ -1,3 +1,4 @@
+import { parameterValue, REPEATED, singleParam } from '../../core/oauth/form-params';
 import { readRequest } from '../../functions/_shared/http-event';
 import { parseForm } from '../../functions/_shared/oauth-route';
 import { apiEvent } from '../support/api-event';
@@ -17,5 +18,22 @@ describe('the OAuth form body', () => {
       ['grant_type', ['refresh_token']],
     ]);
     expect(form.hasOwnProperty).toBeUndefined();
+  });
+});
+
+describe('RFC 6749 §3.1: a parameter is sent once, and an empty one counts as not sent', () => {
+  test.each([
+    [[], undefined],
+    [[''], undefined],
+    [['', ''], undefined],
+    [['x'], 'x'],
+    [['', 'x'], 'x'],
+    [['x', ''], 'x'],
+    [['x', 'x'], REPEATED],
+    [['x', 'y'], REPEATED],
+  ])('%j reads as %s, at every endpoint', (values, expected) => {
+    expect(parameterValue({ p: values }, 'p')).toBe(expected);
+    if (expected === REPEATED) expect(() => singleParam({ p: values }, 'p')).toThrow('must not be repeated');
+    else expect(singleParam({ p: values }, 'p')).toBe(expected);
   });
 });

@@ -12,15 +12,24 @@ describe('scopes', () => {
     expect(normalizeRequestedScope('scim scim')).toBe('scim');
   });
 
-  test.each(['admin', 'scim openid', 'sc"im'])('an unknown or malformed scope (%s) is invalid_scope', (scope) => {
-    expect(() => normalizeRequestedScope(scope)).toThrow(OAuthError);
-    try {
-      normalizeRequestedScope(scope);
-    } catch (error) {
-      expect((error as OAuthError).error).toBe('invalid_scope');
-      expect((error as OAuthError).description).not.toContain('"');
-    }
+  test('offline_access is accepted and grants nothing more; alone it gets the default scope with it', () => {
+    expect(normalizeRequestedScope('scim offline_access')).toBe('offline_access scim');
+    expect(normalizeRequestedScope('offline_access')).toBe('offline_access scim');
+    expect(describeScopes('offline_access scim')).toEqual([{ scope: 'scim', description: expect.any(String) }]);
   });
+
+  test.each(['admin', 'offline_access admin', 'scim openid', 'sc"im'])(
+    'an unknown or malformed scope (%s) is invalid_scope',
+    (scope) => {
+      expect(() => normalizeRequestedScope(scope)).toThrow(OAuthError);
+      try {
+        normalizeRequestedScope(scope);
+      } catch (error) {
+        expect((error as OAuthError).error).toBe('invalid_scope');
+        expect((error as OAuthError).description).not.toContain('"');
+      }
+    },
+  );
 
   test('the consent page gets a sentence per scope', () => {
     expect(describeScopes('scim')).toEqual([{ scope: 'scim', description: expect.stringContaining('SCIM') }]);
