@@ -56,7 +56,6 @@ export interface OAuthFixtureOptions {
  * password are recorded for the end-of-run log scan. Call after `startService()` or `useLocalEnvironment()`.
  */
 export async function oauthFixture(options: OAuthFixtureOptions = {}): Promise<OAuthFixture> {
-  const db = documentClient();
   const { tenants, clients } = oauthStores();
   const tenant = await tenants.create(options.tenantName ?? 'Acme Corporation');
   const adminPassword = `pw-${randomUUID()}`;
