@@ -4,7 +4,7 @@ import { ACCOUNT_POLICY, accountThrottleKey } from '../../core/oauth/login-throt
 import { verifyPassword } from '../../core/oauth/passwords';
 import { documentClient, tableName } from '../../functions/_shared/services';
 import { admin, onlyJson, type Run } from '../support/admin-cli';
-import { useLocalEnvironment } from '../support/local-service';
+import { testDynamoDbEndpoint, useLocalEnvironment } from '../support/local-service';
 import { oauthStores } from '../support/oauth';
 
 /**
@@ -17,15 +17,23 @@ beforeAll(() => useLocalEnvironment());
 
 async function ok(args: readonly string[], stdin?: string): Promise<Record<string, unknown>> {
   const result = await admin([...args, '--json'], stdin);
-  expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: '' });
+  expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: dataLine() });
   return onlyJson(result);
 }
 
-/** A refusal with --json: nothing on stdout, one JSON object on stderr. */
+/** The line every command that opens the data writes on stderr first: which data it works on. */
+const dataLine = () => `admin: using DynamoDB Local at ${testDynamoDbEndpoint()}\n`;
+
+/**
+ * A refusal with --json: nothing on stdout, one JSON object as the last line of stderr, after at most the
+ * data line (a usage error is refused before any data is opened).
+ */
 function jsonError(result: Run, exitCode: 1 | 2): { code: string; message: string } {
   expect({ code: result.code, stdout: result.stdout }).toEqual({ code: exitCode, stdout: '' });
-  expect(result.stderr.trim().split('\n')).toHaveLength(1);
-  const parsed = JSON.parse(result.stderr) as { error: { code: string; message: string } };
+  const lines = result.stderr.trim().split('\n');
+  expect(lines.slice(0, -1).every((line) => `${line}\n` === dataLine())).toBe(true);
+  expect(lines.length).toBeLessThanOrEqual(2);
+  const parsed = JSON.parse(lines.at(-1) as string) as { error: { code: string; message: string } };
   expect(parsed).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
   return parsed.error;
 }
@@ -261,7 +269,7 @@ describe('admin accounts and tenants from the CLI', () => {
       message: `A tenant named "${name.toUpperCase()}" already exists (${first}); choose another name, or add --force to create a second one`,
     });
     expect(plain).toMatchObject({ code: 1, stdout: '' });
-    expect(plain.stderr).toMatch(/^admin: A tenant named .* already exists/);
+    expect(plain.stderr).toMatch(/^admin: A tenant named .* already exists/m);
     const forced = (await ok(['tenant', 'create', '--name', name, '--force'])).tenantId as string;
     expect(forced).not.toBe(first);
     const listed = (await ok(['tenant', 'list'])).tenants as { tenantId: string; name: string }[];

@@ -87,7 +87,20 @@ describe('admin CLI', () => {
     const tenantId = await createTenant();
     const password = 'correct horse battery staple';
     const result = await admin(
-      ['admin', 'create', '--tenant', tenantId, '--email', 'bo@acme.example', '--password-stdin', '--json'],
+      [
+        'admin',
+        'create',
+        '--tenant',
+        tenantId,
+        '--email',
+        'bo@acme.example',
+        '--given-name',
+        'Bo',
+        '--family-name',
+        'Berg',
+        '--password-stdin',
+        '--json',
+      ],
       `${password}\n`,
     );
     expect(result.code).toBe(0);

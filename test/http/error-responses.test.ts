@@ -311,10 +311,10 @@ function probesFor(route: RouteSpec): Probe[] {
     return [{ name: 'a plain read', method: route.method, path: route.path, status: 200 }];
   }
   if (route.id === 'OAuthMetadata' || route.id === 'OAuthJwks') {
-    // No function answers another method here: the gateway's own answer must be valid on the wire too.
+    // No function answers another method here: the path's 405 catch-all, whose answer must be valid too.
     return [
       { name: 'a plain read', method: 'GET', path: route.path, status: 200 },
-      { name: 'a method no route has', method: 'POST', path: route.path, status: 404 },
+      { name: 'a method no route has', method: 'POST', path: route.path, status: 405 },
     ];
   }
   return oauthProbes(route);
