@@ -308,7 +308,7 @@ describe('other methods, discovery and groups', () => {
     ['DELETE', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User'],
     ['POST', '/ResourceTypes'],
     ['PUT', '/ResourceTypes/User'],
-    ['POST', '/Groups'],
+    ['DELETE', '/Groups'],
   ])('%s %s is a 405 SCIM Error with Allow', async (method, path) => {
     const response = await okta.send(method, path, method === 'GET' || method === 'DELETE' ? undefined : '{');
     expect(response.status).toBe(405);
@@ -323,17 +323,20 @@ describe('other methods, discovery and groups', () => {
       CORE_USER_SCHEMA,
       ENTERPRISE_USER_SCHEMA,
       ACCESS_USER_SCHEMA,
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
     ]);
     const access = await okta.get(`/Schemas/${ACCESS_USER_SCHEMA}`);
     expect(access.body).toMatchObject({ id: ACCESS_USER_SCHEMA, meta: { resourceType: 'Schema' } });
     expect((await okta.get('/Schemas/urn:nope')).status).toBe(404);
-    expect((await okta.get('/ResourceTypes')).body).toMatchObject({ totalResults: 1 });
+    expect((await okta.get('/ResourceTypes')).body).toMatchObject({ totalResults: 2 });
     expect((await okta.get('/ResourceTypes/User')).body).toMatchObject({ id: 'User', endpoint: '/Users' });
-    expect((await okta.get('/ResourceTypes/Group')).status).toBe(404);
+    expect((await okta.get('/ResourceTypes/Group')).body).toMatchObject({ id: 'Group', endpoint: '/Groups' });
+    expect((await okta.get('/ResourceTypes/Nope')).status).toBe(404);
   });
 
-  test('/Groups answers an empty ListResponse (Okta’s connection test)', async () => {
-    expect((await okta.get('/Groups?startIndex=1&count=100')).body).toEqual({
+  test('/Groups of a tenant without groups answers an empty ListResponse (Okta’s connection test)', async () => {
+    const fresh = scimClient(service, (await scimTestToken()).token);
+    expect((await fresh.get('/Groups?startIndex=1&count=100')).body).toEqual({
       schemas: [LIST_SCHEMA],
       totalResults: 0,
       itemsPerPage: 0,
