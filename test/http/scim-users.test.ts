@@ -149,7 +149,11 @@ describe('read (RFC 7644 §3.4.1)', () => {
     tableCalls.reset();
     const read = await okta.get(`/Users/${user.id}`);
     expect(read.status).toBe(200);
-    expect(tableCalls.calls()).toEqual([{ command: 'GetItemCommand', itemsRead: 1 }]);
+    // The user item, and the Query of its memberships for `groups` (none).
+    expect(tableCalls.calls()).toEqual([
+      { command: 'GetItemCommand', itemsRead: 1 },
+      { command: 'QueryCommand', itemsRead: 0 },
+    ]);
     const etag = read.headers.get('etag') as string;
     expect(etag).toMatch(/^W\/".+"$/);
     const notModified = await okta.get(`/Users/${user.id}`, { 'If-None-Match': etag });
@@ -252,11 +256,11 @@ describe('replace (RFC 7644 §3.5.1)', () => {
     expect((await okta.put(`/Users/${user.id}`, { ...user, title: 'Four' }, { 'If-Match': '*' })).status).toBe(200);
   });
 
-  test('costs one read and one transaction; an unchanged PUT writes nothing', async () => {
+  test('costs one read, one transaction and the groups Query; an unchanged PUT writes nothing', async () => {
     const user = await createUser(okta, oktaCreateBody('put.cost@example.com'));
     tableCalls.reset();
     await okta.put(`/Users/${user.id}`, { ...user, title: 'Changed', userName: 'put.cost.renamed@example.com' });
-    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
     tableCalls.reset();
     const again = await okta.put(`/Users/${user.id}`, {
       ...user,
@@ -264,7 +268,7 @@ describe('replace (RFC 7644 §3.5.1)', () => {
       userName: 'put.cost.renamed@example.com',
     });
     expect(again.status).toBe(200);
-    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand']);
+    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'QueryCommand']);
   });
 
   test('a PUT to an unknown user is 404', async () => {
