@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { serviceUnavailable } from '../../core/scim/errors';
 import { displayNameKey } from '../../core/scim/group-attributes';
@@ -14,15 +15,13 @@ import type { GroupMember, GroupRecord } from '../../core/scim/group-record';
 import {
   DisplayNameTakenError,
   type GroupChange,
-  GroupFullError,
   type GroupLookupKey,
   type GroupStore,
   type GroupWriteGuard,
   type GroupWriteOutcome,
 } from '../../core/scim/group-store';
-import { MAX_GROUP_MEMBERS } from '../../core/scim/limits';
 import { VersionConflictError } from '../../core/scim/user-store';
-import { cancellationReasons } from './store-errors';
+import { cancellationReasons, isConditionFailure } from './store-errors';
 import { tenantPartition } from './tenant-keys';
 
 /**
@@ -37,9 +36,11 @@ import { tenantPartition } from './tenant-keys';
  * | `MEMBER#<groupId>#<userId>`      | one membership, group side: Query `MEMBER#<groupId>#` = members    |
  * | `MEMBEROF#<userId>#<groupId>`    | the same membership, user side: Query `MEMBEROF#<userId>#` = groups |
  *
- * Both items of a membership are written in one transaction with a condition that the user exists and an
- * update of the group item (version, memberCount, lastModified). A transaction holds at most 100 items, so a
- * change of many members is written in several transactions of up to 33 additions or 49 removals each.
+ * Both items of a membership are written in one transaction, an addition with a condition that its user
+ * exists. A transaction holds at most 100 items, so a change of many members is written in transactions of up
+ * to 33 additions or 49 removals, several at a time; then one update of the group item counts what they
+ * changed (memberCount) and moves its version on. A Lambda stopped between the two leaves memberCount behind
+ * the memberships until the next change of the group; it never leaves half a membership.
  */
 const TRANSACTION_ITEMS = 100;
 const TRANSACTION_ATTEMPTS = 40;
@@ -177,36 +178,19 @@ export class DynamoDbGroupStore implements GroupStore {
 
   async create(tenantId: string, record: GroupRecord, members: readonly GroupMember[]): Promise<GroupWriteOutcome> {
     const keyItems = [...keyItemsOf(tenantId, record).values()];
-    const writes: MemberWrite[] = members.map((member) => ({ kind: 'add', member }));
-    const skipped: string[] = [];
-    const [first, ...rest] = this.batches(writes, 1 + keyItems.length);
-    const firstWrites = first ?? [];
-    let current = record;
-    await this.runTransaction(
-      tenantId,
-      record.id,
-      firstWrites,
-      skipped,
-      (adds) => {
-        current = { ...record, memberCount: adds };
-        return [
-          {
-            Put: {
-              TableName: this.tableName,
-              Item: groupItem(tenantId, current),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...keyItems.map((item) => ({
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [groupItem(tenantId, record), ...keyItems].map((item) => ({
             Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
           })),
-        ];
-      },
-      (index) => (index === 1 ? new DisplayNameTakenError() : undefined),
-    );
-    for (const batch of rest)
-      current = await this.writeVersioned(tenantId, current, batch, skipped, current.lastModified);
-    return { record: current, skipped };
+        }),
+      );
+    } catch (error) {
+      if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') throw new DisplayNameTakenError();
+      throw error;
+    }
+    return this.writeMemberships(tenantId, record, members, [], record.lastModified, 'exists');
   }
 
   async update(
@@ -215,51 +199,154 @@ export class DynamoDbGroupStore implements GroupStore {
     change: GroupChange,
     guard: GroupWriteGuard,
   ): Promise<GroupWriteOutcome> {
-    const pk = tenantPartition(tenantId);
     const { next } = change;
+    let written = previous;
+    if (guard === 'version') {
+      written = { ...next, version: previous.version + 1, memberCount: previous.memberCount };
+      await this.writeAttributes(tenantId, previous, written);
+    }
+    return this.writeMemberships(
+      tenantId,
+      written,
+      change.add,
+      change.remove,
+      next.lastModified,
+      guard === 'version' ? 'version' : 'exists',
+    );
+  }
+
+  /**
+   * The group item at a new version with new attributes, and its lookup items, in one transaction conditional
+   * on the version read. @throws VersionConflictError, DisplayNameTakenError
+   */
+  private async writeAttributes(tenantId: string, previous: GroupRecord, next: GroupRecord): Promise<void> {
+    const pk = tenantPartition(tenantId);
     const before = keyItemsOf(tenantId, previous);
     const after = keyItemsOf(tenantId, next);
-    const removedKeys = [...before.keys()].filter((sk) => !after.has(sk));
-    const addedKeys = [...after.entries()].filter(([sk]) => !before.has(sk));
-    const newName = addedKeys.findIndex(([sk]) => sk.startsWith('GROUPNAME#'));
-    const keyWrites: TransactItem[] = [
-      ...addedKeys.map(([, item]) => ({
-        Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
-      })),
-      ...removedKeys.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
-    ];
-    const attributesChange = next.displayName !== previous.displayName || next.externalId !== previous.externalId;
-    const writes: MemberWrite[] = [
-      ...change.remove.map((userId): MemberWrite => ({ kind: 'remove', userId })),
-      ...change.add.map((member): MemberWrite => ({ kind: 'add', member })),
-    ];
-    const skipped: string[] = [];
-    if (guard === 'delta' && !attributesChange) {
-      // One after the other: every batch updates the group item, so parallel batches would only conflict.
-      for (const batch of this.batches(writes, 1)) {
-        await this.writeDelta(tenantId, previous.id, batch, skipped, next.lastModified);
+    const added = [...after.entries()].filter(([sk]) => !before.has(sk));
+    const removed = [...before.keys()].filter((sk) => !after.has(sk));
+    const newName = added.findIndex(([sk]) => sk.startsWith('GROUPNAME#'));
+    const hasExternalId = next.externalId !== undefined;
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { pk, sk: groupSk(previous.id) },
+                UpdateExpression: `SET #version = :version, lastModified = :lastModified, displayName = :displayName${
+                  hasExternalId ? ', externalId = :externalId' : ' REMOVE externalId'
+                }`,
+                ConditionExpression: '#version = :expected',
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: {
+                  ':version': next.version,
+                  ':expected': previous.version,
+                  ':lastModified': next.lastModified,
+                  ':displayName': next.displayName,
+                  ...(hasExternalId ? { ':externalId': next.externalId } : {}),
+                },
+              },
+            },
+            ...added.map(([, item]) => ({
+              Put: { TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
+            ...removed.map((sk) => ({ Delete: { TableName: this.tableName, Key: { pk, sk } } })),
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
+      if (reasons[0] === 'ConditionalCheckFailed' || reasons.includes('TransactionConflict')) {
+        throw new VersionConflictError();
       }
-      return { record: (await this.get(tenantId, previous.id)) ?? next, skipped };
+      if (newName >= 0 && reasons[1 + newName] === 'ConditionalCheckFailed') throw new DisplayNameTakenError();
+      throw error;
     }
-    const [first, ...rest] = this.batches(writes, 1 + keyWrites.length);
-    let current = previous;
-    await this.runTransaction(
-      tenantId,
-      previous.id,
-      first ?? [],
-      skipped,
-      (adds, removes) => {
-        current = { ...next, version: previous.version + 1, memberCount: previous.memberCount + adds - removes };
-        return [this.versionedGroupUpdate(tenantId, previous, current, adds), ...keyWrites];
-      },
-      (index) => {
-        if (index === 0) return new VersionConflictError();
-        if (newName >= 0 && index === 1 + newName) return new DisplayNameTakenError();
-        return undefined;
-      },
-    );
-    for (const batch of rest) current = await this.writeVersioned(tenantId, current, batch, skipped, next.lastModified);
-    return { record: current, skipped };
+  }
+
+  /**
+   * Writes membership changes in transactions of up to 33 additions or 49 removals, several at a time (they
+   * share no item, so they never conflict), then counts what they changed on the group item in one update,
+   * which also moves the version on. Under `version`, that update is conditional on the version this request
+   * wrote; if another write came in between, the count is still recorded and VersionConflictError makes the
+   * core start again from a fresh read. If the group was deleted meanwhile, the memberships just written are
+   * removed again and VersionConflictError makes the core answer 404.
+   */
+  private async writeMemberships(
+    tenantId: string,
+    group: GroupRecord,
+    add: readonly GroupMember[],
+    remove: readonly string[],
+    lastModified: string,
+    countGuard: 'version' | 'exists',
+  ): Promise<GroupWriteOutcome> {
+    const writes: MemberWrite[] = [
+      ...remove.map((userId): MemberWrite => ({ kind: 'remove', userId })),
+      ...add.map((member): MemberWrite => ({ kind: 'add', member })),
+    ];
+    if (writes.length === 0) return { record: group, skipped: [] };
+    const skipped: string[] = [];
+    let change = 0;
+    let failure: unknown;
+    try {
+      await inParallel(this.batches(writes), PARALLEL_WRITES, async (batch) => {
+        const written = await this.writeBatch(tenantId, group.id, batch, skipped);
+        change += written;
+      });
+    } catch (error) {
+      failure = error;
+    }
+    const counted = await this.countChange(tenantId, group, change, lastModified, countGuard);
+    if (failure !== undefined) throw failure;
+    if (counted === 'gone') {
+      await this.removeMemberships(tenantId, group.id);
+      throw new VersionConflictError();
+    }
+    if (counted === 'moved') throw new VersionConflictError();
+    return { record: counted, skipped };
+  }
+
+  /** Records a membership change on the group item; 'moved' when its version guard failed, 'gone' without it. */
+  private async countChange(
+    tenantId: string,
+    group: GroupRecord,
+    change: number,
+    lastModified: string,
+    guard: 'version' | 'exists',
+  ): Promise<GroupRecord | 'moved' | 'gone'> {
+    const update = (condition: string, values: Record<string, unknown>) =>
+      this.retryingConflicts(
+        () =>
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: { pk: tenantPartition(tenantId), sk: groupSk(group.id) },
+            UpdateExpression: 'ADD #version :one, memberCount :change SET lastModified = :now',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':one': 1, ':change': change, ':now': lastModified, ...values },
+            ReturnValues: 'ALL_NEW',
+          }),
+      );
+    try {
+      const result =
+        guard === 'version'
+          ? await update('#version = :expected', { ':expected': group.version })
+          : await update('attribute_exists(pk)', {});
+      return recordOf(result.Attributes as Item);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    if (guard === 'exists') return 'gone';
+    try {
+      await update('attribute_exists(pk)', {});
+      return 'moved';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return 'gone';
+    }
   }
 
   async delete(tenantId: string, record: GroupRecord): Promise<void> {
@@ -379,14 +466,27 @@ export class DynamoDbGroupStore implements GroupStore {
     return (await this.queryAll(tenantPartition(tenantId), GROUP_PREFIX)).map(recordOf);
   }
 
-  /** Splits membership writes into transactions, the first one leaving room for `firstReserved` other items. */
-  private batches(writes: readonly MemberWrite[], firstReserved: number): MemberWrite[][] {
+  /** A single-item write, retried while a transaction holding the same item is in flight. */
+  private async retryingConflicts(command: () => UpdateCommand) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.db.send(command());
+      } catch (error) {
+        if (!(error instanceof Error) || error.name !== 'TransactionConflictException') throw error;
+        if (attempt >= TRANSACTION_ATTEMPTS) throw serviceUnavailable(1);
+        await backOff(attempt);
+      }
+    }
+  }
+
+  /** Splits membership writes into transactions of at most TRANSACTION_ITEMS items. */
+  private batches(writes: readonly MemberWrite[]): MemberWrite[][] {
     const batches: MemberWrite[][] = [[]];
-    let room = TRANSACTION_ITEMS - firstReserved;
+    let room = TRANSACTION_ITEMS;
     for (const write of writes) {
       if (itemsPerWrite(write) > room) {
         batches.push([]);
-        room = TRANSACTION_ITEMS - 1;
+        room = TRANSACTION_ITEMS;
       }
       (batches.at(-1) as MemberWrite[]).push(write);
       room -= itemsPerWrite(write);
@@ -394,123 +494,23 @@ export class DynamoDbGroupStore implements GroupStore {
     return batches;
   }
 
-  /** A later batch of a `version`-guarded change: conditional on the version the previous batch wrote. */
-  private async writeVersioned(
-    tenantId: string,
-    current: GroupRecord,
-    batch: readonly MemberWrite[],
-    skipped: string[],
-    lastModified: string,
-  ): Promise<GroupRecord> {
-    let written = current;
-    const wrote = await this.runTransaction(
-      tenantId,
-      current.id,
-      batch,
-      skipped,
-      (adds, removes) => {
-        written = {
-          ...current,
-          version: current.version + 1,
-          lastModified,
-          memberCount: current.memberCount + adds - removes,
-        };
-        return [this.versionedGroupUpdate(tenantId, current, written, adds)];
-      },
-      (index) => (index === 0 ? new VersionConflictError() : undefined),
-      'skip',
-    );
-    return wrote ? written : current;
-  }
-
-  /** A batch of a `delta` change: only needs the group to exist and to have room for what it adds. */
-  private async writeDelta(
-    tenantId: string,
-    groupId: string,
-    batch: readonly MemberWrite[],
-    skipped: string[],
-    lastModified: string,
-  ): Promise<void> {
-    let groupFailed = false;
-    await this.runTransaction(
-      tenantId,
-      groupId,
-      batch,
-      skipped,
-      (adds, removes) => [
-        {
-          Update: {
-            TableName: this.tableName,
-            Key: { pk: tenantPartition(tenantId), sk: groupSk(groupId) },
-            UpdateExpression: 'ADD #version :one, memberCount :change SET lastModified = :now',
-            ConditionExpression: adds > 0 ? 'attribute_exists(pk) AND memberCount <= :room' : 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':change': adds - removes,
-              ':now': lastModified,
-              ...(adds > 0 ? { ':room': MAX_GROUP_MEMBERS - adds } : {}),
-            },
-          },
-        },
-      ],
-      (index) => {
-        if (index !== 0) return undefined;
-        groupFailed = true;
-        return new VersionConflictError();
-      },
-      'skip',
-    ).catch(async (error: unknown) => {
-      if (groupFailed && (await this.get(tenantId, groupId))) throw new GroupFullError();
-      throw error;
-    });
-  }
-
-  private versionedGroupUpdate(tenantId: string, previous: GroupRecord, next: GroupRecord, adds: number): TransactItem {
-    const hasExternalId = next.externalId !== undefined;
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: { pk: tenantPartition(tenantId), sk: groupSk(previous.id) },
-        UpdateExpression: `SET #version = :version, lastModified = :lastModified, displayName = :displayName, memberCount = :memberCount${hasExternalId ? ', externalId = :externalId' : ''}${hasExternalId ? '' : ' REMOVE externalId'}`,
-        ConditionExpression: adds > 0 ? '#version = :expected AND :memberCount <= :max' : '#version = :expected',
-        ExpressionAttributeNames: { '#version': 'version' },
-        ExpressionAttributeValues: {
-          ':version': next.version,
-          ':expected': previous.version,
-          ':lastModified': next.lastModified,
-          ':displayName': next.displayName,
-          ':memberCount': next.memberCount,
-          ...(hasExternalId ? { ':externalId': next.externalId } : {}),
-          ...(adds > 0 ? { ':max': MAX_GROUP_MEMBERS } : {}),
-        },
-      },
-    };
-  }
-
   /**
-   * One transaction: the group-level items from `head` (built once the batch's real size is known), then each
-   * membership's items. A membership whose condition fails is dropped and the rest retried: an added user that
-   * no longer exists is reported in `skipped`, an addition already present or a removal already done is a
-   * no-op. A failed group-level condition becomes `explainHead`'s error. Lost races are retried.
+   * One transaction of membership writes; returns how much it changed the member count. A membership whose
+   * condition fails is dropped and the rest retried: an added user that no longer exists is reported in
+   * `skipped`, an addition already present or a removal already done is a no-op. Lost races are retried.
    */
-  private async runTransaction(
+  private async writeBatch(
     tenantId: string,
     groupId: string,
     batch: readonly MemberWrite[],
     skipped: string[],
-    head: (adds: number, removes: number) => TransactItem[],
-    explainHead: (index: number) => Error | undefined,
-    headAlone: 'write' | 'skip' = 'write',
-  ): Promise<boolean> {
+  ): Promise<number> {
     const pk = tenantPartition(tenantId);
     let pending = [...batch];
     for (let attempt = 1; attempt <= TRANSACTION_ATTEMPTS; attempt += 1) {
-      if (pending.length === 0 && headAlone === 'skip') return false;
-      const adds = pending.filter((write) => write.kind === 'add').length;
-      const headItems = head(adds, pending.length - adds);
-      const owners: (MemberWrite | undefined)[] = headItems.map(() => undefined);
-      const items: TransactItem[] = [...headItems];
+      if (pending.length === 0) return 0;
+      const owners: MemberWrite[] = [];
+      const items: TransactItem[] = [];
       for (const write of pending) {
         if (write.kind === 'add') {
           const { userId, display } = write.member;
@@ -554,23 +554,17 @@ export class DynamoDbGroupStore implements GroupStore {
       }
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return true;
+        return pending.reduce((sum, write) => sum + (write.kind === 'add' ? 1 : -1), 0);
       } catch (error) {
         const reasons = cancellationReasons(error);
         if (!reasons) throw error;
         const failed = reasons.flatMap((reason, index) => (reason === 'ConditionalCheckFailed' ? [index] : []));
-        const headFailure = failed.find((index) => index < headItems.length);
-        if (headFailure !== undefined) {
-          const explained = explainHead(headFailure);
-          if (explained) throw explained;
-        }
         if (failed.length > 0) {
-          const dropped = new Set(failed.map((index) => owners[index]).filter((write) => write !== undefined));
-          for (const [index, write] of owners.entries()) {
+          const dropped = new Set(failed.map((index) => owners[index] as MemberWrite));
+          for (const index of failed) {
+            const write = owners[index];
             // The user check is the first item of an addition: that user is gone, not merely already a member.
-            if (write?.kind === 'add' && dropped.has(write) && failed.includes(index) && items[index]?.ConditionCheck) {
-              skipped.push(write.member.userId);
-            }
+            if (write?.kind === 'add' && items[index]?.ConditionCheck) skipped.push(write.member.userId);
           }
           pending = pending.filter((write) => !dropped.has(write));
           continue;

@@ -19,8 +19,9 @@ export interface GroupChange {
 
 /**
  * How a write is guarded:
- * - `version`: every write is conditional on the version read (read-modify-write: attribute changes, member
- *   replacements, If-Match); a concurrent change makes it fail with VersionConflictError.
+ * - `version`: conditional on the version read, from the attribute write to the member count (read-modify-write:
+ *   attribute changes, member replacements, If-Match); a concurrent change makes it fail with
+ *   VersionConflictError, and the core starts again on a fresh read.
  * - `delta`: member additions and removals that commute; they only need the group to exist, so concurrent
  *   deltas on one group never fail each other (Entra sends them in parallel).
  */
@@ -46,8 +47,9 @@ export interface GroupStore {
   /** Writes a new group with its members. @throws DisplayNameTakenError */
   create(tenantId: string, record: GroupRecord, members: readonly GroupMember[]): Promise<GroupWriteOutcome>;
   /**
-   * Writes a change, in as many transactions as its size needs (each membership's items always together).
-   * @throws VersionConflictError (under `version`, or when the group is gone), DisplayNameTakenError, GroupFullError
+   * Writes a change: the attributes first (under `version`), then the memberships, in as many transactions as
+   * their number needs (each membership's items always together).
+   * @throws VersionConflictError (a concurrent write under `version`, or the group is gone), DisplayNameTakenError
    */
   update(
     tenantId: string,
@@ -79,9 +81,4 @@ export class DisplayNameTakenError extends Error {
 export interface GroupWriteOutcome {
   readonly record: GroupRecord;
   readonly skipped: readonly string[];
-}
-
-/** The change would take the group over its member limit. */
-export class GroupFullError extends Error {
-  override readonly name = 'GroupFullError';
 }

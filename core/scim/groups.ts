@@ -18,13 +18,7 @@ import {
   newGroupId,
   userGroupRepresentation,
 } from './group-record';
-import {
-  DisplayNameTakenError,
-  type GroupChange,
-  GroupFullError,
-  type GroupStore,
-  type GroupWriteGuard,
-} from './group-store';
+import { DisplayNameTakenError, type GroupChange, type GroupStore, type GroupWriteGuard } from './group-store';
 import { isUserId } from './ids';
 import { MAX_GROUP_MEMBERS } from './limits';
 import { type CursorPosition, encodeCursor } from './list-query';
@@ -194,7 +188,6 @@ async function writeGroup(
       return outcome.record;
     } catch (error) {
       if (error instanceof DisplayNameTakenError) throw displayNameTaken();
-      if (error instanceof GroupFullError) throw groupFull();
       if (!(error instanceof VersionConflictError)) throw error;
       if (ifMatch !== undefined) throw preconditionFailed();
       await backOff(attempt);

@@ -81,8 +81,8 @@ describe('Okta app-wizard integration: filter → POST → GET → PUT with the 
     const second = await client.put(`/Groups/${group.id}`, { ...current, members: next.map(oktaMember) });
     expect(second.status).toBe(200);
     expect(await members(client, group.id)).toEqual(sorted(next));
-    // One transaction for the whole diff (3 changes), no scan.
-    expect(commandsOf(tableCalls.calls()).filter((command) => command === 'TransactWriteItemsCommand')).toHaveLength(1);
+    // One transaction claims the version, one writes the whole diff (3 changes); no scan.
+    expect(commandsOf(tableCalls.calls()).filter((command) => command === 'TransactWriteItemsCommand')).toHaveLength(2);
     expect(commandsOf(tableCalls.calls())).not.toContain('ScanCommand');
 
     // A rename through PUT keeps the members; a PUT without `members` leaves them as they are.
