@@ -34,7 +34,7 @@ import { tables as tableSpecs } from '../contract/tables';
 import { SCIM_BASE_PATH } from './endpoints';
 import type { RouteFunction } from './route-function';
 
-/** When on-call gets paged. README "Operating it" explains each. */
+/** When on-call gets paged. docs/deploy-and-operate.md "Operating it" explains each. */
 export const ALARM_THRESHOLDS = {
   /** Percent of API responses that are 5xx over 5 minutes, in 2 of 3 periods, counted from 20 requests up. */
   serverErrorPercent: 5,

@@ -18,7 +18,7 @@ import type { LogLevel } from './settings';
 /**
  * 512 MB: Lambda gives CPU in proportion to memory, so this roughly halves cold-start and JSON/crypto time
  * compared with 256 MB, for about $0.53 per million requests (request charge included) at a 50 ms average
- * (README "Cost"); API Gateway's own charge is $3.50.
+ * (docs/deploy-and-operate.md "Cost"); API Gateway's own charge is $3.50.
  */
 export const FUNCTION_MEMORY_MB = 512;
 

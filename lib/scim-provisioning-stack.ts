@@ -24,7 +24,7 @@ export interface ScimProvisioningStackProps extends StackProps {
 
 const PROJECT_ROOT = join(__dirname, '..');
 
-/** The stack output keys the admin CLI reads with `--stack` (and README "Deploy" names). */
+/** The stack output keys the admin CLI reads with `--stack` (and docs/deploy-and-operate.md names). */
 export const OUTPUT_KEYS = {
   scimBaseUrl: 'ScimBaseUrl',
   authorizationEndpoint: 'AuthorizationEndpoint',
@@ -97,7 +97,7 @@ export class ScimProvisioningStack extends Stack {
         id: 'AwsSolutions-APIG3',
         reason:
           'WAF was switched off explicitly with the context key waf=false, for a sandbox deployment that carries ' +
-          'no customer data; every other deployment gets the web ACL (README "Context keys").',
+          'no customer data; every other deployment gets the web ACL (docs/deploy-and-operate.md "Context keys").',
       });
     }
 

@@ -2,8 +2,8 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /**
  * Everything an infrastructure team can set with `-c key=value` (or in cdk.json), validated once at synth so a
- * typo fails `cdk synth` with a sentence instead of deploying something else. README "Context keys" lists the
- * same keys with their defaults.
+ * typo fails `cdk synth` with a sentence instead of deploying something else. docs/deploy-and-operate.md
+ * "Context keys" lists the same keys with their defaults.
  */
 export interface ServiceSettings {
   /** `prod` keeps data on delete; anything else (`dev`, `sandbox-1`, …) can be torn down completely. */

@@ -8,8 +8,8 @@ export const SIGNING_KEY_ENV = 'TOKEN_SIGNING_KEY_ARN';
 
 /**
  * Every key whose public half the JWKS publishes and token verification accepts, comma-separated, the signing
- * key first. During a rotation it also holds the next (or the previous) key; see README "Rotating the token
- * signing key".
+ * key first. During a rotation it also holds the next (or the previous) key; see docs/deploy-and-operate.md
+ * "Rotating the token signing key".
  */
 export const VERIFICATION_KEYS_ENV = 'TOKEN_VERIFICATION_KEY_ARNS';
 

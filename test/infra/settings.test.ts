@@ -85,11 +85,11 @@ describe('settings from CDK context', () => {
     expect(() => read(context)).toThrow(message);
   });
 
-  test('are all documented in the README with their defaults', () => {
-    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const start = readme.indexOf('### Context keys');
+  test('are all documented in the deployment guide with their defaults', () => {
+    const guide = readFileSync(join(__dirname, '..', '..', 'docs', 'deploy-and-operate.md'), 'utf8');
+    const start = guide.indexOf('## Context keys');
     expect(start).toBeGreaterThanOrEqual(0);
-    const section = readme.slice(start, readme.indexOf('\n## ', start));
+    const section = guide.slice(start, guide.indexOf('\n## ', start));
     for (const key of CONTEXT_KEYS) expect(section).toContain(`| \`${key}\``);
   });
 });
