@@ -3,6 +3,7 @@ import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
+import { groupScaleBench } from './group-scale';
 import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
@@ -18,6 +19,7 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   overhead: overheadBench,
   dynamoDbWork: dynamoDbWorkBench,
   importScale: importScaleBench,
+  groupScale: groupScaleBench,
   throughput: throughputBench,
 };
 
