@@ -287,6 +287,33 @@ describe('the Group resource', () => {
     expect((await client.delete(`/Groups/${group.id}`)).status).toBe(404);
   });
 
+  test('group bodies may carry a full member list (up to 4 MiB); larger ones get 413', async () => {
+    const client = await newTenant();
+    // 3,000 member values that name no user: far over the 128 KiB of other SCIM bodies, and all skipped.
+    const members = Array.from({ length: 3_000 }, (_, index) => ({
+      value: `01jd${String(index).padStart(22, '0')}`,
+      display: `someone.with.a.long.name.${index}@example.com`,
+    }));
+    const large = await client.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Large body', members });
+    expect(large.status).toBe(201);
+    expect(large.body).toMatchObject({ members: [] });
+    const tooLarge = await client.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Too large',
+      externalId: 'x'.repeat(4 * 1024 * 1024),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toMatchObject({ status: '413' });
+    const tooMany = await client.post('/Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: 'Too many',
+      members: Array.from({ length: 10_001 }, (_, index) => String(index)),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body).toMatchObject({ scimType: 'invalidValue' });
+    expect((await client.get(groupsPath('displayName eq "Too many"'))).body).toMatchObject({ totalResults: 0 });
+  });
+
   test('discovery describes Groups; other methods get 405', async () => {
     const client = await newTenant();
     const types = await client.get('/ResourceTypes');
