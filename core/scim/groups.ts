@@ -39,6 +39,11 @@ export interface GroupsContext {
   readonly now?: () => Date;
   /** Told which member ids were skipped because they are not users of the tenant (the request still succeeds). */
   readonly onSkippedMembers?: (userIds: readonly string[]) => void;
+  /**
+   * Told when replacing the whole member list (PUT, `replace` of `members`) removes members: Entra has been seen
+   * sending a `replace` with only some of the members, which removes the others, so operators can see it.
+   */
+  readonly onMembersReplaced?: (change: { readonly removed: number; readonly remaining: number }) => void;
 }
 
 /** A group and, when it was read, its members. */
@@ -185,6 +190,9 @@ async function writeGroup(
     try {
       const outcome = await context.store.update(context.tenantId, current, change, guard);
       report(context, outcome.skipped);
+      if (plan.kind === 'exact' && remove.length > 0) {
+        context.onMembersReplaced?.({ removed: remove.length, remaining: outcome.record.memberCount });
+      }
       return outcome.record;
     } catch (error) {
       if (error instanceof DisplayNameTakenError) throw displayNameTaken();

@@ -24,6 +24,11 @@ export function groupsContext(request: ScimRequest): GroupsContext {
         skippedMembers: userIds.length,
         skippedMemberIds: userIds.slice(0, LOGGED_SKIPPED_IDS),
       }),
+    onMembersReplaced: ({ removed, remaining }) =>
+      logger.info('Group members removed by a replacement of the member list', {
+        groupMembersRemoved: removed,
+        groupMembersRemaining: remaining,
+      }),
   };
 }
 

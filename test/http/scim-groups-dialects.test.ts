@@ -151,13 +151,25 @@ describe('Okta catalogue (OIN) integration: PATCH deltas, path-less rename, Push
       displayName: 'Test SCIMv2 renamed',
     });
 
-    // Push Now: replace members with everyone (here: a different set).
+    // Push Now: replace members with everyone (here: a different set). Removals by a replacement are logged.
     const everyone = [users[0] as string, users[5] as string];
-    const pushNow = await client.patch(
-      `/Groups/${group.id}`,
-      patchOp({ op: 'replace', path: 'members', value: everyone.map(oktaMember) }),
-    );
+    const logs = captureLogs();
+    let pushNow: Awaited<ReturnType<ScimClient['patch']>>;
+    try {
+      pushNow = await client.patch(
+        `/Groups/${group.id}`,
+        patchOp({ op: 'replace', path: 'members', value: everyone.map(oktaMember) }),
+      );
+    } finally {
+      logs.restore();
+    }
     expect(pushNow.status).toBe(204);
+    expect(
+      logs.json().find((line) => line.message === 'Group members removed by a replacement of the member list'),
+    ).toMatchObject({
+      groupMembersRemoved: 3,
+      groupMembersRemaining: 2,
+    });
     expect(await members(client, group.id)).toEqual(sorted(everyone));
     expect(await tenantGroupProblems(tenantId)).toEqual([]);
   });
