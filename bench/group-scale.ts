@@ -38,7 +38,7 @@ async function timed(step: string, request: InvokeRequest): Promise<Step> {
  * 6 MB response limit.
  */
 export async function groupScaleBench(context: BenchContext): Promise<BenchSection> {
-  const members = context.quick ? 120 : MAX_GROUP_MEMBERS;
+  const members = context.quick ? 40 : MAX_GROUP_MEMBERS;
   const token = await context.bearerToken();
   const run = `grp${members}x${Date.now().toString(36)}`;
   const steps: Step[] = [];
