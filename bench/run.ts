@@ -5,6 +5,7 @@ import { bigRequestsBench } from './big-requests';
 import { coldStartBench } from './cold-start';
 import { dynamoDbWorkBench } from './dynamodb-work';
 import { floorBench } from './floor';
+import { groupScaleBench } from './group-scale';
 import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
@@ -20,6 +21,7 @@ export const benchmarks: Record<string, (context: BenchContext) => Promise<Bench
   overhead: overheadBench,
   dynamoDbWork: dynamoDbWorkBench,
   importScale: importScaleBench,
+  groupScale: groupScaleBench,
   throughput: throughputBench,
   bigRequests: bigRequestsBench,
   floor: floorBench,

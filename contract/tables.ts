@@ -35,7 +35,7 @@ export const tables: Record<TableKey, TableSpec> = {
     globalIndexes: [],
     ttlAttribute: TTL_ATTRIBUTE,
     purpose:
-      'SCIM users per tenant, their uniqueness and lookup items, per-tenant counters and paging marks, and the audit trail of access changes',
+      'SCIM users and groups per tenant, their uniqueness and lookup items, one item pair per group membership, per-tenant counters and paging marks, and the audit trail of access changes',
   },
   clients: {
     key: 'clients',

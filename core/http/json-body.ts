@@ -14,9 +14,9 @@ export type JsonBodyProblem =
 export function parseJsonBody(
   body: string,
   bodyBytes: number,
+  limitBytes: number = MAX_JSON_BODY_BYTES,
 ): { ok: true; value: unknown } | { ok: false; problem: JsonBodyProblem } {
-  if (bodyBytes > MAX_JSON_BODY_BYTES)
-    return { ok: false, problem: { kind: 'tooLarge', limitBytes: MAX_JSON_BODY_BYTES } };
+  if (bodyBytes > limitBytes) return { ok: false, problem: { kind: 'tooLarge', limitBytes } };
   let value: unknown;
   try {
     value = JSON.parse(body);

@@ -1,4 +1,5 @@
 import type { AttributeDefinition } from './attribute';
+import { GROUP_SCHEMA, groupSchema } from './group-schema';
 import { LIST_RESPONSE_SCHEMA } from './messages';
 import {
   ACCESS_USER_SCHEMA,
@@ -60,6 +61,22 @@ function userResourceType(scimBaseUrl: string): Record<string, unknown> {
   };
 }
 
+function groupResourceType(scimBaseUrl: string): Record<string, unknown> {
+  return {
+    schemas: [RESOURCE_TYPE_SCHEMA],
+    id: 'Group',
+    name: 'Group',
+    endpoint: '/Groups',
+    description: 'Group',
+    schema: GROUP_SCHEMA,
+    schemaExtensions: [],
+    meta: { resourceType: 'ResourceType', location: `${scimBaseUrl}/ResourceTypes/Group` },
+  };
+}
+
+/** Every schema `/Schemas` lists: the User schemas, then the Group schema. */
+const allSchemas = [...userSchemas, groupSchema];
+
 const listOf = (resources: Record<string, unknown>[]): Record<string, unknown> => ({
   schemas: [LIST_RESPONSE_SCHEMA],
   totalResults: resources.length,
@@ -69,25 +86,18 @@ const listOf = (resources: Record<string, unknown>[]): Record<string, unknown> =
 });
 
 export const schemasList = (scimBaseUrl: string) =>
-  listOf(userSchemas.map((schema) => schemaDocument(schema, scimBaseUrl)));
+  listOf(allSchemas.map((schema) => schemaDocument(schema, scimBaseUrl)));
 
 /** A schema by its URN (compared case-insensitively), or undefined. */
 export function schemaById(id: string, scimBaseUrl: string): Record<string, unknown> | undefined {
-  const schema = userSchemas.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
+  const schema = allSchemas.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
   return schema ? schemaDocument(schema, scimBaseUrl) : undefined;
 }
 
-export const resourceTypesList = (scimBaseUrl: string) => listOf([userResourceType(scimBaseUrl)]);
+export const resourceTypesList = (scimBaseUrl: string) =>
+  listOf([userResourceType(scimBaseUrl), groupResourceType(scimBaseUrl)]);
 
 export function resourceTypeById(id: string, scimBaseUrl: string): Record<string, unknown> | undefined {
-  return id === 'User' ? userResourceType(scimBaseUrl) : undefined;
+  if (id === 'User') return userResourceType(scimBaseUrl);
+  return id === 'Group' ? groupResourceType(scimBaseUrl) : undefined;
 }
-
-/** `GET /Groups`: this service has no groups yet; Okta's connection test may still ask (okta-scim §1.2). */
-export const emptyList = (startIndex: number): Record<string, unknown> => ({
-  schemas: [LIST_RESPONSE_SCHEMA],
-  totalResults: 0,
-  itemsPerPage: 0,
-  startIndex,
-  Resources: [],
-});

@@ -41,3 +41,19 @@ export const MAX_USER_BYTES = 12 * 1024;
 
 /** PATCH requests with more operations are refused with `invalidValue`. */
 export const MAX_PATCH_OPERATIONS = 100;
+
+/**
+ * Groups: a group holds at most this many members, and one request names at most this many. A GET of a full
+ * group (about 400 bytes per member at most) stays under Lambda's 6 MB response limit, and a list page carries
+ * at most this many members in all.
+ */
+export const MAX_GROUP_MEMBERS = 10_000;
+
+/**
+ * Group bodies may carry the whole member list (Okta's PUT), so their limit is higher than other SCIM bodies'
+ * but below Lambda's 6 MB request limit.
+ */
+export const MAX_GROUP_BODY_BYTES = 4 * 1024 * 1024;
+
+/** A group PATCH may carry one operation per member (Okta sends up to 1,000 member changes in one request). */
+export const MAX_GROUP_PATCH_OPERATIONS = 1_000;

@@ -132,7 +132,7 @@ function buildQuery(raw: RawQuery): ListQuery {
   return { ...base, paging: { kind: 'index', startIndex } };
 }
 
-function parseInteger(name: string, value: string | number | undefined): number | undefined {
+export function parseInteger(name: string, value: string | number | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const number = typeof value === 'number' ? value : /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(number)) throw invalidValue(`"${name}" must be an integer`);
@@ -140,7 +140,7 @@ function parseInteger(name: string, value: string | number | undefined): number 
 }
 
 /** FNV-1a: cheap, stable, and only used to tell queries apart, never for security. */
-function queryFingerprint(parts: readonly string[]): string {
+export function queryFingerprint(parts: readonly string[]): string {
   let hash = 0x811c9dc5;
   for (const char of parts.join('\u0000')) {
     hash ^= char.codePointAt(0) ?? 0;
@@ -160,7 +160,7 @@ export function encodeCursor(position: CursorPosition, fingerprint: string): str
   );
 }
 
-function decodeCursor(cursor: string, fingerprint: string): CursorPosition {
+export function decodeCursor(cursor: string, fingerprint: string): CursorPosition {
   let decoded: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');

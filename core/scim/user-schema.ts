@@ -104,7 +104,7 @@ export const coreUserAttributes: readonly AttributeDefinition[] = [
   ),
   complex(
     'groups',
-    'The groups the user belongs to. Read-only; this service has no groups yet, so it is never returned.',
+    'The groups the user belongs to (direct memberships). Read-only: memberships are changed through /Groups.',
     [
       attribute('value', 'string', 'The identifier of the group.', { mutability: 'readOnly' }),
       attribute('$ref', 'reference', 'The URI of the group.', {

@@ -42,26 +42,34 @@ export interface ScimResult {
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+export interface ScimRouteOptions {
+  /** The request body limit, when the route's resource may be larger than most (a group with its members). */
+  readonly maxBodyBytes?: number;
+}
+
 /** The SCIM middy stack: JSON in (scim+json or json, any charset), scim+json out, SCIM Error JSON on failure. */
-export function scimRoute(handle: (request: ScimRequest, context: Context) => Promise<ScimResult>): ProxyHandler {
+export function scimRoute(
+  handle: (request: ScimRequest, context: Context) => Promise<ScimResult>,
+  options: ScimRouteOptions = {},
+): ProxyHandler {
   return routeStack(renderScimError, async (request, context) => {
     const principal =
       routeFor(request.method, request.resourcePath)?.auth === 'scim-bearer'
         ? await authenticateBearer(request)
         : undefined;
     if (principal) logger.appendKeys({ tenant: principal.tenantId });
-    const json = parseScimBody(request);
+    const json = parseScimBody(request, options.maxBodyBytes);
     const result = await handle({ ...request, json, scimBaseUrl: scimBaseUrl(), principal }, context);
     return renderScimResult(result);
   });
 }
 
-function parseScimBody(request: HttpRequest): unknown {
+function parseScimBody(request: HttpRequest, maxBodyBytes: number | undefined): unknown {
   if (!METHODS_WITH_BODY.has(request.method)) return undefined;
   const contentType = request.headers['content-type'];
   if (contentType !== undefined && !isJsonMediaType(contentType)) throw unsupportedMediaType(contentType);
   if (request.body === undefined || request.body.trim() === '') throw invalidSyntax('The request body is empty');
-  const parsed = parseJsonBody(request.body, request.bodyBytes);
+  const parsed = parseJsonBody(request.body, request.bodyBytes, maxBodyBytes);
   if (parsed.ok) return parsed.value;
   switch (parsed.problem.kind) {
     case 'tooLarge':

@@ -9,6 +9,7 @@ import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { createDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
+import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
@@ -145,3 +146,4 @@ export const loginThrottleStore = (): LoginThrottleStore =>
 export const clientAuthFailures = (sourceIp: string): ClientAuthFailureCounter =>
   clientAuthFailureCounter(loginThrottleStore(), sourceIp);
 export const userStore = (): DynamoDbUserStore => store('users', 'users', (db, t) => new DynamoDbUserStore(db, t));
+export const groupStore = (): DynamoDbGroupStore => store('groups', 'users', (db, t) => new DynamoDbGroupStore(db, t));

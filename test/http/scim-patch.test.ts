@@ -83,11 +83,12 @@ describe('Okta catalogue (OIN) apps: PUT for profiles, PATCH for (de)activation 
     });
   });
 
-  test('costs one read and one transaction', async () => {
+  test('costs one read, one transaction and the groups Query', async () => {
     const user = await create(oktaCreateBody('patch.cost@example.com'));
     tableCalls.reset();
     await client.patch(`/Users/${user.id}`, patchOp({ op: 'replace', value: { active: false } }));
-    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    // The last call is the Query of the user's memberships for its `groups`.
+    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
   });
 });
 

@@ -149,7 +149,11 @@ describe('read (RFC 7644 §3.4.1)', () => {
     tableCalls.reset();
     const read = await okta.get(`/Users/${user.id}`);
     expect(read.status).toBe(200);
-    expect(tableCalls.calls()).toEqual([{ command: 'GetItemCommand', itemsRead: 1 }]);
+    // The user item, and the Query of its memberships for `groups` (none).
+    expect(tableCalls.calls()).toEqual([
+      { command: 'GetItemCommand', itemsRead: 1 },
+      { command: 'QueryCommand', itemsRead: 0 },
+    ]);
     const etag = read.headers.get('etag') as string;
     expect(etag).toMatch(/^W\/".+"$/);
     const notModified = await okta.get(`/Users/${user.id}`, { 'If-None-Match': etag });
@@ -252,11 +256,11 @@ describe('replace (RFC 7644 §3.5.1)', () => {
     expect((await okta.put(`/Users/${user.id}`, { ...user, title: 'Four' }, { 'If-Match': '*' })).status).toBe(200);
   });
 
-  test('costs one read and one transaction; an unchanged PUT writes nothing', async () => {
+  test('costs one read, one transaction and the groups Query; an unchanged PUT writes nothing', async () => {
     const user = await createUser(okta, oktaCreateBody('put.cost@example.com'));
     tableCalls.reset();
     await okta.put(`/Users/${user.id}`, { ...user, title: 'Changed', userName: 'put.cost.renamed@example.com' });
-    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'TransactWriteItemsCommand']);
+    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'TransactWriteItemsCommand', 'QueryCommand']);
     tableCalls.reset();
     const again = await okta.put(`/Users/${user.id}`, {
       ...user,
@@ -264,7 +268,7 @@ describe('replace (RFC 7644 §3.5.1)', () => {
       userName: 'put.cost.renamed@example.com',
     });
     expect(again.status).toBe(200);
-    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand']);
+    expect(commandsOf(tableCalls.calls())).toEqual(['GetItemCommand', 'QueryCommand']);
   });
 
   test('a PUT to an unknown user is 404', async () => {
@@ -308,7 +312,7 @@ describe('other methods, discovery and groups', () => {
     ['DELETE', '/Schemas/urn:ietf:params:scim:schemas:core:2.0:User'],
     ['POST', '/ResourceTypes'],
     ['PUT', '/ResourceTypes/User'],
-    ['POST', '/Groups'],
+    ['DELETE', '/Groups'],
   ])('%s %s is a 405 SCIM Error with Allow', async (method, path) => {
     const response = await okta.send(method, path, method === 'GET' || method === 'DELETE' ? undefined : '{');
     expect(response.status).toBe(405);
@@ -323,17 +327,20 @@ describe('other methods, discovery and groups', () => {
       CORE_USER_SCHEMA,
       ENTERPRISE_USER_SCHEMA,
       ACCESS_USER_SCHEMA,
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
     ]);
     const access = await okta.get(`/Schemas/${ACCESS_USER_SCHEMA}`);
     expect(access.body).toMatchObject({ id: ACCESS_USER_SCHEMA, meta: { resourceType: 'Schema' } });
     expect((await okta.get('/Schemas/urn:nope')).status).toBe(404);
-    expect((await okta.get('/ResourceTypes')).body).toMatchObject({ totalResults: 1 });
+    expect((await okta.get('/ResourceTypes')).body).toMatchObject({ totalResults: 2 });
     expect((await okta.get('/ResourceTypes/User')).body).toMatchObject({ id: 'User', endpoint: '/Users' });
-    expect((await okta.get('/ResourceTypes/Group')).status).toBe(404);
+    expect((await okta.get('/ResourceTypes/Group')).body).toMatchObject({ id: 'Group', endpoint: '/Groups' });
+    expect((await okta.get('/ResourceTypes/Nope')).status).toBe(404);
   });
 
-  test('/Groups answers an empty ListResponse (Okta’s connection test)', async () => {
-    expect((await okta.get('/Groups?startIndex=1&count=100')).body).toEqual({
+  test('/Groups of a tenant without groups answers an empty ListResponse (Okta’s connection test)', async () => {
+    const fresh = scimClient(service, (await scimTestToken()).token);
+    expect((await fresh.get('/Groups?startIndex=1&count=100')).body).toEqual({
       schemas: [LIST_SCHEMA],
       totalResults: 0,
       itemsPerPage: 0,

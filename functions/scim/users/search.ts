@@ -1,10 +1,11 @@
 import { listQueryFromSearchRequest } from '../../../core/scim/list-query';
 import { listUsers } from '../../../core/scim/users';
 import { scimRoute } from '../../_shared/scim-route';
-import { usersContext } from '../../_shared/scim-users';
+import { addRequestedGroups, usersContext } from '../../_shared/scim-users';
 
 /** POST /scim/v2/Users/.search: the same query as GET /Users, in a SearchRequest body (RFC 7644 §3.4.3). */
 export const handler = scimRoute(async (request) => {
   const query = listQueryFromSearchRequest(request.json);
-  return { status: 200, body: await listUsers(usersContext(request, 'list'), query, request.scimBaseUrl) };
+  const body = await listUsers(usersContext(request, 'list'), query, request.scimBaseUrl);
+  return { status: 200, body: await addRequestedGroups(request, body, query.projection) };
 });

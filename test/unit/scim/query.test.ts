@@ -166,10 +166,15 @@ describe('list queries', () => {
 });
 
 describe('discovery (RFC 7644 §4)', () => {
-  test('/Schemas lists the three User schemas with every characteristic of every attribute', () => {
+  test('/Schemas lists the three User schemas and the Group schema with every characteristic of every attribute', () => {
     const list = schemasList(BASE_URL);
     const schemas = list.Resources as Record<string, unknown>[];
-    expect(schemas.map((schema) => schema.id)).toEqual([CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, ACCESS_USER_SCHEMA]);
+    expect(schemas.map((schema) => schema.id)).toEqual([
+      CORE_USER_SCHEMA,
+      ENTERPRISE_USER_SCHEMA,
+      ACCESS_USER_SCHEMA,
+      'urn:ietf:params:scim:schemas:core:2.0:Group',
+    ]);
     const characteristics = [
       'name',
       'type',
@@ -220,8 +225,8 @@ describe('discovery (RFC 7644 §4)', () => {
     expect(schemaById('urn:nope', BASE_URL)).toBeUndefined();
   });
 
-  test('/ResourceTypes has User with both extensions', () => {
-    expect(resourceTypesList(BASE_URL).totalResults).toBe(1);
+  test('/ResourceTypes has User with both extensions, and Group', () => {
+    expect(resourceTypesList(BASE_URL).totalResults).toBe(2);
     expect(resourceTypeById('User', BASE_URL)).toMatchObject({
       endpoint: '/Users',
       schema: CORE_USER_SCHEMA,
@@ -231,6 +236,7 @@ describe('discovery (RFC 7644 §4)', () => {
       ],
       meta: { resourceType: 'ResourceType', location: `${BASE_URL}/ResourceTypes/User` },
     });
-    expect(resourceTypeById('Group', BASE_URL)).toBeUndefined();
+    expect(resourceTypeById('Group', BASE_URL)).toMatchObject({ endpoint: '/Groups', schemaExtensions: [] });
+    expect(resourceTypeById('Nope', BASE_URL)).toBeUndefined();
   });
 });

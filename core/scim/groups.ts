@@ -1,0 +1,357 @@
+import { invalidValue, notFound, preconditionFailed, serviceUnavailable, uniqueness } from './errors';
+import { canBeUserId, type GroupAttributes, groupBodyFromResource, type MemberInput } from './group-attributes';
+import { groupLookupKeys, matchesGroupFilter, memberIdsIn } from './group-filter';
+import { type MemberPlan, planGroupPatch } from './group-patch';
+import {
+  compareGroups,
+  type GroupListQuery,
+  groupSortValue,
+  isAfterCursor,
+  projectGroup,
+  projectionShowsMembers,
+} from './group-query';
+import {
+  type GroupMember,
+  type GroupRecord,
+  groupEtag,
+  groupRepresentation,
+  newGroupId,
+  userGroupRepresentation,
+} from './group-record';
+import { DisplayNameTakenError, type GroupChange, type GroupStore, type GroupWriteGuard } from './group-store';
+import { isUserId } from './ids';
+import { MAX_GROUP_MEMBERS } from './limits';
+import { type CursorPosition, encodeCursor } from './list-query';
+import { LIST_RESPONSE_SCHEMA } from './messages';
+import { VersionConflictError } from './user-store';
+
+/**
+ * The Groups resource (RFC 7644 §3, RFC 7643 §4.2): create, read, replace, patch, delete and list, on a
+ * GroupStore. Membership changes are applied as the differences they make, one membership at a time, so that
+ * concurrent additions never lose each other and a change costs what it changes, not what the group holds.
+ */
+const WRITE_ATTEMPTS = 10;
+const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
+
+export interface GroupsContext {
+  readonly store: GroupStore;
+  readonly tenantId: string;
+  readonly now?: () => Date;
+  /** Told which member ids were skipped because they are not users of the tenant (the request still succeeds). */
+  readonly onSkippedMembers?: (userIds: readonly string[]) => void;
+  /**
+   * Told when replacing the whole member list (PUT, `replace` of `members`) removes members: Entra has been seen
+   * sending a `replace` with only some of the members, which removes the others, so operators can see it.
+   */
+  readonly onMembersReplaced?: (change: { readonly removed: number; readonly remaining: number }) => void;
+}
+
+/** A group and, when it was read, its members. */
+export interface GroupView {
+  readonly record: GroupRecord;
+  readonly members?: readonly GroupMember[];
+}
+
+const timestamp = (context: GroupsContext): string => (context.now?.() ?? new Date()).toISOString();
+
+const displayNameTaken = () =>
+  uniqueness('A group with this displayName already exists (displayName is case-insensitive)');
+
+const groupFull = () => invalidValue(`A group holds at most ${MAX_GROUP_MEMBERS} members`);
+
+/** The given members that are users of the tenant; the others are reported and dropped. */
+async function knownMembers(context: GroupsContext, members: readonly MemberInput[]): Promise<MemberInput[]> {
+  const shaped = members.filter((member) => canBeUserId(member.userId));
+  const users =
+    shaped.length > 0
+      ? await context.store.usersAmong(
+          context.tenantId,
+          shaped.map((m) => m.userId),
+        )
+      : new Set();
+  const known = shaped.filter((member) => users.has(member.userId));
+  report(
+    context,
+    members.filter((member) => !users.has(member.userId)).map((member) => member.userId),
+  );
+  return known;
+}
+
+function report(context: GroupsContext, skipped: readonly string[]): void {
+  if (skipped.length > 0) context.onSkippedMembers?.(skipped);
+}
+
+const byUserId = (a: GroupMember, b: GroupMember) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
+
+/** POST /Groups (RFC 7644 §3.3): members that are not users of the tenant are skipped, not refused. */
+export async function createGroup(context: GroupsContext, body: unknown): Promise<GroupView> {
+  const parsed = groupBodyFromResource(body);
+  const members = await knownMembers(context, parsed.members ?? []);
+  const now = timestamp(context);
+  const record: GroupRecord = {
+    id: newGroupId(),
+    version: 1,
+    created: now,
+    lastModified: now,
+    ...parsed.attributes,
+    memberCount: 0,
+  };
+  try {
+    const outcome = await context.store.create(context.tenantId, record, members);
+    report(context, outcome.skipped);
+    const skipped = new Set(outcome.skipped);
+    return { record: outcome.record, members: members.filter((m) => !skipped.has(m.userId)).sort(byUserId) };
+  } catch (error) {
+    if (error instanceof DisplayNameTakenError) throw displayNameTaken();
+    throw error;
+  }
+}
+
+/** GET /Groups/{id}: unknown ids and strings that cannot be our ids are both 404. */
+export async function getGroup(context: GroupsContext, id: string): Promise<GroupRecord> {
+  const record = isUserId(id) ? await context.store.get(context.tenantId, id) : undefined;
+  if (!record) throw notFound(`Group ${id} not found`);
+  return record;
+}
+
+/** The group with its members when the response shows them; otherwise the member list is not read at all. */
+export async function viewOf(context: GroupsContext, record: GroupRecord, withMembers: boolean): Promise<GroupView> {
+  if (!withMembers) return { record };
+  return { record, members: await context.store.members(context.tenantId, record.id) };
+}
+
+/**
+ * PUT /Groups/{id} (RFC 7644 §3.5.1): displayName and externalId are replaced, and `members` becomes exactly the
+ * list sent (Okta's app-wizard integration PUTs the whole list after every change). A body without `members`
+ * leaves the membership as it is, so a PUT never empties a group by omission.
+ */
+export async function replaceGroup(
+  context: GroupsContext,
+  id: string,
+  body: unknown,
+  ifMatch: string | undefined,
+): Promise<GroupRecord> {
+  const parsed = groupBodyFromResource(body);
+  const members: MemberPlan | undefined =
+    parsed.members === undefined
+      ? undefined
+      : { kind: 'exact', members: new Map(parsed.members.map((member) => [member.userId, member])) };
+  return writeGroup(context, id, ifMatch, () => parsed.attributes, members ?? { kind: 'delta', changes: new Map() });
+}
+
+/** PATCH /Groups/{id} (RFC 7644 §3.5.2); see group-patch.ts for the dialects. */
+export async function patchGroup(
+  context: GroupsContext,
+  id: string,
+  body: unknown,
+  ifMatch: string | undefined,
+): Promise<GroupRecord> {
+  const plan = planGroupPatch(body);
+  return writeGroup(context, id, ifMatch, plan.attributes, plan.members);
+}
+
+/**
+ * Read the group, work out the real changes (additions of users that are not members yet, removals of members
+ * that are there), and write them. Attribute changes, whole-list replacements and If-Match are conditional on
+ * the version read and start again on a fresh read when another write came first; pure member additions and
+ * removals commute, so they are written without that condition.
+ */
+async function writeGroup(
+  context: GroupsContext,
+  id: string,
+  ifMatch: string | undefined,
+  attributesOf: (current: GroupAttributes) => GroupAttributes,
+  plan: MemberPlan,
+): Promise<GroupRecord> {
+  for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+    const current = await getGroup(context, id);
+    checkIfMatch(ifMatch, current);
+    const before: GroupAttributes = {
+      displayName: current.displayName,
+      ...(current.externalId !== undefined ? { externalId: current.externalId } : {}),
+    };
+    const attributes = attributesOf(before);
+    const attributesChange =
+      attributes.displayName !== before.displayName || attributes.externalId !== before.externalId;
+    const { add, remove } = await memberChanges(context, current, plan);
+    if (!attributesChange && add.length === 0 && remove.length === 0) return current;
+    if (current.memberCount + add.length - remove.length > MAX_GROUP_MEMBERS) throw groupFull();
+    const next: GroupRecord = {
+      id: current.id,
+      version: current.version,
+      created: current.created,
+      lastModified: timestamp(context),
+      ...attributes,
+      memberCount: current.memberCount,
+    };
+    const change: GroupChange = { next, add, remove };
+    const guard: GroupWriteGuard =
+      ifMatch !== undefined || attributesChange || plan.kind === 'exact' ? 'version' : 'delta';
+    try {
+      const outcome = await context.store.update(context.tenantId, current, change, guard);
+      report(context, outcome.skipped);
+      if (plan.kind === 'exact' && remove.length > 0) {
+        context.onMembersReplaced?.({ removed: remove.length, remaining: outcome.record.memberCount });
+      }
+      return outcome.record;
+    } catch (error) {
+      if (error instanceof DisplayNameTakenError) throw displayNameTaken();
+      if (!(error instanceof VersionConflictError)) throw error;
+      if (ifMatch !== undefined) throw preconditionFailed();
+      await backOff(attempt);
+    }
+  }
+  throw serviceUnavailable(1);
+}
+
+async function memberChanges(
+  context: GroupsContext,
+  current: GroupRecord,
+  plan: MemberPlan,
+): Promise<{ add: MemberInput[]; remove: string[] }> {
+  const { store, tenantId } = context;
+  if (plan.kind === 'exact') {
+    const target = await knownMembers(context, [...plan.members.values()]);
+    const present = current.memberCount > 0 ? await store.members(tenantId, current.id) : [];
+    const presentIds = new Set(present.map((member) => member.userId));
+    const targetIds = new Set(target.map((member) => member.userId));
+    return {
+      add: target.filter((member) => !presentIds.has(member.userId)),
+      remove: [...presentIds].filter((userId) => !targetIds.has(userId)),
+    };
+  }
+  const changes = [...plan.changes.entries()];
+  const additions = await knownMembers(
+    context,
+    changes.flatMap(([, member]) => (member ? [member] : [])),
+  );
+  const removals = changes.flatMap(([userId, member]) => (member === null && canBeUserId(userId) ? [userId] : []));
+  const named = [...additions.map((member) => member.userId), ...removals];
+  const present = named.length > 0 ? await store.membersAmong(tenantId, current.id, named) : new Set<string>();
+  return {
+    add: additions.filter((member) => !present.has(member.userId)),
+    remove: removals.filter((userId) => present.has(userId)),
+  };
+}
+
+/**
+ * DELETE /Groups/{id} (RFC 7644 §3.6): the group, its name and its memberships go; the users stay. A second
+ * DELETE is 404, after removing any membership a failed first one left behind.
+ */
+export async function deleteGroup(context: GroupsContext, id: string, ifMatch: string | undefined): Promise<void> {
+  for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+    const current = isUserId(id) ? await context.store.get(context.tenantId, id) : undefined;
+    if (!current) {
+      if (isUserId(id)) await context.store.removeMemberships(context.tenantId, id);
+      throw notFound(`Group ${id} not found`);
+    }
+    checkIfMatch(ifMatch, current);
+    try {
+      await context.store.delete(context.tenantId, current);
+      return;
+    } catch (error) {
+      if (!(error instanceof VersionConflictError)) throw error;
+      if (ifMatch !== undefined) throw preconditionFailed();
+      await backOff(attempt);
+    }
+  }
+  throw serviceUnavailable(1);
+}
+
+/** A deleted user leaves every group it was in (run after the user is gone, so nothing can add it again). */
+export async function removeUserFromGroups(context: GroupsContext, userId: string): Promise<void> {
+  if (isUserId(userId)) await context.store.removeUserFromGroups(context.tenantId, userId);
+}
+
+/** A user's read-only `groups` attribute (RFC 7643 §4.1.2): one Query of its memberships, then the groups. */
+export async function groupsOfUser(
+  context: GroupsContext,
+  userId: string,
+  scimBaseUrl: string,
+): Promise<Record<string, unknown>[]> {
+  const ids = await context.store.groupIdsOf(context.tenantId, userId);
+  if (ids.length === 0) return [];
+  const groups = await context.store.getMany(context.tenantId, ids);
+  return groups.map((group) => userGroupRepresentation(group, scimBaseUrl));
+}
+
+/** RFC 7232 §3.1 with weak comparison (RFC 7644 §3.14). */
+function checkIfMatch(ifMatch: string | undefined, record: GroupRecord): void {
+  if (ifMatch !== undefined && !groupEtagMatches(ifMatch, record)) throw preconditionFailed();
+}
+
+export function groupEtagMatches(header: string, record: GroupRecord): boolean {
+  const weak = (tag: string) => tag.replace(/^W\//, '');
+  const current = weak(groupEtag(record));
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .some((tag) => tag === '*' || weak(tag) === current);
+}
+
+/**
+ * GET /Groups and POST /Groups/.search. Filters on `id`, `displayName`, `externalId` equality and membership
+ * tests are answered from key items; other filters and sorts read the tenant's group items (never members).
+ * A page stops early when the members it would carry exceed MAX_GROUP_MEMBERS, so it always fits in a response;
+ * clients page on with `itemsPerPage` (index paging) or `nextCursor`.
+ */
+export async function listGroups(
+  context: GroupsContext,
+  query: GroupListQuery,
+  scimBaseUrl: string,
+): Promise<Record<string, unknown>> {
+  const { store, tenantId } = context;
+  const keys = query.filter ? groupLookupKeys(query.filter) : undefined;
+  const candidates = keys ? await store.findByKeys(tenantId, keys) : await store.readAll(tenantId);
+  const filter = query.filter;
+  const memberships = new Map<string, Set<string>>();
+  if (filter) {
+    for (const userId of new Set(memberIdsIn(filter))) {
+      memberships.set(userId, new Set(isUserId(userId) ? await store.groupIdsOf(tenantId, userId) : []));
+    }
+  }
+  const matching = filter ? candidates.filter((record) => matchesGroupFilter(filter, record, memberships)) : candidates;
+  const ordered = [...matching].sort((a, b) => compareGroups(a, b, query.sort));
+  const withMembers = projectionShowsMembers(query.projection);
+  let remaining: GroupRecord[];
+  if (query.paging.kind === 'index') {
+    remaining = ordered.slice(query.paging.startIndex - 1);
+  } else {
+    const after = query.paging.after;
+    remaining = after ? ordered.filter((record) => isAfterCursor(record, after, query.sort)) : ordered;
+  }
+  const page = withinMemberBudget(remaining.slice(0, query.count), withMembers);
+  const views = await Promise.all(page.map((record) => viewOf(context, record, withMembers)));
+  const last = page.at(-1);
+  const nextCursor =
+    query.paging.kind === 'cursor' && remaining.length > page.length && last
+      ? encodeCursor(cursorPosition(last, query), query.fingerprint)
+      : undefined;
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults: ordered.length,
+    itemsPerPage: page.length,
+    ...(query.paging.kind === 'index' ? { startIndex: query.paging.startIndex } : {}),
+    ...(nextCursor !== undefined ? { nextCursor } : {}),
+    Resources: views.map((view) =>
+      projectGroup(groupRepresentation(view.record, view.members, scimBaseUrl), query.projection),
+    ),
+  };
+}
+
+function withinMemberBudget(page: readonly GroupRecord[], withMembers: boolean): GroupRecord[] {
+  if (!withMembers) return [...page];
+  const kept: GroupRecord[] = [];
+  let members = 0;
+  for (const record of page) {
+    if (kept.length > 0 && members + record.memberCount > MAX_GROUP_MEMBERS) break;
+    kept.push(record);
+    members += record.memberCount;
+  }
+  return kept;
+}
+
+function cursorPosition(record: GroupRecord, query: GroupListQuery): CursorPosition {
+  const value = query.sort ? groupSortValue(record, query.sort.field) : undefined;
+  return { id: record.id, ...(value !== undefined ? { sortValue: value } : {}) };
+}

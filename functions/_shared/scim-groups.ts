@@ -1,0 +1,53 @@
+import { groupProjection, projectGroup, projectionShowsMembers } from '../../core/scim/group-query';
+import { groupEtag, groupLocation, groupRepresentation } from '../../core/scim/group-record';
+import type { GroupsContext, GroupView } from '../../core/scim/groups';
+import { queryParam } from './http-event';
+import { logger } from './logger';
+import { type ScimRequest, type ScimResult, tenantOf } from './scim-route';
+import { groupStore } from './services';
+
+/** At most this many skipped ids are written into one log line (the count is always complete). */
+const LOGGED_SKIPPED_IDS = 20;
+
+/** What the Groups handlers share: the tenant-scoped store, and how a group becomes a response. */
+export function groupsContext(request: ScimRequest): GroupsContext {
+  return {
+    store: groupStore(),
+    tenantId: tenantOf(request),
+    onSkippedMembers: (userIds) =>
+      logger.warn('Group members skipped: not users of this tenant', {
+        skippedMembers: userIds.length,
+        skippedMemberIds: userIds.slice(0, LOGGED_SKIPPED_IDS),
+      }),
+    onMembersReplaced: ({ removed, remaining }) =>
+      logger.info('Group members removed by a replacement of the member list', {
+        groupMembersRemoved: removed,
+        groupMembersRemaining: remaining,
+      }),
+  };
+}
+
+/** The request's `attributes` / `excludedAttributes` (RFC 7644 §3.9). */
+export const projectionOf = (request: ScimRequest) =>
+  groupProjection(queryParam(request, 'attributes'), queryParam(request, 'excludedAttributes'));
+
+/** Whether the response to this request shows `members` (Entra asks `excludedAttributes=members` every time). */
+export const wantsMembers = (request: ScimRequest): boolean => projectionShowsMembers(projectionOf(request));
+
+/** A single Group response, projected, with its version as the ETag (RFC 7644 §3.14). */
+export function groupResult(request: ScimRequest, view: GroupView, status = 200): ScimResult {
+  const body = projectGroup(groupRepresentation(view.record, view.members, request.scimBaseUrl), projectionOf(request));
+  return {
+    status,
+    body,
+    headers: {
+      ETag: groupEtag(view.record),
+      ...(status === 201 ? { Location: groupLocation(request.scimBaseUrl, view.record.id) } : {}),
+    },
+  };
+}
+
+/** The `{id}` path parameter (API Gateway has already percent-decoded it). */
+export const groupIdOf = (request: ScimRequest): string => request.pathParams.id ?? '';
+
+export const ifMatchOf = (request: ScimRequest): string | undefined => request.headers['if-match'];
