@@ -64,13 +64,21 @@ function otherMethod(path: string): string {
 
 /** What a valid request body of a SCIM route looks like, so that only the probed fault is wrong. */
 function validScimBody(route: RouteSpec): string | undefined {
+  const group = route.path.includes('/Groups');
   if (route.method === 'PATCH') {
     return JSON.stringify({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-      Operations: [{ op: 'replace', path: 'active', value: false }],
+      Operations: [
+        group
+          ? { op: 'replace', path: 'displayName', value: 'Renamed' }
+          : { op: 'replace', path: 'active', value: false },
+      ],
     });
   }
-  if (route.id === 'ScimUsersSearch')
+  if (group && route.method === 'PUT') {
+    return JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Engineering' });
+  }
+  if (route.id === 'ScimUsersSearch' || route.id === 'ScimGroupsSearch')
     return JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'] });
   if (route.method === 'POST' || route.method === 'PUT') return JSON.stringify(oktaCreateBody());
   return undefined;

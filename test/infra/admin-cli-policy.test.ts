@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { tableKeys, tables } from '../../contract/tables';
 import { adminCliPolicyDocument, documentedAdminCliPolicy } from '../../lib/admin-cli-policy';
 import { OUTPUT_KEYS } from '../../lib/scim-provisioning-stack';
@@ -16,17 +16,29 @@ function documentedPolicyBlock(): unknown {
   return JSON.parse(block);
 }
 
-/** Every AWS SDK command the admin CLI's code sends: its own files and the stores it drives. */
+/**
+ * Every AWS SDK command the admin CLI's code can send: the `new …Command(` of every project file the CLI's entry
+ * point imports, directly or through other files (the stores it drives, and nothing it never loads). The local
+ * runtime (`local/`) is left out: it runs only against DynamoDB Local, never against the stack.
+ */
 function commandsTheCliSends(): Set<string> {
-  const dirs = ['scripts/admin', 'adapters/dynamodb'];
-  const sources = dirs.flatMap((dir) =>
-    readdirSync(join(ROOT, dir))
-      .filter((name) => name.endsWith('.ts'))
-      .map((name) => readFileSync(join(ROOT, dir, name), 'utf8')),
-  );
-  return new Set(
-    sources.flatMap((source) => [...source.matchAll(/new (\w+)Command\(/g)].map((match) => match[1] ?? '')),
-  );
+  const seen = new Set<string>();
+  const pending = [join(ROOT, 'scripts', 'admin.ts')];
+  const commands = new Set<string>();
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const match of source.matchAll(/new (\w+)Command\(/g)) commands.add(match[1] ?? '');
+    for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+      const target = join(dirname(file), match[1] as string);
+      const candidates = [`${target}.ts`, join(target, 'index.ts')];
+      const found = candidates.find((candidate) => existsSync(candidate));
+      if (found && !found.startsWith(join(ROOT, 'local'))) pending.push(found);
+    }
+  }
+  return commands;
 }
 
 /** The IAM actions a command is authorized as; a transaction as the actions of its items. */
