@@ -2,9 +2,9 @@ import { type AttemptCounters, CLIENT_AUTH_POLICY } from '../../core/oauth/login
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
 
 /**
- * Client authentication attempts of one caller (source address), on the failure counters of the grants table:
- * one counter per client id and address, so an attacker's failures never lock out the client's own requests
- * from elsewhere. The attempt is reserved with the counters' conditional write before the secret is checked.
+ * Client authentication attempts of one caller (source address), on the failure counters (the grants table's,
+ * or the memory adapter's): one counter per client id and address, so an attacker's failures never lock out the
+ * client's own requests from elsewhere. The attempt is reserved atomically before the secret is checked.
  */
 export function clientAuthFailureCounter(store: AttemptCounters, sourceIp: string): ClientAuthFailureCounter {
   const counterKey = (clientId: string) => `client-auth:${clientId}:${sourceIp}`;
