@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { GrantRecord, TokenLedger } from '../../core/oauth/grants';
 import type { RefreshTokenRecord } from '../../core/oauth/refresh-tokens';
 import { authorizationCodeKey } from './authorization-code-store';
 import { grantItem, grantKey } from './grant-store';
-import { cancellationReasons } from './store-errors';
+import { cancellationReasons, retryWithJitter } from './transactions';
 
 /**
  * The atomic steps of the token endpoint, each one DynamoDB transaction (AS-L1), so that no crash or race
@@ -19,8 +18,8 @@ import { cancellationReasons } from './store-errors';
  */
 export const refreshTokenKey = (tokenHash: string) => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' });
 
-/** A transaction that collided with another one on the same item is retried this many times. */
-const CONFLICT_RETRIES = 8;
+/** Attempts in all for a transaction that keeps colliding with others on the same item: the first and 8 retries. */
+const CONFLICT_ATTEMPTS = 9;
 
 export class GrantLedger implements TokenLedger {
   constructor(
@@ -118,17 +117,19 @@ export class GrantLedger implements TokenLedger {
    * transaction's result and fails its condition, or succeeds if the other one was cancelled.
    */
   private async transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>) {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-        return true;
-      } catch (error) {
-        const reasons = cancellationReasons(error);
-        if (!reasons) throw error;
-        if (reasons.includes('ConditionalCheckFailed')) return false;
-        if (!reasons.includes('TransactionConflict') || attempt >= CONFLICT_RETRIES) throw error;
-        await sleep(10 + Math.random() * 20 * (attempt + 1));
-      }
+    const onlyLostARace = (error: unknown) => {
+      const reasons = cancellationReasons(error) ?? [];
+      return reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
+    };
+    try {
+      await retryWithJitter(() => this.db.send(new TransactWriteCommand({ TransactItems: items })), {
+        attempts: CONFLICT_ATTEMPTS,
+        retryable: onlyLostARace,
+      });
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)?.includes('ConditionalCheckFailed')) return false;
+      throw error;
     }
   }
 }

@@ -23,6 +23,7 @@ import { VersionConflictError } from '../../core/scim/user-store';
 import { StorageUnavailableError } from '../../core/storage-errors';
 import { cancellationReasons, isConditionFailure } from './store-errors';
 import { tenantPartition } from './tenant-keys';
+import { jitteredPause, retryWithJitter } from './transactions';
 
 /**
  * Groups on the `users` table, in the tenant's partition beside its users, so that a membership can be
@@ -44,6 +45,8 @@ import { tenantPartition } from './tenant-keys';
  */
 const TRANSACTION_ITEMS = 100;
 const TRANSACTION_ATTEMPTS = 40;
+const CONFLICT_PAUSE_BASE_MS = 20;
+const CONFLICT_PAUSE_CAP_MS = 400;
 const PARALLEL_WRITES = 8;
 
 const GROUP_PREFIX = 'GROUP#';
@@ -107,7 +110,8 @@ type MemberWrite =
 const itemsPerWrite = (write: MemberWrite) => (write.kind === 'add' ? 3 : 2);
 
 const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-const backOff = (attempt: number) => pause(Math.random() * Math.min(10 * 2 ** Math.min(attempt, 6), 400));
+/** The shared full-jitter pause, growing from 20 ms to at most 400 ms, after a transaction lost a race. */
+const backOff = (attempt: number) => pause(jitteredPause(attempt, CONFLICT_PAUSE_BASE_MS, CONFLICT_PAUSE_CAP_MS));
 
 /** Runs `work` over `inputs` with at most `limit` at a time. */
 async function inParallel<T>(inputs: readonly T[], limit: number, work: (input: T) => Promise<void>): Promise<void> {
@@ -468,16 +472,19 @@ export class DynamoDbGroupStore implements GroupStore {
 
   /** A single-item write, retried while a transaction holding the same item is in flight. */
   private async retryingConflicts(command: () => UpdateCommand) {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await this.db.send(command());
-      } catch (error) {
-        if (!(error instanceof Error) || error.name !== 'TransactionConflictException') throw error;
-        if (attempt >= TRANSACTION_ATTEMPTS) {
-          throw new StorageUnavailableError(`The transaction lost ${TRANSACTION_ATTEMPTS} races in a row`);
-        }
-        await backOff(attempt);
+    const lostARace = (error: unknown) => error instanceof Error && error.name === 'TransactionConflictException';
+    try {
+      return await retryWithJitter(() => this.db.send(command()), {
+        attempts: TRANSACTION_ATTEMPTS,
+        retryable: lostARace,
+        baseMs: CONFLICT_PAUSE_BASE_MS,
+        capMs: CONFLICT_PAUSE_CAP_MS,
+      });
+    } catch (error) {
+      if (lostARace(error)) {
+        throw new StorageUnavailableError(`The transaction lost ${TRANSACTION_ATTEMPTS} races in a row`);
       }
+      throw error;
     }
   }
 

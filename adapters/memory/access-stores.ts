@@ -20,6 +20,7 @@ import {
 } from '../../core/access/records';
 import type { UserRecord } from '../../core/scim/user-record';
 import { VersionConflictError } from '../../core/scim/user-store';
+import { MemoryClientStore } from './client-store';
 import { MemoryUserStore } from './user-store';
 
 /**
@@ -328,17 +329,22 @@ function mark<T>(items: Map<string, Marked<T>> | undefined, key: string): T | un
   return structuredClone(item.record);
 }
 
-/** One in-memory database: the tenant store, the access store and the sign-in lock-outs share it. */
+/**
+ * One in-memory database: the tenant store, the access store and the sign-in lock-outs share it, and the OAuth
+ * clients belong to its tenants.
+ */
 export function memoryAccessStores(): {
   tenants: MemoryTenantStore;
   access: MemoryAccessStore;
   lockouts: MemorySignInLockouts;
+  clients: MemoryClientStore;
 } {
   const data = new MemoryData();
   return {
     tenants: new MemoryTenantStore(data),
     access: new MemoryAccessStore(data),
     lockouts: new MemorySignInLockouts(data),
+    clients: new MemoryClientStore((tenantId) => data.tenant(tenantId) !== undefined),
   };
 }
 

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { MemoryAuthorizationCodeStore } from '../../adapters/memory/authorization-code-store';
-import type { AuthorizationCodeRecord, AuthorizationCodeWriter } from '../../core/oauth/authorization-code';
+import {
+  type AuthorizationCodeRecord,
+  type AuthorizationCodeWriter,
+  issueAuthorizationCode,
+} from '../../core/oauth/authorization-code';
 import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import type { TokenEndpointDeps } from '../../core/oauth/token-endpoint';
 import { describeContract } from '../support/contract';
@@ -47,6 +51,37 @@ describeContract<AuthorizationCodes>(
       await subject().save(first);
       await expect(subject().save(codeRecord({ codeHash: first.codeHash }))).rejects.toThrow();
       await expect(subject().get(first.codeHash)).resolves.toEqual(first);
+    });
+    test('AS-C1: the code is 256-bit random and opaque; only its SHA-256 is stored, with a 60 s lifetime', async () => {
+      const now = new Date('2026-01-01T00:00:00Z');
+      const code = await issueAuthorizationCode(
+        { codes: subject(), now: () => now },
+        { tenantId: 't', clientId: 'c', redirectUri: 'https://example.com/cb', subject: 'u', scope: 'scim' },
+      );
+      expect(Buffer.from(code, 'base64url')).toHaveLength(32);
+      const stored = await subject().get(opaqueTokenHash(code));
+      expect(stored).toMatchObject({
+        tenantId: 't',
+        clientId: 'c',
+        redirectUri: 'https://example.com/cb',
+        subject: 'u',
+        scope: 'scim',
+        issuedAt: now.getTime() / 1000,
+        validUntil: now.getTime() / 1000 + 60,
+      });
+      expect(JSON.stringify(stored)).not.toContain(code);
+    });
+
+    test('refuses a malformed PKCE challenge or a method other than S256', async () => {
+      const base = { tenantId: 't', clientId: 'c', redirectUri: 'https://example.com/cb', subject: 'u', scope: 'scim' };
+      await expect(
+        issueAuthorizationCode({ codes: subject() }, { ...base, codeChallenge: 'short', codeChallengeMethod: 'S256' }),
+      ).rejects.toMatchObject({ error: 'invalid_request' });
+      await expect(
+        issueAuthorizationCode({ codes: subject() }, { ...base, codeChallenge: 'a'.repeat(43) }),
+      ).rejects.toMatchObject({
+        error: 'invalid_request',
+      });
     });
   },
 );

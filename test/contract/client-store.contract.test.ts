@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ClientStore } from '../../adapters/dynamodb/client-store';
+import { StoreError } from '../../adapters/dynamodb/store-errors';
+import { TenantStore } from '../../adapters/dynamodb/tenant-store';
+import { memoryAccessStores } from '../../adapters/memory/access-stores';
+import type { TenantStore as TenantStorePort } from '../../core/access/ports';
+import { authenticateClientSecret } from '../../core/oauth/clients';
+import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
+import { documentClient, tableName } from '../../functions/_shared/services';
+import { describeContract } from '../support/contract';
+
+/** The client store as the token endpoint and the admin tools use it, next to the tenants its clients belong to. */
+interface Clients {
+  readonly tenants: Pick<TenantStorePort, 'createTenant'>;
+  readonly clients: Pick<ClientStore, 'create' | 'get' | 'getWithSecretHashes' | 'list' | 'rotateSecret' | 'delete'>;
+}
+
+describeContract<Clients>(
+  'client store',
+  {
+    memory: () => memoryAccessStores(),
+    dynamodb: ({ db, tableName }) => ({
+      tenants: new TenantStore(db, tableName('clients')),
+      clients: new ClientStore(db, tableName('clients')),
+    }),
+  },
+  (subject, kind) => {
+    const newTenant = async () => {
+      const tenantId = randomUUID();
+      await subject().tenants.createTenant(
+        { tenantId, name: `Tenant ${tenantId}`, createdAt: new Date().toISOString() },
+        { uniqueName: false },
+      );
+      return tenantId;
+    };
+
+    test('AS-E1: the secret is 256-bit random, returned once and stored only as a hash', async () => {
+      const { clients } = subject();
+      const { client, clientSecret } = await clients.create({
+        tenantId: await newTenant(),
+        name: 'Okta',
+        redirectUris: ['https://system-admin.okta.com/admin/app/cpc/acme_scim_1/oauth/callback'],
+      });
+      expect(Buffer.from(clientSecret, 'base64url')).toHaveLength(32);
+      expect(JSON.stringify(await clients.get(client.clientId))).not.toContain(clientSecret);
+      const withHashes = await clients.getWithSecretHashes(client.clientId);
+      expect(withHashes?.client).toEqual(client);
+      expect(withHashes?.secretHashes.map((secret) => secret.hash)).toEqual([opaqueTokenHash(clientSecret)]);
+      expect(JSON.stringify(withHashes)).not.toContain(clientSecret);
+      if (kind === 'dynamodb') {
+        const raw = await documentClient().send(
+          new GetCommand({ TableName: tableName('clients'), Key: { pk: `CLIENT#${client.clientId}`, sk: 'CLIENT' } }),
+        );
+        expect(JSON.stringify(raw.Item)).not.toContain(clientSecret);
+      }
+      await expect(authenticateClientSecret(clients, client.clientId, clientSecret, new Date())).resolves.toMatchObject(
+        { clientId: client.clientId },
+      );
+      await expect(
+        authenticateClientSecret(clients, client.clientId, `${clientSecret}x`, new Date()),
+      ).resolves.toBeUndefined();
+      await expect(authenticateClientSecret(clients, randomUUID(), clientSecret, new Date())).resolves.toBeUndefined();
+    });
+
+    test('AS-E6: after a rotation both secrets work until the overlap ends, then only the new one', async () => {
+      const { clients } = subject();
+      const { client, clientSecret: oldSecret } = await clients.create({
+        tenantId: await newTenant(),
+        name: 'Okta',
+        redirectUris: ['https://example.com/cb'],
+      });
+      const now = new Date();
+      const rotated = await clients.rotateSecret(client.clientId, 3600, now);
+      const nowSeconds = Math.floor(now.getTime() / 1000);
+      expect(rotated.previousSecretExpiresAt).toBe(nowSeconds + 3600);
+      expect(rotated.client.secrets).toHaveLength(2);
+      await expect(clients.get(client.clientId)).resolves.toEqual(rotated.client);
+      await expect(authenticateClientSecret(clients, client.clientId, oldSecret, now)).resolves.toBeDefined();
+      await expect(
+        authenticateClientSecret(clients, client.clientId, rotated.clientSecret, now),
+      ).resolves.toBeDefined();
+      const afterOverlap = new Date((nowSeconds + 3600) * 1000);
+      await expect(
+        authenticateClientSecret(clients, client.clientId, oldSecret, afterOverlap),
+      ).resolves.toBeUndefined();
+      await expect(
+        authenticateClientSecret(clients, client.clientId, rotated.clientSecret, afterOverlap),
+      ).resolves.toBeDefined();
+
+      const again = await clients.rotateSecret(client.clientId, 0, now);
+      expect(again.client.secrets).toHaveLength(1);
+      await expect(
+        authenticateClientSecret(clients, client.clientId, rotated.clientSecret, now),
+      ).resolves.toBeUndefined();
+      await expect(authenticateClientSecret(clients, client.clientId, oldSecret, now)).resolves.toBeUndefined();
+      await expect(authenticateClientSecret(clients, client.clientId, again.clientSecret, now)).resolves.toBeDefined();
+    });
+
+    test('a rotation during an earlier overlap ends the oldest secret now: never more than two', async () => {
+      const { clients } = subject();
+      const { client, clientSecret: first } = await clients.create({
+        tenantId: await newTenant(),
+        name: 'Okta',
+        redirectUris: ['https://example.com/cb'],
+      });
+      const now = new Date();
+      const second = await clients.rotateSecret(client.clientId, 3600, now);
+      const third = await clients.rotateSecret(client.clientId, 600, now);
+      expect(third.client.secrets).toHaveLength(2);
+      expect(third.previousSecretExpiresAt).toBe(Math.floor(now.getTime() / 1000) + 600);
+      await expect(authenticateClientSecret(clients, client.clientId, first, now)).resolves.toBeUndefined();
+      await expect(authenticateClientSecret(clients, client.clientId, second.clientSecret, now)).resolves.toBeDefined();
+      await expect(authenticateClientSecret(clients, client.clientId, third.clientSecret, now)).resolves.toBeDefined();
+    });
+
+    test('an unknown tenant or client is a StoreError', async () => {
+      await expect(
+        subject().clients.create({ tenantId: randomUUID(), name: 'x', redirectUris: ['https://example.com/cb'] }),
+      ).rejects.toMatchObject({ code: 'unknown-tenant' });
+      const rotation = subject().clients.rotateSecret(randomUUID(), 3600);
+      await expect(rotation).rejects.toBeInstanceOf(StoreError);
+      await expect(rotation).rejects.toMatchObject({ code: 'unknown-client' });
+    });
+
+    test('lists per tenant, oldest first, and deletes', async () => {
+      const { clients } = subject();
+      const tenantId = await newTenant();
+      const older = await clients.create({ tenantId, name: 'a', redirectUris: ['https://a/cb'] }, new Date(1_000));
+      const newer = await clients.create({ tenantId, name: 'b', redirectUris: ['https://b/cb'] }, new Date(2_000));
+      await clients.create({ tenantId: await newTenant(), name: 'c', redirectUris: ['https://c/cb'] });
+      await expect(clients.list(tenantId)).resolves.toEqual([older.client, newer.client]);
+      await expect(clients.delete(older.client.clientId)).resolves.toEqual(older.client);
+      await expect(clients.get(older.client.clientId)).resolves.toBeUndefined();
+      await expect(
+        authenticateClientSecret(clients, older.client.clientId, older.clientSecret, new Date()),
+      ).resolves.toBeUndefined();
+      await expect(clients.delete(older.client.clientId)).resolves.toBeUndefined();
+      await expect(clients.list(tenantId)).resolves.toEqual([newer.client]);
+    });
+  },
+);
