@@ -3,8 +3,7 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
-  type QueryCommandInput,
+  paginateQuery,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -636,20 +635,17 @@ export class DynamoDbGroupStore implements GroupStore {
   /** Items whose sort key starts with `prefix`, in sort-key order, following DynamoDB's 1 MB pages. */
   private async queryAll(pk: string, prefix: string, projection?: string): Promise<Item[]> {
     const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const input: QueryCommandInput = {
+    const pages = paginateQuery(
+      { client: this.db },
+      {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
         ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
         ...(projection ? { ProjectionExpression: projection } : {}),
-      };
-      const result = await this.db.send(new QueryCommand(input));
-      items.push(...((result.Items ?? []) as Item[]));
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
+      },
+    );
+    for await (const page of pages) items.push(...((page.Items ?? []) as Item[]));
     return items;
   }
 }

@@ -3,8 +3,8 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -92,19 +92,15 @@ export class TenantStore implements TenantStorePort {
   /** Every tenant, oldest first (a table scan: for the admin CLI, not for request paths). */
   async list(): Promise<TenantRecord[]> {
     const found: TenantRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'sk = :tenant',
-          ExpressionAttributeValues: { ':tenant': 'TENANT' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      found.push(...(page.Items ?? []).map((item) => strip<TenantRecord>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const pages = paginateScan(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        FilterExpression: 'sk = :tenant',
+        ExpressionAttributeValues: { ':tenant': 'TENANT' },
+      },
+    );
+    for await (const page of pages) found.push(...(page.Items ?? []).map((item) => strip<TenantRecord>(item)));
     return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.tenantId.localeCompare(b.tenantId));
   }
 
@@ -215,23 +211,21 @@ export class TenantStore implements TenantStorePort {
   /** The tenant's admins, without their password hashes. */
   async listAdmins(tenantId: string): Promise<AdminSummary[]> {
     const admins: AdminSummary[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :admin)',
-          ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':admin': 'ADMIN#' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.db },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :admin)',
+        ExpressionAttributeValues: { ':pk': tenantPartition(tenantId), ':admin': 'ADMIN#' },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const { passwordHash: _hash, ...admin } = strip<AdminRecord>(item);
         admins.push(admin);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return admins;
   }
 }
