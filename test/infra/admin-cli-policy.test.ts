@@ -17,7 +17,7 @@ function documentedPolicyBlock(): unknown {
 }
 
 /**
- * Every AWS SDK command the admin CLI's code can send: the `new …Command(` of every project file the CLI's entry
+ * Every AWS SDK command the admin CLI's code can send: the `new …Command(` and `paginate…(` of every project file the CLI's entry
  * point imports, directly or through other files (the stores it drives, and nothing it never loads). The local
  * runtime (`local/`) is left out: it runs only against DynamoDB Local, never against the stack.
  */
@@ -30,7 +30,9 @@ function commandsTheCliSends(): Set<string> {
     if (seen.has(file)) continue;
     seen.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/new (\w+)Command\(/g)) commands.add(match[1] ?? '');
+    // A command is sent as `new XCommand(` or through the SDK's paginator for it, `paginateX(`.
+    for (const match of source.matchAll(/new (\w+)Command\(|paginate(\w+)\(/g))
+      commands.add(match[1] ?? match[2] ?? '');
     for (const match of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
       const target = join(dirname(file), match[1] as string);
       const candidates = [`${target}.ts`, join(target, 'index.ts')];
