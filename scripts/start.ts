@@ -101,7 +101,8 @@ function printReady(baseUrl: string, dataDir: string | undefined, cliTarget?: { 
     '',
     'Create a tenant, its admin and an OAuth client for Okta (all commands: npm run admin -- --help):',
     '  npm run --silent admin -- tenant create --name "Acme"',
-    '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <tenantId> --email <email> --password-stdin',
+    '  printf \'%s\' "$ADMIN_PASSWORD" | npm run --silent admin -- admin create --tenant <tenantId> --email <email> \\',
+    '    --given-name <given name> --family-name <family name> --password-stdin',
     '  npm run --silent admin -- client create --tenant <tenantId> --name Okta \\',
     '    --redirect-uri https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback',
     ...(cliTarget
