@@ -143,7 +143,7 @@ export class TenantStore implements TenantStorePort {
                 TableName: this.tableName,
                 Item: {
                   ...adminKey(record.tenantId, record.email),
-                  // Found by email across tenants by AdminDirectory (the sign-in page's wrong-tenant answer).
+                  // Indexes the admin by email across tenants (gsi1).
                   gsi1pk: adminEmailIndexKey(record.email),
                   gsi1sk: tenantPartition(record.tenantId),
                   kind: 'admin',

@@ -1,7 +1,6 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
-import { AdminDirectory } from '../../adapters/dynamodb/admin-directory';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { clientAuthFailureCounter } from '../../adapters/dynamodb/client-auth-failures';
@@ -132,8 +131,6 @@ function retriedOnFailure(loading: Promise<JWK[]>): Promise<JWK[]> {
 
 export const tenantStore = (): TenantStore => store('tenants', 'clients', (db, t) => new TenantStore(db, t));
 export const clientStore = (): ClientStore => store('clients', 'clients', (db, t) => new ClientStore(db, t));
-export const adminDirectory = (): AdminDirectory =>
-  store('adminDirectory', 'clients', (db, t) => new AdminDirectory(db, t));
 export const grantStore = (): GrantStore => store('grants', 'grants', (db, t) => new GrantStore(db, t));
 export const grantLedger = (): GrantLedger => store('grantLedger', 'grants', (db, t) => new GrantLedger(db, t));
 export const authorizationCodeStore = (): AuthorizationCodeStore =>
