@@ -1,4 +1,4 @@
-import { invalidPath, invalidValue, mutability, noTarget, ScimError } from './errors';
+import { invalidPath, invalidValue, mutability, noTarget } from './errors';
 import { type FilterNode, parsePatchPathSyntax } from './filter-syntax';
 import {
   displayNameValue,
@@ -9,7 +9,7 @@ import {
 } from './group-attributes';
 import { groupPathName } from './group-filter';
 import { MAX_GROUP_MEMBERS, MAX_GROUP_PATCH_OPERATIONS } from './limits';
-import { type Operation, readOperations } from './patch';
+import { applyInOrder, type Operation, readOperations } from './patch';
 import { isPlainObject } from './values';
 
 /**
@@ -88,16 +88,7 @@ class PlanBuilder {
 export function planGroupPatch(body: unknown): GroupPatchPlan {
   const builder = new PlanBuilder();
   const operations = readOperations(body, MAX_GROUP_PATCH_OPERATIONS, 'A group PATCH request');
-  for (const [index, operation] of operations.entries()) {
-    try {
-      applyOperation(builder, operation);
-    } catch (error) {
-      if (error instanceof ScimError) {
-        throw new ScimError(error.status, `Operation ${index + 1}: ${error.detail}`, error.scimType);
-      }
-      throw error;
-    }
-  }
+  applyInOrder(operations, (operation) => applyOperation(builder, operation));
   return builder.plan();
 }
 

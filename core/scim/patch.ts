@@ -54,16 +54,7 @@ export interface PatchSubject {
 export function applyPatch(subject: PatchSubject, body: unknown): UserAttributes {
   const operations = readOperations(body, MAX_PATCH_OPERATIONS, 'A PATCH request');
   const document = structuredClone(subject.attributes) as Record<string, unknown>;
-  for (const [index, operation] of operations.entries()) {
-    try {
-      applyOperation(document, operation, subject.access);
-    } catch (error) {
-      if (error instanceof ScimError) {
-        throw new ScimError(error.status, `Operation ${index + 1}: ${error.detail}`, error.scimType);
-      }
-      throw error;
-    }
-  }
+  applyInOrder(operations, (operation) => applyOperation(document, operation, subject.access));
   // The result goes through the same normalisation as a PUT body, so a PATCH can never store a shape a PUT
   // could not (unassigned values dropped, at most one primary, userName present, key lengths).
   return userAttributesFromResource({ ...document, schemas: [CORE_USER_SCHEMA] });
@@ -109,6 +100,20 @@ export function readOperations(body: unknown, maxOperations: number, request: st
       value: valueKey === undefined ? undefined : operation[valueKey],
     };
   });
+}
+
+/** Applies the operations in order; a SCIM error is prefixed with the number of the operation that raised it. */
+export function applyInOrder(operations: readonly Operation[], apply: (operation: Operation) => void): void {
+  for (const [index, operation] of operations.entries()) {
+    try {
+      apply(operation);
+    } catch (error) {
+      if (error instanceof ScimError) {
+        throw new ScimError(error.status, `Operation ${index + 1}: ${error.detail}`, error.scimType);
+      }
+      throw error;
+    }
+  }
 }
 
 const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
