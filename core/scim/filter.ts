@@ -94,16 +94,18 @@ function resolveFilterPath(
       : undefined;
   const resolved = resolveAttributePath(alias ?? path, parent);
   if (!resolved?.attribute) {
-    const written = [path.schema, [path.attribute, path.subAttribute].filter(Boolean).join('.')]
-      .filter(Boolean)
-      .join(':');
-    throw fail(`Unknown attribute "${written}"${parent ? ` in a value filter on ${pathText(parent)}` : ''}`);
+    throw fail(`Unknown attribute "${writtenPath(path)}"${parent ? ` in a value filter on ${pathText(parent)}` : ''}`);
   }
   return resolved;
 }
 
+/** A path as the filter wrote it: `[schema:]attribute[.subAttribute]`. */
+export function writtenPath(path: AttributePath): string {
+  return [path.schema, [path.attribute, path.subAttribute].filter(Boolean).join('.')].filter(Boolean).join(':');
+}
+
 const ORDERING = new Set<CompareOperator>(['gt', 'ge', 'lt', 'le']);
-const SUBSTRING = new Set<CompareOperator>(['co', 'sw', 'ew']);
+export const SUBSTRING = new Set<CompareOperator>(['co', 'sw', 'ew']);
 
 /** Checks that the operator and operand suit the attribute's type, and returns the operand to compare with. */
 function checkOperand(
@@ -237,8 +239,11 @@ function compareStrings(
   expected: CompareValue,
 ): boolean {
   if (typeof actual !== 'string' || typeof expected !== 'string') return false;
-  const left = comparableString(definition, actual);
-  const right = comparableString(definition, expected);
+  return compareText(op, comparableString(definition, actual), comparableString(definition, expected));
+}
+
+/** `co`, `sw`, `ew` and the orderings between two strings already in the form they compare in. */
+export function compareText(op: CompareOperator, left: string, right: string): boolean {
   switch (op) {
     case 'co':
       return left.includes(right);
@@ -251,7 +256,7 @@ function compareStrings(
   }
 }
 
-function order(op: CompareOperator, difference: number): boolean {
+export function order(op: CompareOperator, difference: number): boolean {
   switch (op) {
     case 'eq':
       return difference === 0;

@@ -1,5 +1,6 @@
 import type { AttributePath } from './attribute-path';
 import { invalidFilter } from './errors';
+import { compareText, order, SUBSTRING, writtenPath } from './filter';
 import {
   type CompareOperator,
   type CompareValue,
@@ -83,10 +84,7 @@ function fieldOf(path: AttributePath): GroupField {
   const name = groupPathName(path);
   const field = name === undefined ? undefined : FIELDS[name];
   if (!field) {
-    const written = [path.schema, [path.attribute, path.subAttribute].filter(Boolean).join('.')]
-      .filter(Boolean)
-      .join(':');
-    throw invalidFilter(`Groups cannot be filtered on "${written}"`);
+    throw invalidFilter(`Groups cannot be filtered on "${writtenPath(path)}"`);
   }
   return field;
 }
@@ -119,7 +117,7 @@ function checkedOperand(field: GroupField, op: CompareOperator, value: CompareVa
     throw invalidFilter(`"${op} null" is not meaningful for ${field}; use "pr" or "eq null"`);
   }
   if (typeof value !== 'string') throw invalidFilter(`${field} is a string; compare it with a quoted string`);
-  if (DATE_FIELDS.has(field) && !['co', 'sw', 'ew'].includes(op) && asInstant(value) === undefined) {
+  if (DATE_FIELDS.has(field) && !SUBSTRING.has(op) && asInstant(value) === undefined) {
     throw invalidFilter(`"${value}" is not a dateTime (RFC 3339, e.g. 2024-01-31T12:00:00Z)`);
   }
   return value;
@@ -194,40 +192,10 @@ export const comparableField = (field: GroupField, value: string): string =>
   field === 'displayName' ? displayNameKey(value) : value;
 
 function compare(field: GroupField, op: CompareOperator, actual: string, expected: string): boolean {
-  if (DATE_FIELDS.has(field) && !['co', 'sw', 'ew'].includes(op)) {
+  if (DATE_FIELDS.has(field) && !SUBSTRING.has(op)) {
     return order(op, (asInstant(actual) ?? 0) - (asInstant(expected) ?? 0));
   }
-  const left = comparableField(field, actual);
-  const right = comparableField(field, expected);
-  switch (op) {
-    case 'co':
-      return left.includes(right);
-    case 'sw':
-      return left.startsWith(right);
-    case 'ew':
-      return left.endsWith(right);
-    default:
-      return order(op, left < right ? -1 : left > right ? 1 : 0);
-  }
-}
-
-function order(op: CompareOperator, difference: number): boolean {
-  switch (op) {
-    case 'eq':
-      return difference === 0;
-    case 'ne':
-      return difference !== 0;
-    case 'gt':
-      return difference > 0;
-    case 'ge':
-      return difference >= 0;
-    case 'lt':
-      return difference < 0;
-    case 'le':
-      return difference <= 0;
-    default:
-      return false;
-  }
+  return compareText(op, comparableField(field, actual), comparableField(field, expected));
 }
 
 /** Key lookups that find every group a filter can match, or undefined when only reading all groups can. */

@@ -1,16 +1,15 @@
-import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget, ScimError } from './errors';
+import { invalidPath, invalidValue, mutability, noTarget } from './errors';
 import { type FilterNode, parsePatchPathSyntax } from './filter-syntax';
 import {
   displayNameValue,
   externalIdValue,
   type GroupAttributes,
   type MemberInput,
-  memberOf,
   memberValues,
 } from './group-attributes';
 import { groupPathName } from './group-filter';
 import { MAX_GROUP_MEMBERS, MAX_GROUP_PATCH_OPERATIONS } from './limits';
-import { PATCH_OP_SCHEMA } from './messages';
+import { applyInOrder, type Operation, readOperations } from './patch';
 import { isPlainObject } from './values';
 
 /**
@@ -35,15 +34,6 @@ export interface GroupPatchPlan {
   /** Applies the attribute operations to the group's current attributes. */
   readonly attributes: (current: GroupAttributes) => GroupAttributes;
   readonly members: MemberPlan;
-}
-
-type OpName = 'add' | 'replace' | 'remove';
-
-interface Operation {
-  readonly op: OpName;
-  readonly path?: string;
-  readonly hasValue: boolean;
-  readonly value: unknown;
 }
 
 type AttributeEdit = (attributes: GroupAttributes) => GroupAttributes;
@@ -97,54 +87,9 @@ class PlanBuilder {
 
 export function planGroupPatch(body: unknown): GroupPatchPlan {
   const builder = new PlanBuilder();
-  for (const [index, operation] of readOperations(body).entries()) {
-    try {
-      applyOperation(builder, operation);
-    } catch (error) {
-      if (error instanceof ScimError) {
-        throw new ScimError(error.status, `Operation ${index + 1}: ${error.detail}`, error.scimType);
-      }
-      throw error;
-    }
-  }
+  const operations = readOperations(body, MAX_GROUP_PATCH_OPERATIONS, 'A group PATCH request');
+  applyInOrder(operations, (operation) => applyOperation(builder, operation));
   return builder.plan();
-}
-
-function readOperations(body: unknown): Operation[] {
-  if (!isPlainObject(body)) throw invalidSyntax('The request body must be a JSON object (a PatchOp message)');
-  const schemas = memberOf(body, 'schemas');
-  if (
-    !Array.isArray(schemas) ||
-    !schemas.some((schema) => typeof schema === 'string' && schema.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())
-  ) {
-    throw invalidSyntax(`"schemas" must be an array containing "${PATCH_OP_SCHEMA}"`);
-  }
-  const operations = memberOf(body, 'Operations');
-  if (!Array.isArray(operations) || operations.length === 0) {
-    throw invalidSyntax('"Operations" must be a non-empty array of operations');
-  }
-  if (operations.length > MAX_GROUP_PATCH_OPERATIONS) {
-    throw invalidValue(`A group PATCH request may carry at most ${MAX_GROUP_PATCH_OPERATIONS} operations`);
-  }
-  return operations.map((operation, index) => {
-    if (!isPlainObject(operation)) throw invalidSyntax(`Operation ${index + 1} must be an object`);
-    const op = memberOf(operation, 'op');
-    const name = typeof op === 'string' ? op.toLowerCase() : undefined;
-    if (name !== 'add' && name !== 'replace' && name !== 'remove') {
-      throw invalidSyntax(`Operation ${index + 1}: "op" must be "add", "replace" or "remove"`);
-    }
-    const path = memberOf(operation, 'path');
-    if (path !== undefined && path !== null && typeof path !== 'string') {
-      throw invalidPath(`Operation ${index + 1}: "path" must be a string`);
-    }
-    const valueKey = Object.keys(operation).find((key) => key.toLowerCase() === 'value');
-    return {
-      op: name,
-      ...(typeof path === 'string' && path.trim() !== '' ? { path: path.trim() } : {}),
-      hasValue: valueKey !== undefined,
-      value: valueKey === undefined ? undefined : operation[valueKey],
-    };
-  });
 }
 
 function applyOperation(builder: PlanBuilder, operation: Operation): void {

@@ -26,7 +26,7 @@ import { canonicalJson, comparableString, isPlainObject, jsonEqual } from './val
  * except that an attempt to change the access extension is still `mutability`. `password` is accepted and
  * discarded.
  */
-type OpName = 'add' | 'replace' | 'remove';
+export type OpName = 'add' | 'replace' | 'remove';
 
 type Target =
   | { readonly kind: 'extension'; readonly container: string }
@@ -38,7 +38,7 @@ type Target =
       readonly subAttribute?: AttributeDefinition;
     };
 
-interface Operation {
+export interface Operation {
   readonly op: OpName;
   readonly path?: string;
   readonly hasValue: boolean;
@@ -52,24 +52,20 @@ export interface PatchSubject {
 
 /** Applies a PatchOp request body to a user's attributes and returns the new, normalised attributes. */
 export function applyPatch(subject: PatchSubject, body: unknown): UserAttributes {
-  const operations = readOperations(body);
+  const operations = readOperations(body, MAX_PATCH_OPERATIONS, 'A PATCH request');
   const document = structuredClone(subject.attributes) as Record<string, unknown>;
-  for (const [index, operation] of operations.entries()) {
-    try {
-      applyOperation(document, operation, subject.access);
-    } catch (error) {
-      if (error instanceof ScimError) {
-        throw new ScimError(error.status, `Operation ${index + 1}: ${error.detail}`, error.scimType);
-      }
-      throw error;
-    }
-  }
+  applyInOrder(operations, (operation) => applyOperation(document, operation, subject.access));
   // The result goes through the same normalisation as a PUT body, so a PATCH can never store a shape a PUT
   // could not (unassigned values dropped, at most one primary, userName present, key lengths).
   return userAttributesFromResource({ ...document, schemas: [CORE_USER_SCHEMA] });
 }
 
-function readOperations(body: unknown): Operation[] {
+/**
+ * The operations of a PatchOp message, checked for shape: `op` in any letter case, `path` trimmed (absent when
+ * empty), `value` found by case-insensitive name. `maxOperations` is the resource's limit and `request` names
+ * the request in the message that refuses more.
+ */
+export function readOperations(body: unknown, maxOperations: number, request: string): Operation[] {
   if (!isPlainObject(body)) throw invalidSyntax('The request body must be a JSON object (a PatchOp message)');
   const schemas = memberOf(body, 'schemas');
   if (
@@ -82,8 +78,8 @@ function readOperations(body: unknown): Operation[] {
   if (!Array.isArray(operations) || operations.length === 0) {
     throw invalidSyntax('"Operations" must be a non-empty array of operations');
   }
-  if (operations.length > MAX_PATCH_OPERATIONS) {
-    throw invalidValue(`A PATCH request may carry at most ${MAX_PATCH_OPERATIONS} operations`);
+  if (operations.length > maxOperations) {
+    throw invalidValue(`${request} may carry at most ${maxOperations} operations`);
   }
   return operations.map((operation, index) => {
     if (!isPlainObject(operation)) throw invalidSyntax(`Operation ${index + 1} must be an object`);
@@ -104,6 +100,20 @@ function readOperations(body: unknown): Operation[] {
       value: valueKey === undefined ? undefined : operation[valueKey],
     };
   });
+}
+
+/** Applies the operations in order; a SCIM error is prefixed with the number of the operation that raised it. */
+export function applyInOrder(operations: readonly Operation[], apply: (operation: Operation) => void): void {
+  for (const [index, operation] of operations.entries()) {
+    try {
+      apply(operation);
+    } catch (error) {
+      if (error instanceof ScimError) {
+        throw new ScimError(error.status, `Operation ${index + 1}: ${error.detail}`, error.scimType);
+      }
+      throw error;
+    }
+  }
 }
 
 const sameText = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
