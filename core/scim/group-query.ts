@@ -18,7 +18,7 @@ import {
   rawQueryFromParameters,
   rawQueryFromSearchRequest,
 } from './list-query';
-import { compareIds } from './sort';
+import { compareIds, compareSortValues } from './sort';
 import { isPlainObject } from './values';
 
 /**
@@ -100,16 +100,6 @@ export function compareGroups(a: GroupRecord, b: GroupRecord, sort: GroupSort | 
     compareSortValues(groupSortValue(a, sort.field), groupSortValue(b, sort.field), sort.order) ||
     compareIds(a.id, b.id)
   );
-}
-
-function compareSortValues(a: string | undefined, b: string | undefined, order: GroupSort['order']): number {
-  if (a === undefined || b === undefined) {
-    if (a === b) return 0;
-    const missingLast = a === undefined ? 1 : -1;
-    return order === 'ascending' ? missingLast : -missingLast;
-  }
-  const ascending = a < b ? -1 : a > b ? 1 : 0;
-  return order === 'ascending' ? ascending : -ascending;
 }
 
 /** Whether a group comes after a cursor position in the query's order. */
