@@ -18,7 +18,7 @@ import {
   rawQueryFromParameters,
   rawQueryFromSearchRequest,
 } from './list-query';
-import { compareIds, compareSortValues } from './sort';
+import { compareIds, compareSortValues, parseSortOrder, type SortOrder } from './sort';
 import { isPlainObject } from './values';
 
 /**
@@ -33,7 +33,7 @@ export interface GroupProjection {
 
 export interface GroupSort {
   readonly field: GroupField;
-  readonly order: 'ascending' | 'descending';
+  readonly order: SortOrder;
 }
 
 export interface GroupListQuery {
@@ -75,16 +75,13 @@ const SORT_FIELDS: Record<string, GroupField> = {
 };
 
 function parseGroupSort(sortBy: string | undefined, sortOrder: string | undefined): GroupSort | undefined {
-  const lowerOrder = (sortOrder ?? '').toLowerCase();
-  if (lowerOrder !== '' && lowerOrder !== 'ascending' && lowerOrder !== 'descending') {
-    throw invalidValue('sortOrder must be "ascending" or "descending"');
-  }
+  const order = parseSortOrder(sortOrder);
   if (sortBy === undefined || sortBy.trim() === '') return undefined;
   const path = parseAttributePath(sortBy.trim());
   const name = path ? groupPathName(path) : undefined;
   const field = name === undefined ? undefined : SORT_FIELDS[name];
   if (!field) throw invalidValue(`Groups cannot be sorted by "${sortBy}"`);
-  return { field, order: lowerOrder === 'descending' ? 'descending' : 'ascending' };
+  return { field, order };
 }
 
 /** The sort value of a group: comparable form, or undefined when it has none. */
