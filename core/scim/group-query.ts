@@ -1,5 +1,5 @@
 import { parseAttributePath } from './attribute-path';
-import { invalidSyntax, invalidValue } from './errors';
+import { invalidValue } from './errors';
 import {
   comparableField,
   compileGroupFilter,
@@ -9,10 +9,16 @@ import {
   groupPathName,
 } from './group-filter';
 import type { GroupRecord } from './group-record';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './limits';
-import { type CursorPosition, decodeCursor, parseInteger, queryFingerprint } from './list-query';
-import { SEARCH_REQUEST_SCHEMA } from './messages';
-import { compareIds } from './sort';
+import {
+  type CursorPosition,
+  type ListQuery,
+  queryFingerprint,
+  queryPaging,
+  type RawQuery,
+  rawQueryFromParameters,
+  rawQueryFromSearchRequest,
+} from './list-query';
+import { compareIds, compareSortValues, parseSortOrder, type SortOrder } from './sort';
 import { isPlainObject } from './values';
 
 /**
@@ -27,7 +33,7 @@ export interface GroupProjection {
 
 export interface GroupSort {
   readonly field: GroupField;
-  readonly order: 'ascending' | 'descending';
+  readonly order: SortOrder;
 }
 
 export interface GroupListQuery {
@@ -35,106 +41,29 @@ export interface GroupListQuery {
   readonly sort?: GroupSort;
   readonly projection: GroupProjection;
   readonly count: number;
-  readonly paging:
-    | { readonly kind: 'index'; readonly startIndex: number }
-    | { readonly kind: 'cursor'; readonly after?: CursorPosition };
+  readonly paging: ListQuery['paging'];
   readonly fingerprint: string;
-}
-
-interface RawGroupQuery {
-  readonly filter?: string;
-  readonly sortBy?: string;
-  readonly sortOrder?: string;
-  readonly attributes?: string | readonly string[];
-  readonly excludedAttributes?: string | readonly string[];
-  readonly startIndex?: string | number;
-  readonly count?: string | number;
-  readonly cursor?: string;
-  readonly plusIsSpace: boolean;
 }
 
 /** From query parameters, matched case-insensitively like the Users list. */
 export function groupQueryFromParameters(parameters: Readonly<Record<string, string | undefined>>): GroupListQuery {
-  const lower = new Map(Object.entries(parameters).map(([name, value]) => [name.toLowerCase(), value]));
-  const get = (name: string) => lower.get(name.toLowerCase());
-  return buildQuery({
-    filter: get('filter'),
-    sortBy: get('sortBy'),
-    sortOrder: get('sortOrder'),
-    attributes: get('attributes'),
-    excludedAttributes: get('excludedAttributes'),
-    startIndex: get('startIndex'),
-    count: get('count'),
-    cursor: get('cursor'),
-    plusIsSpace: true,
-  });
+  return buildQuery(rawQueryFromParameters(parameters));
 }
 
 /** From a SearchRequest body (RFC 7644 §3.4.3). */
 export function groupQueryFromSearchRequest(body: unknown): GroupListQuery {
-  if (!isPlainObject(body)) throw invalidSyntax('The request body must be a SearchRequest object');
-  const member = (name: string) => {
-    const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
-    return key === undefined ? undefined : body[key];
-  };
-  const schemas = member('schemas');
-  if (
-    !Array.isArray(schemas) ||
-    !schemas.some((schema) => String(schema).toLowerCase() === SEARCH_REQUEST_SCHEMA.toLowerCase())
-  ) {
-    throw invalidSyntax(`"schemas" must be an array containing "${SEARCH_REQUEST_SCHEMA}"`);
-  }
-  const text = (name: string) => {
-    const value = member(name);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw invalidValue(`"${name}" must be a string`);
-    return value;
-  };
-  const list = (name: string) => {
-    const value = member(name);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value === 'string') return value;
-    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-      throw invalidValue(`"${name}" must be an array of attribute names`);
-    }
-    return value as string[];
-  };
-  const integer = (name: string) => {
-    const value = member(name);
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'number' && typeof value !== 'string') throw invalidValue(`"${name}" must be an integer`);
-    return value;
-  };
-  return buildQuery({
-    filter: text('filter'),
-    sortBy: text('sortBy'),
-    sortOrder: text('sortOrder'),
-    attributes: list('attributes'),
-    excludedAttributes: list('excludedAttributes'),
-    startIndex: integer('startIndex'),
-    count: integer('count'),
-    cursor: text('cursor'),
-    plusIsSpace: false,
-  });
+  return buildQuery(rawQueryFromSearchRequest(body));
 }
 
-function buildQuery(raw: RawGroupQuery): GroupListQuery {
+function buildQuery(raw: RawQuery): GroupListQuery {
   const filterText = raw.filter?.trim() ? raw.filter : undefined;
   const filter =
     filterText !== undefined ? compileGroupFilter(filterText, { plusIsSpace: raw.plusIsSpace }) : undefined;
   const sort = parseGroupSort(raw.sortBy, raw.sortOrder);
   const projection = groupProjection(raw.attributes, raw.excludedAttributes);
-  // RFC 7644 §3.4.2.4: a negative count means 0; we cap it at the advertised maximum.
-  const count = Math.min(Math.max(parseInteger('count', raw.count) ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
   const fingerprint = queryFingerprint(['Group', filterText ?? '', raw.sortBy ?? '', raw.sortOrder ?? '']);
-  const base = { ...(filter ? { filter } : {}), ...(sort ? { sort } : {}), projection, count, fingerprint };
-  if (raw.cursor !== undefined) {
-    if (raw.startIndex !== undefined) throw invalidValue('Use either "startIndex" or "cursor", not both');
-    const after = raw.cursor === '' ? undefined : decodeCursor(raw.cursor, fingerprint);
-    return { ...base, paging: { kind: 'cursor', ...(after ? { after } : {}) } };
-  }
-  const startIndex = Math.max(parseInteger('startIndex', raw.startIndex) ?? 1, 1);
-  return { ...base, paging: { kind: 'index', startIndex } };
+  const { count, paging } = queryPaging(raw, fingerprint);
+  return { ...(filter ? { filter } : {}), ...(sort ? { sort } : {}), projection, count, fingerprint, paging };
 }
 
 const SORT_FIELDS: Record<string, GroupField> = {
@@ -146,16 +75,13 @@ const SORT_FIELDS: Record<string, GroupField> = {
 };
 
 function parseGroupSort(sortBy: string | undefined, sortOrder: string | undefined): GroupSort | undefined {
-  const lowerOrder = (sortOrder ?? '').toLowerCase();
-  if (lowerOrder !== '' && lowerOrder !== 'ascending' && lowerOrder !== 'descending') {
-    throw invalidValue('sortOrder must be "ascending" or "descending"');
-  }
+  const order = parseSortOrder(sortOrder);
   if (sortBy === undefined || sortBy.trim() === '') return undefined;
   const path = parseAttributePath(sortBy.trim());
   const name = path ? groupPathName(path) : undefined;
   const field = name === undefined ? undefined : SORT_FIELDS[name];
   if (!field) throw invalidValue(`Groups cannot be sorted by "${sortBy}"`);
-  return { field, order: lowerOrder === 'descending' ? 'descending' : 'ascending' };
+  return { field, order };
 }
 
 /** The sort value of a group: comparable form, or undefined when it has none. */
@@ -171,16 +97,6 @@ export function compareGroups(a: GroupRecord, b: GroupRecord, sort: GroupSort | 
     compareSortValues(groupSortValue(a, sort.field), groupSortValue(b, sort.field), sort.order) ||
     compareIds(a.id, b.id)
   );
-}
-
-function compareSortValues(a: string | undefined, b: string | undefined, order: GroupSort['order']): number {
-  if (a === undefined || b === undefined) {
-    if (a === b) return 0;
-    const missingLast = a === undefined ? 1 : -1;
-    return order === 'ascending' ? missingLast : -missingLast;
-  }
-  const ascending = a < b ? -1 : a > b ? 1 : 0;
-  return order === 'ascending' ? ascending : -ascending;
 }
 
 /** Whether a group comes after a cursor position in the query's order. */

@@ -13,7 +13,6 @@ import {
 import {
   type GroupMember,
   type GroupRecord,
-  groupEtag,
   groupRepresentation,
   newGroupId,
   userGroupRepresentation,
@@ -22,17 +21,14 @@ import { DisplayNameTakenError, type GroupChange, type GroupStore, type GroupWri
 import { isUserId } from './ids';
 import { MAX_GROUP_MEMBERS } from './limits';
 import { type CursorPosition, encodeCursor } from './list-query';
-import { LIST_RESPONSE_SCHEMA } from './messages';
 import { VersionConflictError } from './user-store';
+import { backOff, checkIfMatch, etagMatches, listResponse, WRITE_ATTEMPTS } from './users';
 
 /**
  * The Groups resource (RFC 7644 §3, RFC 7643 §4.2): create, read, replace, patch, delete and list, on a
  * GroupStore. Membership changes are applied as the differences they make, one membership at a time, so that
  * concurrent additions never lose each other and a change costs what it changes, not what the group holds.
  */
-const WRITE_ATTEMPTS = 10;
-const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
-
 export interface GroupsContext {
   readonly store: GroupStore;
   readonly tenantId: string;
@@ -275,19 +271,8 @@ export async function groupsOfUser(
   return groups.map((group) => userGroupRepresentation(group, scimBaseUrl));
 }
 
-/** RFC 7232 §3.1 with weak comparison (RFC 7644 §3.14). */
-function checkIfMatch(ifMatch: string | undefined, record: GroupRecord): void {
-  if (ifMatch !== undefined && !groupEtagMatches(ifMatch, record)) throw preconditionFailed();
-}
-
-export function groupEtagMatches(header: string, record: GroupRecord): boolean {
-  const weak = (tag: string) => tag.replace(/^W\//, '');
-  const current = weak(groupEtag(record));
-  return header
-    .split(',')
-    .map((tag) => tag.trim())
-    .some((tag) => tag === '*' || weak(tag) === current);
-}
+/** If-None-Match on GET /Groups/{id}: the same weak comparison as for users. */
+export const groupEtagMatches: (header: string, record: GroupRecord) => boolean = etagMatches;
 
 /**
  * GET /Groups and POST /Groups/.search. Filters on `id`, `displayName`, `externalId` equality and membership
@@ -327,16 +312,10 @@ export async function listGroups(
     query.paging.kind === 'cursor' && remaining.length > page.length && last
       ? encodeCursor(cursorPosition(last, query), query.fingerprint)
       : undefined;
-  return {
-    schemas: [LIST_RESPONSE_SCHEMA],
-    totalResults: ordered.length,
-    itemsPerPage: page.length,
-    ...(query.paging.kind === 'index' ? { startIndex: query.paging.startIndex } : {}),
-    ...(nextCursor !== undefined ? { nextCursor } : {}),
-    Resources: views.map((view) =>
-      projectGroup(groupRepresentation(view.record, view.members, scimBaseUrl), query.projection),
-    ),
-  };
+  const resources = views.map((view) =>
+    projectGroup(groupRepresentation(view.record, view.members, scimBaseUrl), query.projection),
+  );
+  return listResponse(query.paging, resources, ordered.length, nextCursor);
 }
 
 function withinMemberBudget(page: readonly GroupRecord[], withMembers: boolean): GroupRecord[] {

@@ -30,7 +30,8 @@ export interface CursorPosition {
   readonly sortValue?: string | number | boolean;
 }
 
-interface RawQuery {
+/** The list parameters as sent, before they are checked; the Groups list reads the same ones. */
+export interface RawQuery {
   readonly filter?: string;
   readonly sortBy?: string;
   readonly sortOrder?: string;
@@ -45,9 +46,18 @@ interface RawQuery {
 
 /** From query parameters; names are matched case-insensitively (Okta has been seen sending `startindex`). */
 export function listQueryFromParameters(parameters: Readonly<Record<string, string | undefined>>): ListQuery {
+  return buildQuery(rawQueryFromParameters(parameters));
+}
+
+/** From a SearchRequest body (RFC 7644 §3.4.3). */
+export function listQueryFromSearchRequest(body: unknown): ListQuery {
+  return buildQuery(rawQueryFromSearchRequest(body));
+}
+
+export function rawQueryFromParameters(parameters: Readonly<Record<string, string | undefined>>): RawQuery {
   const lower = new Map(Object.entries(parameters).map(([name, value]) => [name.toLowerCase(), value]));
   const get = (name: string) => lower.get(name.toLowerCase());
-  return buildQuery({
+  return {
     filter: get('filter'),
     sortBy: get('sortBy'),
     sortOrder: get('sortOrder'),
@@ -57,11 +67,10 @@ export function listQueryFromParameters(parameters: Readonly<Record<string, stri
     count: get('count'),
     cursor: get('cursor'),
     plusIsSpace: true,
-  });
+  };
 }
 
-/** From a SearchRequest body (RFC 7644 §3.4.3). */
-export function listQueryFromSearchRequest(body: unknown): ListQuery {
+export function rawQueryFromSearchRequest(body: unknown): RawQuery {
   if (!isPlainObject(body)) throw invalidSyntax('The request body must be a SearchRequest object');
   const member = (name: string) => {
     const key = Object.keys(body).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
@@ -95,7 +104,7 @@ export function listQueryFromSearchRequest(body: unknown): ListQuery {
     if (typeof value !== 'number' && typeof value !== 'string') throw invalidValue(`"${name}" must be an integer`);
     return value;
   };
-  return buildQuery({
+  return {
     filter: text('filter'),
     sortBy: text('sortBy'),
     sortOrder: text('sortOrder'),
@@ -105,7 +114,7 @@ export function listQueryFromSearchRequest(body: unknown): ListQuery {
     count: integer('count'),
     cursor: text('cursor'),
     plusIsSpace: false,
-  });
+  };
 }
 
 function buildQuery(raw: RawQuery): ListQuery {
@@ -114,22 +123,27 @@ function buildQuery(raw: RawQuery): ListQuery {
   const sort = parseSort(raw.sortBy, raw.sortOrder);
   const attributes = parseAttributeList(raw.attributes);
   const excludedAttributes = parseAttributeList(raw.excludedAttributes);
-  // RFC 7644 §3.4.2.4: a negative count means 0; we cap it at the advertised maximum.
-  const count = Math.min(Math.max(parseInteger('count', raw.count) ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
   const fingerprint = queryFingerprint([filterText ?? '', raw.sortBy ?? '', raw.sortOrder ?? '']);
   const projection: Projection = {
     ...(attributes ? { attributes } : {}),
     ...(excludedAttributes ? { excludedAttributes } : {}),
   };
-  const base = { ...(filter ? { filter } : {}), ...(sort ? { sort } : {}), projection, count, fingerprint };
+  const { count, paging } = queryPaging(raw, fingerprint);
+  return { ...(filter ? { filter } : {}), ...(sort ? { sort } : {}), projection, count, fingerprint, paging };
+}
+
+/** `count` and the paging of a list query, by index or by a cursor issued for the query with this fingerprint. */
+export function queryPaging(raw: RawQuery, fingerprint: string): Pick<ListQuery, 'count' | 'paging'> {
+  // RFC 7644 §3.4.2.4: a negative count means 0; we cap it at the advertised maximum.
+  const count = Math.min(Math.max(parseInteger('count', raw.count) ?? DEFAULT_PAGE_SIZE, 0), MAX_PAGE_SIZE);
   if (raw.cursor !== undefined) {
     if (raw.startIndex !== undefined) throw invalidValue('Use either "startIndex" or "cursor", not both');
     const after = raw.cursor === '' ? undefined : decodeCursor(raw.cursor, fingerprint);
-    return { ...base, paging: { kind: 'cursor', ...(after ? { after } : {}) } };
+    return { count, paging: { kind: 'cursor', ...(after ? { after } : {}) } };
   }
   // RFC 7644 §3.4.2.4: a startIndex below 1 means 1.
   const startIndex = Math.max(parseInteger('startIndex', raw.startIndex) ?? 1, 1);
-  return { ...base, paging: { kind: 'index', startIndex } };
+  return { count, paging: { kind: 'index', startIndex } };
 }
 
 export function parseInteger(name: string, value: string | number | undefined): number | undefined {

@@ -29,7 +29,7 @@ export function parseSort(sortBy: string | undefined, sortOrder: string | undefi
   return { path: resolved, order };
 }
 
-function parseSortOrder(sortOrder: string | undefined): SortOrder {
+export function parseSortOrder(sortOrder: string | undefined): SortOrder {
   if (sortOrder === undefined || sortOrder === '') return 'ascending';
   const lower = sortOrder.toLowerCase();
   if (lower === 'ascending' || lower === 'descending') return lower;

@@ -20,8 +20,8 @@ import { jsonEqual } from './values';
  * Without If-Match, a write that lost a race is retried on a fresh read, after a short random pause that grows
  * with each attempt, this many times before a 503 with Retry-After.
  */
-const WRITE_ATTEMPTS = 10;
-const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
+export const WRITE_ATTEMPTS = 10;
+export const backOff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 15 * attempt));
 
 export interface UsersContext {
   readonly store: UserStore;
@@ -148,13 +148,13 @@ export async function deleteUser(context: UsersContext, id: string, ifMatch: str
 }
 
 /** RFC 7232 §3.1 with weak comparison (RFC 7644 §3.14): `*` or a list of entity tags. */
-export function checkIfMatch(ifMatch: string | undefined, record: UserRecord): void {
+export function checkIfMatch(ifMatch: string | undefined, record: Pick<UserRecord, 'version'>): void {
   if (ifMatch === undefined) return;
   if (!etagMatches(ifMatch, record)) throw preconditionFailed();
 }
 
 /** Whether an If-Match / If-None-Match header value names the record's current version. */
-export function etagMatches(header: string, record: UserRecord): boolean {
+export function etagMatches(header: string, record: Pick<UserRecord, 'version'>): boolean {
   const current = weak(etagOf(record));
   return header
     .split(',')
@@ -227,9 +227,23 @@ function isAfter(resource: Record<string, unknown>, position: CursorPosition, so
   return bySort > 0 || (bySort === 0 && byId > 0);
 }
 
-/** The ListResponse (RFC 7644 §3.4.2): integers, never strings, for the counts. */
 function listBody(
   query: ListQuery,
+  resources: Record<string, unknown>[],
+  totalResults: number,
+  nextCursor: string | undefined,
+): Record<string, unknown> {
+  return listResponse(
+    query.paging,
+    resources.map((resource) => projectResource(resource, query.projection)),
+    totalResults,
+    nextCursor,
+  );
+}
+
+/** The ListResponse (RFC 7644 §3.4.2) of resources already projected: integers, never strings, for the counts. */
+export function listResponse(
+  paging: ListQuery['paging'],
   resources: Record<string, unknown>[],
   totalResults: number,
   nextCursor: string | undefined,
@@ -238,8 +252,8 @@ function listBody(
     schemas: [LIST_RESPONSE_SCHEMA],
     totalResults,
     itemsPerPage: resources.length,
-    ...(query.paging.kind === 'index' ? { startIndex: query.paging.startIndex } : {}),
+    ...(paging.kind === 'index' ? { startIndex: paging.startIndex } : {}),
     ...(nextCursor !== undefined ? { nextCursor } : {}),
-    Resources: resources.map((resource) => projectResource(resource, query.projection)),
+    Resources: resources,
   };
 }
