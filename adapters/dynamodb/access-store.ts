@@ -15,10 +15,10 @@ import {
   AlreadyExistsError,
   type ConditionalWrite,
   TenantMissingError,
+  versionChecked,
 } from '../../core/access/ports';
 import { type BrandRecord, normalizeEmail, type RoleRecord } from '../../core/access/records';
 import type { UserRecord } from '../../core/scim/user-record';
-import { VersionConflictError } from '../../core/scim/user-store';
 import { cancellationReasons, isConditionFailure } from './store-errors';
 import { tenantKey, tenantMustExist, tenantPartition } from './tenant-keys';
 import { adminKey } from './tenant-store';
@@ -160,13 +160,13 @@ export class DynamoDbAccessStore implements AccessStore {
     audit: AuditEntry,
   ): Promise<ConditionalWrite> {
     try {
-      await this.users.updateAccess(tenantId, previous, next, [
-        ...conditions.map((condition) => this.conditionCheck(tenantId, condition)),
-        this.auditPut(tenantId, audit),
-      ]);
-      return { written: true };
+      return await versionChecked(() =>
+        this.users.updateAccess(tenantId, previous, next, [
+          ...conditions.map((condition) => this.conditionCheck(tenantId, condition)),
+          this.auditPut(tenantId, audit),
+        ]),
+      );
     } catch (error) {
-      if (error instanceof VersionConflictError) return { written: false, conflict: 'version' };
       if (error instanceof CompanionConditionFailedError) {
         return { written: false, conflict: 'condition', index: error.index };
       }
@@ -180,13 +180,7 @@ export class DynamoDbAccessStore implements AccessStore {
     next: UserRecord,
     audit: AuditEntry,
   ): Promise<ConditionalWrite> {
-    try {
-      await this.users.update(tenantId, previous, next, [this.auditPut(tenantId, audit)]);
-      return { written: true };
-    } catch (error) {
-      if (error instanceof VersionConflictError) return { written: false, conflict: 'version' };
-      throw error;
-    }
+    return versionChecked(() => this.users.update(tenantId, previous, next, [this.auditPut(tenantId, audit)]));
   }
 
   async writeAdminPassword(tenantId: string, email: string, passwordHash: string, audit: AuditEntry): Promise<boolean> {

@@ -10,8 +10,8 @@ import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  rotatedSecrets,
   type StoredClientSecret,
-  secretIsValid,
 } from '../../core/oauth/clients';
 import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { listItemsOfKind } from './list-items';
@@ -133,21 +133,7 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
     const item = await this.getStored(clientId);
     if (!item) throw new StoreError('unknown-client', `There is no client ${clientId}`);
     const stored = item as unknown as StoredClient;
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    const current = [...stored.secrets]
-      .filter((secret) => secretIsValid(secret, nowSeconds))
-      .sort((a, b) => (b.expiresAt ?? Number.POSITIVE_INFINITY) - (a.expiresAt ?? Number.POSITIVE_INFINITY))[0];
-    const previousSecretExpiresAt = Math.min(
-      current?.expiresAt ?? Number.POSITIVE_INFINITY,
-      nowSeconds + overlapSeconds,
-    );
-    const clientSecret = newOpaqueToken();
-    const secrets: StoredSecret[] = [
-      ...(current && previousSecretExpiresAt > nowSeconds
-        ? [{ hash: current.hash, createdAt: current.createdAt, expiresAt: previousSecretExpiresAt }]
-        : []),
-      { hash: opaqueTokenHash(clientSecret), createdAt: now.toISOString() },
-    ];
+    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(stored.secrets, overlapSeconds, now);
     try {
       await this.db.send(
         new UpdateCommand({

@@ -8,6 +8,7 @@ import {
   TenantMissingError,
   TenantNameTakenError,
   type TenantStore,
+  versionChecked,
 } from '../../core/access/ports';
 import {
   type AdminRecord,
@@ -251,13 +252,7 @@ class MemoryAccessStore implements AccessStore {
     next: UserRecord,
     audit: AuditEntry,
   ): Promise<ConditionalWrite> {
-    try {
-      await this.data.users.update(tenantId, previous, next, () => this.append(tenantId, audit));
-      return { written: true };
-    } catch (error) {
-      if (error instanceof VersionConflictError) return { written: false, conflict: 'version' };
-      throw error;
-    }
+    return versionChecked(() => this.data.users.update(tenantId, previous, next, () => this.append(tenantId, audit)));
   }
 
   async writeAdminPassword(tenantId: string, email: string, passwordHash: string, audit: AuditEntry): Promise<boolean> {

@@ -3,8 +3,8 @@ import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  rotatedSecrets,
   type StoredClientSecret,
-  secretIsValid,
 } from '../../core/oauth/clients';
 import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { StoreError } from '../dynamodb/store-errors';
@@ -84,24 +84,8 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   ): Promise<{ clientSecret: string; client: ClientRecord; previousSecretExpiresAt: number }> {
     const stored = this.clients.get(clientId);
     if (!stored) throw new StoreError('unknown-client', `There is no client ${clientId}`);
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    const current = [...stored.secrets]
-      .filter((secret) => secretIsValid(secret, nowSeconds))
-      .sort((a, b) => (b.expiresAt ?? Number.POSITIVE_INFINITY) - (a.expiresAt ?? Number.POSITIVE_INFINITY))[0];
-    const previousSecretExpiresAt = Math.min(
-      current?.expiresAt ?? Number.POSITIVE_INFINITY,
-      nowSeconds + overlapSeconds,
-    );
-    const clientSecret = newOpaqueToken();
-    const rotated: StoredClient = {
-      ...stored,
-      secrets: [
-        ...(current && previousSecretExpiresAt > nowSeconds
-          ? [{ hash: current.hash, createdAt: current.createdAt, expiresAt: previousSecretExpiresAt }]
-          : []),
-        { hash: opaqueTokenHash(clientSecret), createdAt: now.toISOString() },
-      ],
-    };
+    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(stored.secrets, overlapSeconds, now);
+    const rotated: StoredClient = { ...stored, secrets };
     this.clients.set(clientId, rotated);
     return { clientSecret, client: toRecord(rotated), previousSecretExpiresAt };
   }

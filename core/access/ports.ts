@@ -1,6 +1,6 @@
 import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import type { UserRecord } from '../scim/user-record';
-import type { UserStore } from '../scim/user-store';
+import { type UserStore, VersionConflictError } from '../scim/user-store';
 import type { AuditEntry } from './access-model';
 import type { AdminRecord, AdminSummary, BrandRecord, RoleRecord, TenantRecord } from './records';
 
@@ -51,6 +51,17 @@ export type ConditionalWrite =
   | { readonly written: false; readonly conflict: 'version' }
   /** `index` is the position of the failed condition. */
   | { readonly written: false; readonly conflict: 'condition'; readonly index: number };
+
+/** The outcome of a user write whose only expected failure is that the record's version has moved on. */
+export async function versionChecked(write: () => Promise<unknown>): Promise<ConditionalWrite> {
+  try {
+    await write();
+    return { written: true };
+  } catch (error) {
+    if (error instanceof VersionConflictError) return { written: false, conflict: 'version' };
+    throw error;
+  }
+}
 
 export interface AccessStore {
   /** SCIM's own port on the same users, for reads. */

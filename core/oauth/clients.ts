@@ -1,4 +1,4 @@
-import { hashesEqual, opaqueTokenHash } from './opaque-tokens';
+import { hashesEqual, newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
 
 /**
  * OAuth clients: confidential, one tenant each (Okta's connection to one tenant). A client has at most two
@@ -50,6 +50,30 @@ export const secretIsValid = (secret: ClientSecretInfo, nowSeconds: number): boo
   secret.expiresAt === undefined || secret.expiresAt > nowSeconds;
 
 /** Stands in for the secrets of an unknown client, so that it costs the same hash and comparison (AS-E5). */
+/**
+ * A secret rotation: a new secret, and the client's current valid secret (the one that lasts longest) kept until
+ * the earlier of its own expiry and `overlapSeconds` from now; an older secret is dropped.
+ */
+export function rotatedSecrets(
+  stored: readonly StoredClientSecret[],
+  overlapSeconds: number,
+  now: Date,
+): { clientSecret: string; secrets: StoredClientSecret[]; previousSecretExpiresAt: number } {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const current = [...stored]
+    .filter((secret) => secretIsValid(secret, nowSeconds))
+    .sort((a, b) => (b.expiresAt ?? Number.POSITIVE_INFINITY) - (a.expiresAt ?? Number.POSITIVE_INFINITY))[0];
+  const previousSecretExpiresAt = Math.min(current?.expiresAt ?? Number.POSITIVE_INFINITY, nowSeconds + overlapSeconds);
+  const clientSecret = newOpaqueToken();
+  const secrets: StoredClientSecret[] = [
+    ...(current && previousSecretExpiresAt > nowSeconds
+      ? [{ hash: current.hash, createdAt: current.createdAt, expiresAt: previousSecretExpiresAt }]
+      : []),
+    { hash: opaqueTokenHash(clientSecret), createdAt: now.toISOString() },
+  ];
+  return { clientSecret, secrets, previousSecretExpiresAt };
+}
+
 const UNKNOWN_CLIENT_SECRETS: readonly StoredClientSecret[] = [{ hash: opaqueTokenHash(''), createdAt: '' }];
 
 /**

@@ -46,6 +46,10 @@ async function existingTenant(connection: Connection, tenantId: string) {
   return tenant;
 }
 
+/** The options naming one admin account: its tenant and its email. */
+const ADMIN_ACCOUNT = { tenant: { type: 'string' }, email: { type: 'string' } } as const;
+const ADMIN_NAME = { 'given-name': { type: 'string' }, 'family-name': { type: 'string' } } as const;
+
 const PASSWORD_HELP = `The password is read from standard input (one trailing newline is dropped): ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters.`;
 
 /** The password piped on standard input (`--password-stdin`), within the length rules. */
@@ -162,14 +166,7 @@ const oauthCommands: readonly CommandSpec[] = [
       ACTOR_HELP,
       'Prints the admin user id; with --json: {"userId": "...", "linkedExistingUser": true|false}.',
     ],
-    options: {
-      tenant: { type: 'string' },
-      email: { type: 'string' },
-      'given-name': { type: 'string' },
-      'family-name': { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-      ...ACTOR_OPTION,
-    },
+    options: { ...ADMIN_ACCOUNT, ...ADMIN_NAME, 'password-stdin': { type: 'boolean' }, ...ACTOR_OPTION },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
@@ -202,7 +199,7 @@ const oauthCommands: readonly CommandSpec[] = [
       ACTOR_HELP,
       'With --json: {"userId", "linkedExistingUser", "relinked"}.',
     ],
-    options: { tenant: { type: 'string' }, email: { type: 'string' }, ...ACTOR_OPTION },
+    options: { ...ADMIN_ACCOUNT, ...ACTOR_OPTION },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
@@ -247,13 +244,7 @@ const oauthCommands: readonly CommandSpec[] = [
       ACTOR_HELP,
       'With --json: {"user": {...}} as user show prints it.',
     ],
-    options: {
-      tenant: { type: 'string' },
-      email: { type: 'string' },
-      'given-name': { type: 'string' },
-      'family-name': { type: 'string' },
-      ...ACTOR_OPTION,
-    },
+    options: { ...ADMIN_ACCOUNT, ...ADMIN_NAME, ...ACTOR_OPTION },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
@@ -279,12 +270,7 @@ const oauthCommands: readonly CommandSpec[] = [
       ACTOR_HELP,
       'With --json: {"userId", "email", "passwordChanged": true}.',
     ],
-    options: {
-      tenant: { type: 'string' },
-      email: { type: 'string' },
-      'password-stdin': { type: 'boolean' },
-      ...ACTOR_OPTION,
-    },
+    options: { ...ADMIN_ACCOUNT, 'password-stdin': { type: 'boolean' }, ...ACTOR_OPTION },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
@@ -310,7 +296,7 @@ const oauthCommands: readonly CommandSpec[] = [
       ACTOR_HELP,
       'With --json: {"userId", "email", "unlocked": true}.',
     ],
-    options: { tenant: { type: 'string' }, email: { type: 'string' }, ...ACTOR_OPTION },
+    options: { ...ADMIN_ACCOUNT, ...ACTOR_OPTION },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = emailOption(context);
@@ -335,7 +321,7 @@ const oauthCommands: readonly CommandSpec[] = [
       'a security event ends the connections it vouched for); Okta must be re-authorized by another admin.',
       'With --json: {"userId", "deleted": true, "revokedGrants": <count>}.',
     ],
-    options: { tenant: { type: 'string' }, email: { type: 'string' } },
+    options: ADMIN_ACCOUNT,
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const email = required(context, 'email');
