@@ -62,7 +62,8 @@ export class GroupAccessService {
   constructor(
     private readonly deps: {
       readonly writes: AccessWrites;
-      readonly groups: GroupStore;
+      /** Only reads of the groups (a recomputation never writes one). */
+      readonly groups: Pick<GroupStore, 'get' | 'members' | 'groupIdsOf' | 'findByKeys' | 'readAll'>;
       readonly settings: GroupAccessStore;
     },
     /** Who makes the changes, as the audit trail records it. */

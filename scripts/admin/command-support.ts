@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
 import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
-import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
+import { DynamoDbGroupReads } from '../../adapters/dynamodb/group-reads';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { AccessService } from '../../core/access/access-service';
 import { AdminAccounts } from '../../core/access/admin-accounts';
@@ -110,7 +110,7 @@ export function accessServices(
   const settings = new DynamoDbGroupAccessStore(connection.db, connection.tables.users);
   const access = new AccessService(store, actor, undefined, settings);
   const groupAccess = new GroupAccessService(
-    { writes: store, groups: new DynamoDbGroupStore(connection.db, connection.tables.users), settings },
+    { writes: store, groups: new DynamoDbGroupReads(connection.db, connection.tables.users), settings },
     actor,
   );
   return { access, accounts: new AdminAccounts(tenants, access, store), tenants, groupAccess };
