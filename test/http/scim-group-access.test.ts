@@ -106,6 +106,25 @@ async function accessOf(idp: ScimClient, userId: string): Promise<unknown> {
 }
 
 describe('roles and brands from groups', () => {
+  test('--help works on the group commands and the access-source commands', async () => {
+    const invocations = [
+      ['group'],
+      ...['list', 'map', 'unmap'].map((action) => ['group', action]),
+      ['tenant', 'set-access-source'],
+      ['tenant', 'recompute-access'],
+    ];
+    const results = await Promise.all(invocations.map((words) => admin([...words, '--help'])));
+    for (const [index, result] of results.entries()) {
+      expect({ words: invocations[index], code: result.code }).toEqual({ words: invocations[index], code: 0 });
+      expect(result.stdout).toMatch(/^Usage: npm run admin -- /);
+    }
+    expect(results[2]?.stdout).toContain('--priority');
+    const main = await admin(['--help']);
+    for (const command of ['group map', 'group unmap', 'tenant set-access-source', 'tenant recompute-access']) {
+      expect(main.stdout).toContain(command);
+    }
+  });
+
   test('a group pushed over SCIM gives its members the mapped role and brands; removing a member takes them back', async () => {
     const { tenantId, idp, clientId, brand } = await tenant();
     const alice = await scimUser(idp, 'alice@acme.example');
