@@ -157,13 +157,13 @@ export class DynamoDbAccessStore implements AccessStore {
     previous: UserRecord,
     next: UserRecord,
     conditions: readonly AccessCondition[],
-    audit: AuditEntry,
+    audit: AuditEntry | undefined,
   ): Promise<ConditionalWrite> {
     try {
       return await versionChecked(() =>
         this.users.updateAccess(tenantId, previous, next, [
           ...conditions.map((condition) => this.conditionCheck(tenantId, condition)),
-          this.auditPut(tenantId, audit),
+          ...(audit ? [this.auditPut(tenantId, audit)] : []),
         ]),
       );
     } catch (error) {
@@ -278,17 +278,7 @@ export class DynamoDbAccessStore implements AccessStore {
   }
 
   private auditPut(tenantId: string, entry: AuditEntry): TransactItem {
-    const unique = randomBytes(6).toString('hex');
-    const sk =
-      entry.userId !== undefined
-        ? `${userAuditPrefix(entry.userId)}${entry.at}#${unique}`
-        : `${TENANT_AUDIT_PREFIX}${entry.at}#${unique}`;
-    return {
-      Put: {
-        TableName: this.tables.users,
-        Item: { pk: DynamoDbUserStore.partitionOf(tenantId), sk, kind: 'audit', ...entry },
-      },
-    };
+    return auditItem(this.tables.users, tenantId, entry);
   }
 
   private conditionCheck(tenantId: string, condition: AccessCondition): TransactItem {
@@ -310,15 +300,7 @@ export class DynamoDbAccessStore implements AccessStore {
           },
         };
       case 'holds-role':
-        return {
-          ConditionCheck: {
-            TableName: this.tables.users,
-            Key: { pk: DynamoDbUserStore.partitionOf(tenantId), sk: `USER#${condition.userId}` },
-            ConditionExpression: '#role = :role',
-            ExpressionAttributeNames: { '#role': 'role' },
-            ExpressionAttributeValues: { ':role': condition.role },
-          },
-        };
+        return holdsRoleCheck(this.tables.users, tenantId, condition.userId, condition.role);
     }
   }
 
@@ -342,6 +324,34 @@ export class DynamoDbAccessStore implements AccessStore {
     for await (const page of pages) items.push(...((page.Items ?? []) as Item[]));
     return items;
   }
+}
+
+/** The write of one audit entry into the tenant's partition of the users table. */
+export function auditItem(usersTable: string, tenantId: string, entry: AuditEntry): TransactItem {
+  const unique = randomBytes(6).toString('hex');
+  const sk =
+    entry.userId !== undefined
+      ? `${userAuditPrefix(entry.userId)}${entry.at}#${unique}`
+      : `${TENANT_AUDIT_PREFIX}${entry.at}#${unique}`;
+  return {
+    Put: {
+      TableName: usersTable,
+      Item: { pk: DynamoDbUserStore.partitionOf(tenantId), sk, kind: 'audit', ...entry },
+    },
+  };
+}
+
+/** A user holds a role, checked in a transaction (the last-admin rule's guard). */
+export function holdsRoleCheck(usersTable: string, tenantId: string, userId: string, role: string): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: usersTable,
+      Key: { pk: DynamoDbUserStore.partitionOf(tenantId), sk: `USER#${userId}` },
+      ConditionExpression: '#role = :role',
+      ExpressionAttributeNames: { '#role': 'role' },
+      ExpressionAttributeValues: { ':role': role },
+    },
+  };
 }
 
 const brandOf = (item: Item): BrandRecord => ({

@@ -1,9 +1,5 @@
 import {
-  BatchGetCommand,
   BatchWriteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  paginateQuery,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -13,13 +9,27 @@ import type { GroupMember, GroupRecord } from '../../core/scim/group-record';
 import {
   DisplayNameTakenError,
   type GroupChange,
-  type GroupLookupKey,
   type GroupStore,
   type GroupWriteGuard,
   type GroupWriteOutcome,
 } from '../../core/scim/group-store';
 import { VersionConflictError } from '../../core/scim/user-store';
 import { StorageUnavailableError } from '../../core/storage-errors';
+import {
+  DynamoDbGroupReads,
+  externalIdPrefix,
+  groupSk,
+  type Item,
+  inParallel,
+  type Key,
+  memberOfSk,
+  memberPrefix,
+  memberSk,
+  nameSk,
+  PARALLEL_WRITES,
+  recordOf,
+  userSk,
+} from './group-reads';
 import { cancellationReasons, isConditionFailure } from './store-errors';
 import { tenantPartition } from './tenant-keys';
 import { jitteredPause, retryWithJitter } from './transactions';
@@ -46,21 +56,8 @@ const TRANSACTION_ITEMS = 100;
 const TRANSACTION_ATTEMPTS = 40;
 const CONFLICT_PAUSE_BASE_MS = 20;
 const CONFLICT_PAUSE_CAP_MS = 400;
-const PARALLEL_WRITES = 8;
 
-const GROUP_PREFIX = 'GROUP#';
-const groupSk = (id: string) => `${GROUP_PREFIX}${id}`;
-const nameSk = (key: string) => `GROUPNAME#${encodeURIComponent(key)}`;
-const externalIdPrefix = (externalId: string) => `GROUPEXTID#${encodeURIComponent(externalId)}#`;
-const memberPrefix = (groupId: string) => `MEMBER#${groupId}#`;
-const memberSk = (groupId: string, userId: string) => `${memberPrefix(groupId)}${encodeURIComponent(userId)}`;
-const memberOfPrefix = (userId: string) => `MEMBEROF#${encodeURIComponent(userId)}#`;
-const memberOfSk = (userId: string, groupId: string) => `${memberOfPrefix(userId)}${groupId}`;
-const userSk = (userId: string) => `USER#${userId}`;
-
-type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
-type Key = { pk: string; sk: string };
 
 function groupItem(tenantId: string, record: GroupRecord): Item {
   return {
@@ -73,18 +70,6 @@ function groupItem(tenantId: string, record: GroupRecord): Item {
     displayName: record.displayName,
     ...(record.externalId !== undefined ? { externalId: record.externalId } : {}),
     memberCount: record.memberCount,
-  };
-}
-
-function recordOf(item: Item): GroupRecord {
-  return {
-    id: item.id as string,
-    version: item.version as number,
-    created: item.created as string,
-    lastModified: item.lastModified as string,
-    displayName: item.displayName as string,
-    ...(typeof item.externalId === 'string' ? { externalId: item.externalId } : {}),
-    memberCount: typeof item.memberCount === 'number' ? item.memberCount : 0,
   };
 }
 
@@ -112,73 +97,7 @@ const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(reso
 /** The shared full-jitter pause, growing from 20 ms to at most 400 ms, after a transaction lost a race. */
 const backOff = (attempt: number) => pause(jitteredPause(attempt, CONFLICT_PAUSE_BASE_MS, CONFLICT_PAUSE_CAP_MS));
 
-/** Runs `work` over `inputs` with at most `limit` at a time. */
-async function inParallel<T>(inputs: readonly T[], limit: number, work: (input: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const input = inputs[next] as T;
-      next += 1;
-      await work(input);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
-}
-
-export class DynamoDbGroupStore implements GroupStore {
-  constructor(
-    private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async get(tenantId: string, id: string): Promise<GroupRecord | undefined> {
-    const result = await this.db.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { pk: tenantPartition(tenantId), sk: groupSk(id) },
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? recordOf(result.Item) : undefined;
-  }
-
-  async members(tenantId: string, groupId: string): Promise<GroupMember[]> {
-    const items = await this.queryAll(tenantPartition(tenantId), memberPrefix(groupId), 'userId, display');
-    return items.map((item) => ({
-      userId: item.userId as string,
-      ...(typeof item.display === 'string' ? { display: item.display } : {}),
-    }));
-  }
-
-  async membersAmong(tenantId: string, groupId: string, userIds: readonly string[]): Promise<Set<string>> {
-    const pk = tenantPartition(tenantId);
-    const items = await this.batchGet(
-      userIds.map((userId) => ({ pk, sk: memberSk(groupId, userId) })),
-      'userId',
-    );
-    return new Set(items.map((item) => item.userId as string));
-  }
-
-  async usersAmong(tenantId: string, userIds: readonly string[]): Promise<Set<string>> {
-    const pk = tenantPartition(tenantId);
-    const items = await this.batchGet(
-      userIds.map((userId) => ({ pk, sk: userSk(userId) })),
-      'id',
-    );
-    return new Set(items.map((item) => item.id as string));
-  }
-
-  async groupIdsOf(tenantId: string, userId: string): Promise<string[]> {
-    const items = await this.queryAll(tenantPartition(tenantId), memberOfPrefix(userId), 'groupId');
-    return items.map((item) => item.groupId as string);
-  }
-
-  async getMany(tenantId: string, ids: readonly string[]): Promise<GroupRecord[]> {
-    const pk = tenantPartition(tenantId);
-    const items = await this.batchGet([...new Set(ids)].map((id) => ({ pk, sk: groupSk(id) })));
-    return items.map(recordOf).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
+export class DynamoDbGroupStore extends DynamoDbGroupReads implements GroupStore {
   async create(tenantId: string, record: GroupRecord, members: readonly GroupMember[]): Promise<GroupWriteOutcome> {
     const keyItems = [...keyItemsOf(tenantId, record).values()];
     try {
@@ -448,27 +367,6 @@ export class DynamoDbGroupStore implements GroupStore {
     });
   }
 
-  async findByKeys(tenantId: string, keys: readonly GroupLookupKey[]): Promise<GroupRecord[]> {
-    const pk = tenantPartition(tenantId);
-    const ids = new Set<string>();
-    const names = keys.filter((key) => key.kind === 'displayName').map((key) => ({ pk, sk: nameSk(key.value) }));
-    for (const item of await this.batchGet(names, 'groupId')) ids.add(item.groupId as string);
-    for (const key of keys) {
-      if (key.kind === 'id') ids.add(key.value);
-      if (key.kind === 'externalId') {
-        for (const item of await this.queryAll(pk, externalIdPrefix(key.value), 'groupId')) {
-          ids.add(item.groupId as string);
-        }
-      }
-      if (key.kind === 'member') for (const id of await this.groupIdsOf(tenantId, key.value)) ids.add(id);
-    }
-    return this.getMany(tenantId, [...ids]);
-  }
-
-  async readAll(tenantId: string): Promise<GroupRecord[]> {
-    return (await this.queryAll(tenantPartition(tenantId), GROUP_PREFIX)).map(recordOf);
-  }
-
   /** A single-item write, retried while a transaction holding the same item is in flight. */
   private async retryingConflicts(command: () => UpdateCommand) {
     const lostARace = (error: unknown) => error instanceof Error && error.name === 'TransactionConflictException';
@@ -587,35 +485,6 @@ export class DynamoDbGroupStore implements GroupStore {
     throw new StorageUnavailableError('A write kept losing races to other writes');
   }
 
-  private async batchGet(keys: readonly Key[], projection?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    const chunks: Key[][] = [];
-    for (let offset = 0; offset < keys.length; offset += 100) chunks.push(keys.slice(offset, offset + 100));
-    await inParallel(chunks, PARALLEL_WRITES, async (chunk) => {
-      let pending: Record<string, unknown>[] | undefined = chunk;
-      for (let round = 0; pending && pending.length > 0; round += 1) {
-        if (round > 0) await pause(Math.min(50 * 2 ** round, 1000));
-        const result = await this.db.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ConsistentRead: true,
-                ...(projection ? { ProjectionExpression: projection } : {}),
-              },
-            },
-          }),
-        );
-        items.push(...((result.Responses?.[this.tableName] ?? []) as Item[]));
-        pending = result.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-        if (round >= 10 && pending?.length) {
-          throw Object.assign(new Error('DynamoDB left keys unprocessed'), { name: 'ThrottlingException' });
-        }
-      }
-    });
-    return items;
-  }
-
   private async batchDelete(keys: readonly Key[]): Promise<void> {
     const chunks: Key[][] = [];
     for (let offset = 0; offset < keys.length; offset += 25) chunks.push(keys.slice(offset, offset + 25));
@@ -630,22 +499,5 @@ export class DynamoDbGroupStore implements GroupStore {
         }
       }
     });
-  }
-
-  /** Items whose sort key starts with `prefix`, in sort-key order, following DynamoDB's 1 MB pages. */
-  private async queryAll(pk: string, prefix: string, projection?: string): Promise<Item[]> {
-    const items: Item[] = [];
-    const pages = paginateQuery(
-      { client: this.db },
-      {
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ...(projection ? { ProjectionExpression: projection } : {}),
-      },
-    );
-    for await (const page of pages) items.push(...((page.Items ?? []) as Item[]));
-    return items;
   }
 }

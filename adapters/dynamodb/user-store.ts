@@ -95,6 +95,7 @@ function userItem(tenantId: string, record: UserRecord): KeyedItem {
     role: record.access.role,
     allBrands: record.access.allBrands,
     brands: [...record.access.brands],
+    ...(record.access.roleGroup !== undefined ? { roleGroup: record.access.roleGroup } : {}),
   };
 }
 
@@ -109,6 +110,7 @@ function recordOf(item: Item): UserRecord {
       role: typeof item.role === 'string' ? item.role : DEFAULT_ACCESS.role,
       allBrands: typeof item.allBrands === 'boolean' ? item.allBrands : DEFAULT_ACCESS.allBrands,
       brands: Array.isArray(item.brands) ? (item.brands as string[]) : [],
+      ...(typeof item.roleGroup === 'string' ? { roleGroup: item.roleGroup } : {}),
     },
   };
 }
@@ -241,8 +243,9 @@ export class DynamoDbUserStore implements UserStore {
           Update: {
             TableName: this.tableName,
             Key: { pk: partition(tenantId), sk: userSk(next.id) },
-            UpdateExpression:
-              'SET #version = :version, lastModified = :lastModified, #role = :role, allBrands = :allBrands, brands = :brands',
+            UpdateExpression: `SET #version = :version, lastModified = :lastModified, #role = :role, allBrands = :allBrands, brands = :brands${
+              next.access.roleGroup !== undefined ? ', roleGroup = :roleGroup' : ' REMOVE roleGroup'
+            }`,
             ConditionExpression: '#version = :expected',
             ExpressionAttributeNames: { '#version': 'version', '#role': 'role' },
             ExpressionAttributeValues: {
@@ -252,6 +255,7 @@ export class DynamoDbUserStore implements UserStore {
               ':role': next.access.role,
               ':allBrands': next.access.allBrands,
               ':brands': [...next.access.brands],
+              ...(next.access.roleGroup !== undefined ? { ':roleGroup': next.access.roleGroup } : {}),
             },
           },
         },

@@ -225,7 +225,7 @@ class MemoryAccessStore implements AccessStore {
     previous: UserRecord,
     next: UserRecord,
     conditions: readonly AccessCondition[],
-    audit: AuditEntry,
+    audit: AuditEntry | undefined,
   ): Promise<ConditionalWrite> {
     let failed = -1;
     try {
@@ -237,7 +237,9 @@ class MemoryAccessStore implements AccessStore {
           failed = conditions.findIndex((condition) => !this.holds(tenantId, condition));
           return failed < 0;
         },
-        () => this.append(tenantId, audit),
+        () => {
+          if (audit) this.append(tenantId, audit);
+        },
       );
       return written ? { written: true } : { written: false, conflict: 'condition', index: failed };
     } catch (error) {

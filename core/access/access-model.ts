@@ -65,7 +65,10 @@ export const withoutBrand = (access: AppAccess, brandId: string): AppAccess => (
 });
 
 export const sameAccess = (a: AppAccess, b: AppAccess): boolean =>
-  a.role === b.role && a.allBrands === b.allBrands && a.brands.join('\n') === b.brands.join('\n');
+  a.role === b.role &&
+  a.allBrands === b.allBrands &&
+  a.brands.join('\n') === b.brands.join('\n') &&
+  a.roleGroup === b.roleGroup;
 
 /** One recorded change: who made it, when, and what it changed (before and after, where that applies). */
 export interface AuditEntry {
@@ -88,7 +91,14 @@ export type AuditAction =
   | 'brand.create'
   | 'brand.delete'
   | 'role.create'
-  | 'role.delete';
+  | 'role.delete'
+  /** A user's access recomputed from its groups (the details say which group and request caused it). */
+  | 'user.access'
+  | 'tenant.access-source'
+  | 'group.map'
+  | 'group.unmap'
+  /** Member ids of a group write that are not users of the tenant (skipped; the request succeeded). */
+  | 'group.members-skipped';
 
 /** The "what changed" of an access change, as stored in the audit entry. */
 export function accessChange(before: AppAccess, after: AppAccess): Record<string, unknown> {

@@ -26,6 +26,7 @@ import {
   type AccessStore,
   AlreadyExistsError,
   type ConditionalWrite,
+  type GroupAccessStore,
   TenantMissingError,
 } from './ports';
 import type { BrandRecord, RoleRecord } from './records';
@@ -56,6 +57,8 @@ export class AccessService {
     /** Who makes the changes, as the audit trail records it. */
     readonly actor: string,
     private readonly now: () => Date = () => new Date(),
+    /** Where the tenant's access comes from and its group mappings; without it, access is always the admins'. */
+    private readonly groupAccess?: GroupAccessStore,
   ) {}
 
   /** The tenant's users, for reads (lists, filters). */
@@ -93,6 +96,7 @@ export class AccessService {
   async deleteBrand(tenantId: string, brandId: string): Promise<{ brand: BrandRecord; removedFromUsers: number }> {
     const brand = await this.store.markBrandDeleting(tenantId, brandId);
     if (!brand) throw new Refusal('unknown-brand', { tenantId, brandId });
+    await this.removeBrandFromMappings(tenantId, brand);
     let removedFromUsers = 0;
     for (const userId of await this.store.usersListingBrand(tenantId, brandId)) {
       try {
@@ -166,6 +170,13 @@ export class AccessService {
     const key = roleKey(name);
     const role = await this.store.markRoleDeleting(tenantId, key);
     if (!role) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
+    const mapped = (await this.groupAccess?.mappings(tenantId))?.filter(
+      (mapping) => mapping.role !== undefined && roleKey(mapping.role.name) === key,
+    );
+    if (mapped && mapped.length > 0) {
+      await this.store.unmarkRoleDeleting(tenantId, key);
+      throw new Refusal('role-mapped', { role: role.name, groups: mapped.map((mapping) => mapping.groupId) });
+    }
     const holders = await this.store.usersWithRole(tenantId, role.name);
     if (holders.length > 0) {
       await this.store.unmarkRoleDeleting(tenantId, key);
@@ -232,6 +243,7 @@ export class AccessService {
    */
   async setRole(tenantId: string, userId: string, roleName: string, reason?: string): Promise<UserRecord> {
     const role = await this.findRole(tenantId, roleName);
+    if (role.name !== ADMIN_ROLE) await this.refuseInGroupsMode(tenantId);
     const record = await this.changeAccess(tenantId, userId, async (access) => {
       const conditions: AccessCondition[] = [];
       const failures: (Refusal | undefined)[] = [];
@@ -245,8 +257,9 @@ export class AccessService {
         conditions.push({ kind: 'holds-role', userId: otherAdmin.id, role: ADMIN_ROLE });
         failures.push(undefined);
       }
+      // A role given here is a direct one (no group gave it): in `groups` mode, a direct admin is kept.
       return {
-        access: { ...access, role: role.name },
+        access: { role: role.name, allBrands: access.allBrands, brands: access.brands },
         action: 'user.role',
         conditions,
         failures,
@@ -257,6 +270,7 @@ export class AccessService {
   }
 
   async setBrands(tenantId: string, userId: string, brands: readonly string[] | 'all'): Promise<UserRecord> {
+    await this.refuseInGroupsMode(tenantId);
     const record = await this.changeAccess(tenantId, userId, (access) => {
       const next = withBrands(access, brands);
       return {
@@ -370,6 +384,32 @@ export class AccessService {
       await pause(attempt);
     }
     throw new Refusal('concurrent-change', { tenantId, user: userId });
+  }
+
+  /** In `groups` mode roles (but a direct admin) and brands come from group mappings, not from admins. */
+  private async refuseInGroupsMode(tenantId: string): Promise<void> {
+    if ((await this.groupAccess?.settings(tenantId))?.source === 'groups') {
+      throw new Refusal('access-from-groups', { tenantId });
+    }
+  }
+
+  /** A deleted brand leaves the group mappings that list it (before the users, so no recomputation gives it back). */
+  private async removeBrandFromMappings(tenantId: string, brand: BrandRecord): Promise<void> {
+    if (!this.groupAccess) return;
+    for (const mapping of await this.groupAccess.mappings(tenantId)) {
+      if (!Array.isArray(mapping.brands) || !mapping.brands.includes(brand.brandId)) continue;
+      const brands = mapping.brands.filter((brandId) => brandId !== brand.brandId);
+      const { brands: _brands, ...rest } = mapping;
+      await this.groupAccess.putMapping(
+        tenantId,
+        { ...rest, ...(brands.length > 0 ? { brands } : {}), updatedAt: this.timestamp() },
+        this.entry('group.map', {
+          groupId: mapping.groupId,
+          brands: { from: [...mapping.brands], to: brands.length > 0 ? brands : null },
+          reason: `brand ${brand.brandId} (${brand.name}) deleted`,
+        }),
+      );
+    }
   }
 
   private async orUnknownTenant(tenantId: string, write: () => Promise<void>): Promise<void> {

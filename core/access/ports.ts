@@ -2,6 +2,7 @@ import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import type { UserRecord } from '../scim/user-record';
 import { type UserStore, VersionConflictError } from '../scim/user-store';
 import type { AuditEntry } from './access-model';
+import type { AccessSource, GroupMapping } from './group-access';
 import type { AdminRecord, AdminSummary, BrandRecord, RoleRecord, TenantRecord } from './records';
 
 /**
@@ -92,13 +93,16 @@ export interface AccessStore {
   /** The users holding exactly this role name. */
   usersWithRole(tenantId: string, role: string): Promise<{ id: string; userName: string }[]>;
 
-  /** Writes `next`'s access if the stored version is still `previous.version` and every condition holds. */
+  /**
+   * Writes `next`'s access if the stored version is still `previous.version` and every condition holds. Without
+   * `audit` (nothing changed but the version), nothing is recorded.
+   */
   writeAccess(
     tenantId: string,
     previous: UserRecord,
     next: UserRecord,
     conditions: readonly AccessCondition[],
-    audit: AuditEntry,
+    audit: AuditEntry | undefined,
   ): Promise<ConditionalWrite>;
   /** Writes `next`'s attributes (same userName, same emails) if the stored version is still `previous.version`. */
   writeProfile(tenantId: string, previous: UserRecord, next: UserRecord, audit: AuditEntry): Promise<ConditionalWrite>;
@@ -122,3 +126,43 @@ export interface TenantGrants {
   /** Whether there was such a grant (revoking a revoked one changes nothing). */
   revokeIfExists(grantId: string, at: string, reason: RevocationReason): Promise<boolean>;
 }
+
+/**
+ * A recomputation of users' access that has not finished: which users (everyone, or one group's members),
+ * and the last user done, so that running it again continues after that user.
+ */
+export interface RecomputeJob {
+  readonly scope: 'all' | 'group';
+  readonly groupId?: string;
+  /** The last user recomputed (creation order for `all`, user-id order for `group`). */
+  readonly after?: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly startedAt: string;
+}
+
+/** A tenant's access source and its pending recomputation. */
+export interface AccessSettings {
+  readonly source: AccessSource;
+  readonly job?: RecomputeJob;
+}
+
+/**
+ * Where groups give access: the tenant's access source and its group mappings, kept in the tenant's partition
+ * of the users table next to the groups (the SCIM routes read them on every membership change).
+ */
+export interface GroupAccessStore {
+  settings(tenantId: string): Promise<AccessSettings>;
+  /** Sets the source and the job (or none), with the audit entry, in one write. */
+  writeSettings(tenantId: string, settings: AccessSettings, audit?: AuditEntry): Promise<void>;
+  mapping(tenantId: string, groupId: string): Promise<GroupMapping | undefined>;
+  /** Every mapping of the tenant (at most MAX_GROUP_MAPPINGS). */
+  mappings(tenantId: string): Promise<GroupMapping[]>;
+  /** Writes or replaces a mapping, and the audit entry, in one write. */
+  putMapping(tenantId: string, mapping: GroupMapping, audit: AuditEntry): Promise<void>;
+  /** Removes a mapping, with the audit entry; false when there was none. */
+  removeMapping(tenantId: string, groupId: string, audit: AuditEntry): Promise<boolean>;
+}
+
+/** The writes a recomputation of users' access makes, and the reads it needs (a part of AccessStore). */
+export type AccessWrites = Pick<AccessStore, 'users' | 'writeAccess' | 'usersWithRole' | 'record'>;

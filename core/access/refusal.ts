@@ -18,9 +18,16 @@ export type RefusalCode =
   | 'invalid-value'
   | 'built-in-role'
   | 'role-in-use'
+  /** A custom role that group mappings give; `groups` names them. */
+  | 'role-mapped'
   | 'last-admin'
   | 'ambiguous-user'
-  | 'concurrent-change';
+  | 'concurrent-change'
+  | 'unknown-group'
+  | 'unmapped-group'
+  | 'too-many-mappings'
+  /** The tenant takes access from groups: roles (other than a direct admin) and brands come from mappings. */
+  | 'access-from-groups';
 
 export type RefusalFacts = Readonly<Record<string, string | number | readonly string[]>>;
 

@@ -40,6 +40,20 @@ export interface GroupsContext {
    * sending a `replace` with only some of the members, which removes the others, so operators can see it.
    */
   readonly onMembersReplaced?: (change: { readonly removed: number; readonly remaining: number }) => void;
+  /** What a group write does beyond the group: access that follows groups, the skipped ids' audit trail. */
+  readonly effects?: GroupEffects;
+}
+
+/** Told after a group write has been stored; each call may do storage work of its own (awaited). */
+export interface GroupEffects {
+  /** These users joined or left the group. */
+  membershipsChanged(group: GroupRecord, userIds: readonly string[]): Promise<void>;
+  /** Whether membership changes of the group matter beyond it (then a deletion reads its members first). */
+  followsMembers(groupId: string): Promise<boolean>;
+  /** The group was deleted; `memberIds` were its members when that matters (see `followsMembers`). */
+  groupDeleted(group: GroupRecord, memberIds: readonly string[]): Promise<void>;
+  /** Member ids of the write that were skipped as not users of the tenant. */
+  membersSkipped(group: GroupRecord, userIds: readonly string[]): Promise<void>;
 }
 
 /** A group and, when it was read, its members. */
@@ -56,7 +70,11 @@ const displayNameTaken = () =>
 const groupFull = () => invalidValue(`A group holds at most ${MAX_GROUP_MEMBERS} members`);
 
 /** The given members that are users of the tenant; the others are reported and dropped. */
-async function knownMembers(context: GroupsContext, members: readonly MemberInput[]): Promise<MemberInput[]> {
+async function knownMembers(
+  context: GroupsContext,
+  members: readonly MemberInput[],
+  skippedSink: string[],
+): Promise<MemberInput[]> {
   const shaped = members.filter((member) => canBeUserId(member.userId));
   const users =
     shaped.length > 0
@@ -69,12 +87,26 @@ async function knownMembers(context: GroupsContext, members: readonly MemberInpu
   report(
     context,
     members.filter((member) => !users.has(member.userId)).map((member) => member.userId),
+    skippedSink,
   );
   return known;
 }
 
-function report(context: GroupsContext, skipped: readonly string[]): void {
-  if (skipped.length > 0) context.onSkippedMembers?.(skipped);
+function report(context: GroupsContext, skipped: readonly string[], sink: string[]): void {
+  if (skipped.length === 0) return;
+  context.onSkippedMembers?.(skipped);
+  sink.push(...skipped);
+}
+
+async function afterWrite(
+  context: GroupsContext,
+  group: GroupRecord,
+  changed: readonly string[],
+  skipped: readonly string[],
+): Promise<void> {
+  if (!context.effects) return;
+  if (skipped.length > 0) await context.effects.membersSkipped(group, skipped);
+  if (changed.length > 0) await context.effects.membershipsChanged(group, changed);
 }
 
 const byUserId = (a: GroupMember, b: GroupMember) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
@@ -82,7 +114,8 @@ const byUserId = (a: GroupMember, b: GroupMember) => (a.userId < b.userId ? -1 :
 /** POST /Groups (RFC 7644 §3.3): members that are not users of the tenant are skipped, not refused. */
 export async function createGroup(context: GroupsContext, body: unknown): Promise<GroupView> {
   const parsed = groupBodyFromResource(body);
-  const members = await knownMembers(context, parsed.members ?? []);
+  const skippedIds: string[] = [];
+  const members = await knownMembers(context, parsed.members ?? [], skippedIds);
   const now = timestamp(context);
   const record: GroupRecord = {
     id: newGroupId(),
@@ -94,9 +127,16 @@ export async function createGroup(context: GroupsContext, body: unknown): Promis
   };
   try {
     const outcome = await context.store.create(context.tenantId, record, members);
-    report(context, outcome.skipped);
+    report(context, outcome.skipped, skippedIds);
     const skipped = new Set(outcome.skipped);
-    return { record: outcome.record, members: members.filter((m) => !skipped.has(m.userId)).sort(byUserId) };
+    const added = members.filter((m) => !skipped.has(m.userId)).sort(byUserId);
+    await afterWrite(
+      context,
+      outcome.record,
+      added.map((member) => member.userId),
+      skippedIds,
+    );
+    return { record: outcome.record, members: added };
   } catch (error) {
     if (error instanceof DisplayNameTakenError) throw displayNameTaken();
     throw error;
@@ -169,8 +209,12 @@ async function writeGroup(
     const attributes = attributesOf(before);
     const attributesChange =
       attributes.displayName !== before.displayName || attributes.externalId !== before.externalId;
-    const { add, remove } = await memberChanges(context, current, plan);
-    if (!attributesChange && add.length === 0 && remove.length === 0) return current;
+    const skippedIds: string[] = [];
+    const { add, remove } = await memberChanges(context, current, plan, skippedIds);
+    if (!attributesChange && add.length === 0 && remove.length === 0) {
+      await afterWrite(context, current, [], skippedIds);
+      return current;
+    }
     if (current.memberCount + add.length - remove.length > MAX_GROUP_MEMBERS) throw groupFull();
     const next: GroupRecord = {
       id: current.id,
@@ -185,10 +229,17 @@ async function writeGroup(
       ifMatch !== undefined || attributesChange || plan.kind === 'exact' ? 'version' : 'delta';
     try {
       const outcome = await context.store.update(context.tenantId, current, change, guard);
-      report(context, outcome.skipped);
+      report(context, outcome.skipped, skippedIds);
       if (plan.kind === 'exact' && remove.length > 0) {
         context.onMembersReplaced?.({ removed: remove.length, remaining: outcome.record.memberCount });
       }
+      const notAdded = new Set(outcome.skipped);
+      await afterWrite(
+        context,
+        outcome.record,
+        [...add.map((member) => member.userId).filter((userId) => !notAdded.has(userId)), ...remove],
+        skippedIds,
+      );
       return outcome.record;
     } catch (error) {
       if (error instanceof DisplayNameTakenError) throw displayNameTaken();
@@ -204,10 +255,11 @@ async function memberChanges(
   context: GroupsContext,
   current: GroupRecord,
   plan: MemberPlan,
+  skippedSink: string[],
 ): Promise<{ add: MemberInput[]; remove: string[] }> {
   const { store, tenantId } = context;
   if (plan.kind === 'exact') {
-    const target = await knownMembers(context, [...plan.members.values()]);
+    const target = await knownMembers(context, [...plan.members.values()], skippedSink);
     const present = current.memberCount > 0 ? await store.members(tenantId, current.id) : [];
     const presentIds = new Set(present.map((member) => member.userId));
     const targetIds = new Set(target.map((member) => member.userId));
@@ -220,6 +272,7 @@ async function memberChanges(
   const additions = await knownMembers(
     context,
     changes.flatMap(([, member]) => (member ? [member] : [])),
+    skippedSink,
   );
   const removals = changes.flatMap(([userId, member]) => (member === null && canBeUserId(userId) ? [userId] : []));
   const named = [...additions.map((member) => member.userId), ...removals];
@@ -242,8 +295,13 @@ export async function deleteGroup(context: GroupsContext, id: string, ifMatch: s
       throw notFound(`Group ${id} not found`);
     }
     checkIfMatch(ifMatch, current);
+    const followed = context.effects ? await context.effects.followsMembers(current.id) : false;
+    const memberIds = followed
+      ? (await context.store.members(context.tenantId, current.id)).map((member) => member.userId)
+      : [];
     try {
       await context.store.delete(context.tenantId, current);
+      await context.effects?.groupDeleted(current, memberIds);
       return;
     } catch (error) {
       if (!(error instanceof VersionConflictError)) throw error;

@@ -13,6 +13,11 @@ export interface AppAccess {
   readonly role: string;
   readonly allBrands: boolean;
   readonly brands: readonly string[];
+  /**
+   * In a tenant whose access comes from groups: the group whose mapping gave the role. Absent when an admin
+   * gave the role directly (or it is the default), which is how a direct `admin` role is told apart.
+   */
+  readonly roleGroup?: string;
 }
 
 export const DEFAULT_ACCESS: AppAccess = { role: DEFAULT_ROLE, allBrands: true, brands: [] };

@@ -1,10 +1,11 @@
+import { type AccessCause, GroupAccessService } from '../../core/access/group-access-service';
 import { groupProjection, projectGroup, projectionShowsMembers } from '../../core/scim/group-query';
 import { groupEtag, groupLocation, groupRepresentation } from '../../core/scim/group-record';
-import type { GroupsContext, GroupView } from '../../core/scim/groups';
+import type { GroupEffects, GroupsContext, GroupView } from '../../core/scim/groups';
 import { queryParam } from './http-event';
 import { logger } from './logger';
 import { type ScimRequest, type ScimResult, tenantOf } from './scim-route';
-import { groupStore } from './services';
+import { groupAccessStore, groupStore } from './services';
 
 /** At most this many skipped ids are written into one log line (the count is always complete). */
 const LOGGED_SKIPPED_IDS = 20;
@@ -24,6 +25,43 @@ export function groupsContext(request: ScimRequest): GroupsContext {
         groupMembersRemoved: removed,
         groupMembersRemaining: remaining,
       }),
+    effects: groupEffects(request),
+  };
+}
+
+/**
+ * What a group write does beyond the group: in a tenant whose access comes from groups, the members whose
+ * mapped group changed are recomputed, the audit trail naming the group, the request and the IdP's client;
+ * skipped member ids are kept in the tenant's audit trail.
+ */
+function groupEffects(request: ScimRequest): GroupEffects {
+  const tenantId = tenantOf(request);
+  const client = request.principal?.clientId ?? 'unknown';
+  const settings = groupAccessStore();
+  const access = new GroupAccessService({ writes: settings, groups: groupStore(), settings }, `scim:${client}`);
+  const cause = (group: { id: string; displayName: string }, reason: string): AccessCause => ({
+    reason,
+    group: { id: group.id, displayName: group.displayName },
+    request: request.requestId,
+    client,
+  });
+  return {
+    membershipsChanged: async (group, userIds) => {
+      const changed = await access.membershipsChanged(
+        tenantId,
+        group.id,
+        userIds,
+        cause(group, 'group membership changed'),
+      );
+      if (changed > 0) logger.info('Users’ access recomputed from their groups', { accessChanged: changed });
+    },
+    followsMembers: (groupId) => access.follows(tenantId, groupId),
+    groupDeleted: async (group, memberIds) => {
+      await access.membershipsChanged(tenantId, group.id, memberIds, cause(group, 'group deleted'));
+      await access.groupDeleted(tenantId, group);
+    },
+    membersSkipped: (group, userIds) =>
+      access.recordSkippedMembers(tenantId, group, userIds, { request: request.requestId, client }),
   };
 }
 

@@ -8,6 +8,7 @@ import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { createDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
+import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
 import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
@@ -144,3 +145,6 @@ export const clientAuthFailures = (sourceIp: string): ClientAuthFailureCounter =
   clientAuthFailureCounter(loginThrottleStore(), sourceIp);
 export const userStore = (): DynamoDbUserStore => store('users', 'users', (db, t) => new DynamoDbUserStore(db, t));
 export const groupStore = (): DynamoDbGroupStore => store('groups', 'users', (db, t) => new DynamoDbGroupStore(db, t));
+/** The tenant's access source and group mappings, and the access writes that follow groups (users table). */
+export const groupAccessStore = (): DynamoDbGroupAccessStore =>
+  store('groupAccess', 'users', (db, t) => new DynamoDbGroupAccessStore(db, t));

@@ -1,4 +1,5 @@
 import {
+  ADMIN_ROLE,
   type AuditEntry,
   brandsText,
   MAX_BRANDS_PER_USER,
@@ -58,6 +59,7 @@ export function userView(record: UserRecord) {
     emails: emailKeys(attributes),
     active: attributes.active !== false,
     role: access.role,
+    ...(access.roleGroup !== undefined ? { roleGroup: access.roleGroup } : {}),
     allBrands: access.allBrands,
     brands: [...access.brands],
     created: record.created,
@@ -316,22 +318,31 @@ export const accessCommands: readonly CommandSpec[] = [
     options: { ...TENANT, user: { type: 'string' } },
     run: async (context) => {
       const idOrEmail = required(context, 'user');
-      const { access, tenants, tenantId } = await openTenant(context);
+      const { access, tenants, tenantId, groupAccess } = await openTenant(context);
       const record = await access.findUser(tenantId, idOrEmail);
-      const [changes, admins] = await Promise.all([
+      const [changes, admins, accessSource] = await Promise.all([
         access.recentChanges(tenantId, record.id),
         tenants.listAdmins(tenantId),
+        groupAccess.source(tenantId),
       ]);
       const user = userView(record);
       const adminAccount = admins.find((admin) => admin.userId === record.id)?.email ?? null;
+      const roleOrigin = user.roleGroup
+        ? ` (from group ${user.roleGroup})`
+        : accessSource === 'groups'
+          ? user.role === ADMIN_ROLE
+            ? ' (given directly)'
+            : ' (default: no mapped group gives a role)'
+          : '';
       return {
-        json: { user, adminAccount, recentChanges: changes },
+        json: { user, adminAccount, accessSource, recentChanges: changes },
         text: [
           `User ${user.userName} (${user.userId})${user.externalId ? `, externalId ${user.externalId}` : ''}`,
           `  Active         ${user.active ? 'yes' : 'no'}`,
-          `  Role           ${user.role}`,
+          `  Role           ${user.role}${roleOrigin}`,
           `  Brands         ${brandsCell(user)}`,
           `  Admin account  ${adminAccount ?? 'none'}`,
+          `  Access from    ${accessSource}`,
           'Latest changes (newest first):',
           ...(changes.length === 0 ? ['  none recorded'] : changes.map(changeLine)),
         ].join('\n'),
@@ -342,18 +353,44 @@ export const accessCommands: readonly CommandSpec[] = [
     group: 'user',
     action: 'set-role',
     summary: "change a user's role",
-    usage: 'user set-role --tenant <tenantId> --user <id or email> --role <role> [--actor <name>] [--json]',
+    usage:
+      'user set-role --tenant <tenantId> --user <id or email> (--role <role> | --from-groups) [--actor <name>] [--json]',
     details: [
       'The role is admin, collaborator or one of the tenant’s custom roles, by name in any letter case (quote',
       'names with spaces: --role "Email Creator"). Demoting the tenant’s last admin is',
       'refused. A user who loses admin can no longer approve OAuth connections; the grants they approved keep',
       'working (they belong to the tenant: revoke them with grant revoke if needed).',
+      'When the tenant takes access from groups, only --role admin is accepted: a direct admin role',
+      '(break-glass) that groups never take away. --from-groups releases it: the user’s role follows its',
+      'groups again (refused for the last admin).',
       ACTOR_HELP,
       'With --json: {"user": {...}} as user show prints it.',
     ],
-    options: { ...TENANT, user: { type: 'string' }, role: { type: 'string' }, ...ACTOR_OPTION },
+    options: {
+      ...TENANT,
+      user: { type: 'string' },
+      role: { type: 'string' },
+      'from-groups': { type: 'boolean' },
+      ...ACTOR_OPTION,
+    },
     run: async (context) => {
       const idOrEmail = required(context, 'user');
+      const fromGroups = context.values['from-groups'] === true;
+      if (fromGroups && context.values.role !== undefined) {
+        throw new CliError('Give either --role or --from-groups, not both', 2);
+      }
+      if (fromGroups) {
+        const { access, groupAccess, tenantId } = await openTenant(context);
+        const found = await access.findUser(tenantId, idOrEmail);
+        if ((await groupAccess.source(tenantId)) !== 'groups') {
+          throw new CliError(
+            '--from-groups needs a tenant that takes access from groups (tenant set-access-source)',
+            2,
+          );
+        }
+        const user = userView(await groupAccess.releaseDirectAdmin(tenantId, found.id));
+        return { json: { user }, text: `User ${user.userName} now has the role ${user.role}, from its groups.` };
+      }
       const role = required(context, 'role');
       const { access, tenantId } = await openTenant(context);
       const found = await access.findUser(tenantId, idOrEmail);

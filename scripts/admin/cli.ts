@@ -49,7 +49,7 @@ function mainHelp(): string {
     ...groups.flatMap((group) =>
       commands
         .filter((command) => command.group === group)
-        .map((command) => `  ${`${command.group} ${command.action}`.padEnd(22)} ${command.summary}`),
+        .map((command) => `  ${`${command.group} ${command.action}`.padEnd(26)} ${command.summary}`),
     ),
     '',
     'Run `npm run admin -- <command> --help` for a command’s options.',
@@ -64,7 +64,7 @@ function groupHelp(group: string): string {
     '',
     ...commands
       .filter((command) => command.group === group)
-      .map((command) => `  ${command.action.padEnd(14)} ${command.summary}`),
+      .map((command) => `  ${command.action.padEnd(18)} ${command.summary}`),
     '',
     `Run \`npm run admin -- ${group} <action> --help\` for details.`,
   ].join('\n');

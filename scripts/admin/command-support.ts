@@ -1,9 +1,12 @@
 import { userInfo } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
+import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
+import { DynamoDbGroupReads } from '../../adapters/dynamodb/group-reads';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { AccessService } from '../../core/access/access-service';
 import { AdminAccounts } from '../../core/access/admin-accounts';
+import { GroupAccessService } from '../../core/access/group-access-service';
 import { CliError } from './cli-error';
 import type { Connection } from './connection';
 
@@ -95,7 +98,7 @@ export function actorOf(context: CommandContext): string {
 export function accessServices(
   connection: Connection,
   actor: string,
-): { access: AccessService; accounts: AdminAccounts; tenants: TenantStore } {
+): { access: AccessService; accounts: AdminAccounts; tenants: TenantStore; groupAccess: GroupAccessService } {
   if (!connection.tables.users) {
     throw new CliError('This command needs the users table: add --users-table <name> (or use --stack)', 2);
   }
@@ -104,8 +107,13 @@ export function accessServices(
     users: connection.tables.users,
   });
   const tenants = new TenantStore(connection.db, connection.tables.clients);
-  const access = new AccessService(store, actor);
-  return { access, accounts: new AdminAccounts(tenants, access, store), tenants };
+  const settings = new DynamoDbGroupAccessStore(connection.db, connection.tables.users);
+  const access = new AccessService(store, actor, undefined, settings);
+  const groupAccess = new GroupAccessService(
+    { writes: store, groups: new DynamoDbGroupReads(connection.db, connection.tables.users), settings },
+    actor,
+  );
+  return { access, accounts: new AdminAccounts(tenants, access, store), tenants, groupAccess };
 }
 
 /** A person's name part (`--given-name`, `--family-name`): required, 1 to 200 characters, no control characters. */

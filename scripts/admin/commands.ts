@@ -36,6 +36,7 @@ import {
   table,
 } from './command-support';
 import { type Connection, type ServiceUrls, serviceUrlsOf } from './connection';
+import { groupCommands } from './group-commands';
 import { refusalMessage } from './refusal-messages';
 
 /** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
@@ -729,7 +730,7 @@ const oauthCommands: readonly CommandSpec[] = [
   },
 ];
 
-export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands];
+export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands, ...groupCommands];
 
 export type { CommandSpec } from './command-support';
 

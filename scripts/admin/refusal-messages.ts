@@ -41,6 +41,8 @@ export function refusalMessage(refusal: Refusal): string {
       const examples = fact('examples');
       return `Role ${fact('role')} is still held by ${holders} user(s) (${examples}${holders > 3 ? ', …' : ''}); give them another role first (user set-role)`;
     }
+    case 'role-mapped':
+      return `Role ${fact('role')} is given by the mapping of group(s) ${fact('groups')}; change or remove those mappings first (group map, group unmap)`;
     case 'last-admin':
       return `This is the last admin of tenant ${fact('tenantId')}; make another user admin first (user set-role --role admin)`;
     case 'ambiguous-user': {
@@ -49,6 +51,14 @@ export function refusalMessage(refusal: Refusal): string {
     }
     case 'concurrent-change':
       return 'The data kept changing while this command ran; run it again';
+    case 'unknown-group':
+      return `Tenant ${fact('tenantId')} has no group ${fact('group')} (list them with: group list)`;
+    case 'unmapped-group':
+      return `Group ${fact('group')} of tenant ${fact('tenantId')} has no mapping (list them with: group list)`;
+    case 'too-many-mappings':
+      return `Tenant ${fact('tenantId')} already maps ${fact('limit')} groups, the most it can; unmap one first (group unmap)`;
+    case 'access-from-groups':
+      return `Tenant ${fact('tenantId')} takes roles and brands from groups: map a group instead (group map), give the admin role directly (user set-role --role admin), or switch back (tenant set-access-source --source admins)`;
     default:
       return refusal.message;
   }
