@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { AssertionCredential } from '../../core/oauth/client-assertion';
 import {
   type ClientDirectory,
   type ClientRecord,
@@ -47,6 +48,7 @@ function toRecord(item: Record<string, unknown>): ClientRecord {
     secrets: stored.secrets.map(({ createdAt, expiresAt }) =>
       expiresAt === undefined ? { createdAt } : { createdAt, expiresAt },
     ),
+    ...(stored.assertionCredential ? { assertionCredential: stored.assertionCredential } : {}),
   };
 }
 
@@ -61,17 +63,45 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
     client: { tenantId: string; name: string; redirectUris: readonly string[] },
     now = new Date(),
   ): Promise<{ client: ClientRecord; clientSecret: string }> {
-    const clientId = randomUUID();
     const clientSecret = newOpaqueToken();
     const createdAt = now.toISOString();
+    const created = await this.put(client, [{ hash: opaqueTokenHash(clientSecret), createdAt }], createdAt);
+    return { client: created, clientSecret };
+  }
+
+  /** Registers a client that authenticates with signed JWTs (RFC 7523) only: it has no secret at all. */
+  async createWithAssertionKeys(
+    client: {
+      tenantId: string;
+      name: string;
+      redirectUris: readonly string[];
+      assertionCredential: AssertionCredential;
+    },
+    now = new Date(),
+  ): Promise<{ client: ClientRecord }> {
+    return { client: await this.put(client, [], now.toISOString()) };
+  }
+
+  private async put(
+    client: {
+      tenantId: string;
+      name: string;
+      redirectUris: readonly string[];
+      assertionCredential?: AssertionCredential;
+    },
+    secrets: StoredSecret[],
+    createdAt: string,
+  ): Promise<ClientRecord> {
+    const clientId = randomUUID();
     const stored: StoredClient = {
       clientId,
       tenantId: client.tenantId,
       name: client.name,
       redirectUris: [...client.redirectUris],
       createdAt,
-      secrets: [{ hash: opaqueTokenHash(clientSecret), createdAt }],
+      secrets,
       secretsVersion: 1,
+      ...(client.assertionCredential ? { assertionCredential: client.assertionCredential } : {}),
     };
     try {
       await this.db.send(
@@ -100,7 +130,7 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
       }
       throw error;
     }
-    return { client: toRecord(stored as unknown as Record<string, unknown>), clientSecret };
+    return toRecord(stored as unknown as Record<string, unknown>);
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {

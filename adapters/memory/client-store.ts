@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AssertionCredential } from '../../core/oauth/client-assertion';
 import {
   type ClientDirectory,
   type ClientRecord,
@@ -38,21 +39,49 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
     client: { tenantId: string; name: string; redirectUris: readonly string[] },
     now = new Date(),
   ): Promise<{ client: ClientRecord; clientSecret: string }> {
+    const clientSecret = newOpaqueToken();
+    const createdAt = now.toISOString();
+    const created = this.put(client, [{ hash: opaqueTokenHash(clientSecret), createdAt }], createdAt);
+    return { client: created, clientSecret };
+  }
+
+  /** Registers a client that authenticates with signed JWTs (RFC 7523) only: it has no secret at all. */
+  async createWithAssertionKeys(
+    client: {
+      tenantId: string;
+      name: string;
+      redirectUris: readonly string[];
+      assertionCredential: AssertionCredential;
+    },
+    now = new Date(),
+  ): Promise<{ client: ClientRecord }> {
+    return { client: this.put(client, [], now.toISOString()) };
+  }
+
+  private put(
+    client: {
+      tenantId: string;
+      name: string;
+      redirectUris: readonly string[];
+      assertionCredential?: AssertionCredential;
+    },
+    secrets: StoredClientSecret[],
+    createdAt: string,
+  ): ClientRecord {
     if (!this.tenantExists(client.tenantId)) {
       throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
     }
-    const clientSecret = newOpaqueToken();
-    const createdAt = now.toISOString();
     const stored: StoredClient = {
       clientId: randomUUID(),
       tenantId: client.tenantId,
       name: client.name,
       redirectUris: [...client.redirectUris],
       createdAt,
-      secrets: [{ hash: opaqueTokenHash(clientSecret), createdAt }],
+      secrets,
+      ...(client.assertionCredential ? { assertionCredential: structuredClone(client.assertionCredential) } : {}),
     };
     this.clients.set(stored.clientId, stored);
-    return { client: toRecord(stored), clientSecret };
+    return toRecord(stored);
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {

@@ -1,3 +1,4 @@
+import type { AssertionCredential } from './client-assertion';
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
 
 /**
@@ -27,6 +28,8 @@ export interface ClientRecord {
   readonly redirectUris: readonly string[];
   readonly createdAt: string;
   readonly secrets: readonly ClientSecretInfo[];
+  /** Keys it signs client assertions with (RFC 7523); such a client has no secret and authenticates only so. */
+  readonly assertionCredential?: AssertionCredential;
 }
 
 export interface StoredClientSecret extends ClientSecretInfo {

@@ -1,5 +1,6 @@
 import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './authorization-code-grant';
-import { type ClientCredentials, clientCredentialsFrom } from './client-authentication';
+import { type ClientAssertionDeps, verifyClientAssertion } from './client-assertion';
+import { type ClientAuthMethod, type ClientCredentials, clientCredentialsFrom } from './client-authentication';
 import { authenticateClientSecret, type ClientSecretSource } from './clients';
 import { invalidClient, tooManyFailedClientAuthentications, unsupportedGrantType } from './errors';
 import { type FormParams, requiredParam } from './form-params';
@@ -25,7 +26,17 @@ export interface ClientAuthenticationDeps {
   readonly clients: ClientSecretSource;
   /** Failed client authentications of this caller (AS-E5); without it, failures are not limited. */
   readonly clientAuthFailures?: ClientAuthFailureCounter;
+  /** What verifying a client assertion needs (RFC 7523); without it, an assertion is refused. */
+  readonly assertions?: Omit<ClientAssertionDeps, 'now'>;
   readonly now: () => Date;
+}
+
+/** The client a request authenticated, and how; never its secret or assertion. */
+export interface AuthenticatedClient {
+  readonly clientId: string;
+  readonly method: ClientAuthMethod;
+  /** Epoch seconds: the `exp` of the client assertion it authenticated with (private_key_jwt only). */
+  readonly assertionExpiresAt?: number;
 }
 
 /** What the token endpoint needs: client authentication and every grant module's dependencies. */
@@ -47,26 +58,54 @@ export const SUPPORTED_GRANT_TYPES = Object.keys(TOKEN_GRANTS) as readonly Grant
 const isSupportedGrantType = (grantType: string): grantType is GrantType => Object.hasOwn(TOKEN_GRANTS, grantType);
 
 /**
- * Authenticates the client (RFC 6749 §2.3.1); any failure is `invalid_client`, the same for every cause, and
- * repeated failures from one caller make it wait (429 with Retry-After) before it may try again (AS-E5).
+ * Authenticates the client (RFC 6749 §2.3.1, RFC 7523 §3); any failure is `invalid_client`, the same for a
+ * wrong secret and an unknown client, and repeated failures from one caller make it wait (429 with
+ * Retry-After) before it may try again (AS-E5). A client registered with assertion keys has no secret, and a
+ * client with a secret has no keys, so each can authenticate only its own way.
  */
 export async function authenticateClient(
   deps: ClientAuthenticationDeps,
   authorization: string | undefined,
   form: FormParams,
-): Promise<ClientCredentials> {
+): Promise<AuthenticatedClient> {
   const credentials = clientCredentialsFrom(authorization, form);
   const attempt = (await deps.clientAuthFailures?.reserveAttempt(credentials.clientId)) ?? { allowed: true };
   if (!attempt.allowed) throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
+  const authenticated =
+    credentials.method === 'private_key_jwt'
+      ? await authenticateAssertion(deps, credentials.clientId, credentials.assertion)
+      : await authenticateSecret(deps, credentials);
+  await deps.clientAuthFailures?.succeeded(credentials.clientId);
+  return authenticated;
+}
+
+async function authenticateSecret(
+  deps: ClientAuthenticationDeps,
+  credentials: ClientCredentials & { clientSecret: string },
+): Promise<AuthenticatedClient> {
   const client = await authenticateClientSecret(
     deps.clients,
     credentials.clientId,
     credentials.clientSecret,
     deps.now(),
   );
-  if (!client) throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
-  await deps.clientAuthFailures?.succeeded(credentials.clientId);
-  return credentials;
+  if (!client || client.assertionCredential !== undefined) {
+    throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
+  }
+  return { clientId: client.clientId, method: credentials.method };
+}
+
+async function authenticateAssertion(
+  deps: ClientAuthenticationDeps,
+  clientId: string,
+  assertion: string,
+): Promise<AuthenticatedClient> {
+  const credential = (await deps.clients.getWithSecretHashes(clientId))?.client.assertionCredential;
+  if (!deps.assertions || credential === undefined) {
+    throw invalidClient('Client authentication failed: this client does not authenticate with an assertion', false);
+  }
+  const verified = await verifyClientAssertion({ ...deps.assertions, now: deps.now }, clientId, credential, assertion);
+  return { clientId, method: 'private_key_jwt', assertionExpiresAt: verified.expiresAt };
 }
 
 /** POST /oauth/token (RFC 6749 §3.2): authenticates the client, then runs the grant its `grant_type` names. */

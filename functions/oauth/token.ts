@@ -4,6 +4,7 @@ import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
 import {
   authorizationCodeStore,
+  clientAssertionVerification,
   clientAuthFailures,
   clientStore,
   grantLedger,
@@ -13,12 +14,13 @@ import {
   tokenSigner,
 } from '../_shared/services';
 
-/** POST /oauth/token: RFC 6749 §3.2, the authorization_code and refresh_token grants. */
+/** POST /oauth/token: RFC 6749 §3.2, the authorization_code and refresh_token grants; RFC 7523 client assertions. */
 export const handler = oauthRoute(async (request) => {
   const outcome = await handleTokenRequest(
     {
       clients: clientStore(),
       clientAuthFailures: clientAuthFailures(request.sourceIp),
+      assertions: clientAssertionVerification(),
       codes: authorizationCodeStore(),
       grants: grantStore(),
       ledger: grantLedger(),
