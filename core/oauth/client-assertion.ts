@@ -168,21 +168,38 @@ async function verifiedPayload(
   keys: JWTVerifyGetKey,
   expected: { issuer: string; subject: string; audience: string[]; now: Date },
 ): Promise<JWTPayload> {
+  const options = {
+    algorithms: [...ASSERTION_SIGNING_ALGORITHMS],
+    issuer: expected.issuer,
+    subject: expected.subject,
+    audience: expected.audience,
+    requiredClaims: ['exp'],
+    clockTolerance: ASSERTION_CLOCK_SKEW_SECONDS,
+    currentDate: expected.now,
+  };
   try {
-    const { payload } = await jwtVerify(assertion, keys, {
-      algorithms: [...ASSERTION_SIGNING_ALGORITHMS],
-      issuer: expected.issuer,
-      subject: expected.subject,
-      audience: expected.audience,
-      requiredClaims: ['exp'],
-      clockTolerance: ASSERTION_CLOCK_SKEW_SECONDS,
-      currentDate: expected.now,
-    });
-    return payload;
+    return (await jwtVerify(assertion, keys, options)).payload;
   } catch (error) {
     if (error instanceof OAuthError) throw error;
+    if (error instanceof errors.JWKSMultipleMatchingKeys) return verifiedByAnyOf(assertion, error, options);
     throw refused(reasonOf(error));
   }
+}
+
+/** Without a `kid` to pick one, each key that fits the algorithm is tried in turn (at most MAX_REMOTE_KEYS). */
+async function verifiedByAnyOf(
+  assertion: string,
+  candidates: errors.JWKSMultipleMatchingKeys,
+  options: Parameters<typeof jwtVerify>[2],
+): Promise<JWTPayload> {
+  for await (const key of candidates) {
+    try {
+      return (await jwtVerify(assertion, key, options)).payload;
+    } catch (error) {
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) throw refused(reasonOf(error));
+    }
+  }
+  throw refused('The client assertion signature is invalid');
 }
 
 /** A reason the client's developer can act on; never a key or the assertion itself. */

@@ -171,6 +171,24 @@ describe('private_key_jwt with registered keys (RFC 7523 §3)', () => {
     }
   });
 
+  test('without a kid, every registered key of the algorithm is tried', async () => {
+    const other = await keyPair('ES256', 'k2');
+    const both: AssertionCredential = { kind: 'jwks', keys: [pair.publicJwk, other.publicJwk] };
+    const signedBySecond = await new SignJWT({ ...ownClaims, jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setExpirationTime(nowSeconds + 60)
+      .sign(other.privateKey);
+    await expect(verifyClientAssertion(deps(), CLIENT_ID, both, signedBySecond)).resolves.toBeDefined();
+    const stranger = await keyPair('ES256', 'k3');
+    const signedByStranger = await new SignJWT({ ...ownClaims, jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setExpirationTime(nowSeconds + 60)
+      .sign(stranger.privateKey);
+    expect(await refusal(verifyClientAssertion(deps(), CLIENT_ID, both, signedByStranger))).toMatchObject({
+      description: expect.stringContaining('signature'),
+    });
+  });
+
   test('garbage is refused as not a JWT', async () => {
     for (const jwt of ['', 'abc', 'a.b.c', `${encode({ alg: 'ES256' })}.!!.x`]) {
       await expect(verifyClientAssertion(deps(), CLIENT_ID, credential, jwt)).rejects.toMatchObject({
