@@ -35,8 +35,11 @@ export interface ClientAuthenticationDeps {
 export interface AuthenticatedClient {
   readonly clientId: string;
   readonly method: ClientAuthMethod;
-  /** Epoch seconds: the `exp` of the client assertion it authenticated with (private_key_jwt only). */
-  readonly assertionExpiresAt?: number;
+  /**
+   * Epoch seconds after which no token issued on this authentication may live: the `exp` of a federated
+   * credential's assertion (docs/oauth.md "How long a token issued on an assertion lives"); absent otherwise.
+   */
+  readonly tokensNotAfter?: number;
 }
 
 /** What the token endpoint needs: client authentication and every grant module's dependencies. */
@@ -104,8 +107,14 @@ async function authenticateAssertion(
   if (!deps.assertions || credential === undefined) {
     throw invalidClient('Client authentication failed: this client does not authenticate with an assertion', false);
   }
-  const verified = await verifyClientAssertion({ ...deps.assertions, now: deps.now }, clientId, credential, assertion);
-  return { clientId, method: 'private_key_jwt', assertionExpiresAt: verified.expiresAt };
+  const now = deps.now();
+  const verified = await verifyClientAssertion({ ...deps.assertions, now: () => now }, clientId, credential, assertion);
+  if (credential.kind === 'jwks') return { clientId, method: 'private_key_jwt' };
+  // Another issuer's token stands for that issuer's current say-so, so what it authorises ends with it; one
+  // inside the clock tolerance of its end authorises nothing any more.
+  if (verified.expiresAt <= Math.floor(now.getTime() / 1000))
+    throw invalidClient('The client assertion has expired', false);
+  return { clientId, method: 'private_key_jwt', tokensNotAfter: verified.expiresAt };
 }
 
 /** POST /oauth/token (RFC 6749 §3.2): authenticates the client, then runs the grant its `grant_type` names. */
