@@ -91,8 +91,27 @@ function clientView(client: ClientRecord) {
       createdAt: secret.createdAt,
       ...(secret.expiresAt !== undefined ? { expiresAt: iso(secret.expiresAt) } : {}),
     })),
+    authentication: authenticationView(client),
   };
 }
+
+/** How the client authenticates: with a secret, or a JWT verified with its own keys or a federated issuer's. */
+function authenticationView(client: ClientRecord) {
+  const credential = client.assertionCredential;
+  if (credential === undefined) return { method: 'client_secret' };
+  if (credential.kind === 'jwks') {
+    return { method: 'private_key_jwt', keys: credential.keys.map((key) => key.kid ?? `${key.kty} key`) };
+  }
+  const { issuer, subject, audience, jwksUri } = credential;
+  return { method: 'private_key_jwt', federated: { issuer, subject, audience, jwksUri } };
+}
+
+const authenticationSummary = (view: ReturnType<typeof authenticationView>): string =>
+  'federated' in view && view.federated
+    ? `federated: ${view.federated.issuer}`
+    : 'keys' in view && view.keys
+      ? `keys: ${view.keys.join(' ')}`
+      : 'secret';
 
 function grantView(grant: GrantRecord) {
   return {
@@ -388,7 +407,8 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'list OAuth clients (secrets are never shown)',
     usage: 'client list [--tenant <tenantId>] [--json]',
     details: [
-      'With --json: {"clients": [{"clientId", "tenantId", "name", "redirectUris", "createdAt", "secrets"}, ...]}.',
+      'With --json: {"clients": [{"clientId", "tenantId", "name", "redirectUris", "createdAt", "secrets",',
+      '"authentication": {"method", "keys" | "federated"}}, ...]}.',
     ],
     options: { tenant: { type: 'string' } },
     run: async (context) => {
@@ -402,11 +422,12 @@ const oauthCommands: readonly CommandSpec[] = [
           clients.length === 0
             ? 'No clients.'
             : table([
-                ['CLIENT ID', 'TENANT ID', 'NAME', 'SECRETS', 'REDIRECT URIS'],
+                ['CLIENT ID', 'TENANT ID', 'NAME', 'AUTHENTICATION', 'SECRETS', 'REDIRECT URIS'],
                 ...clients.map((c) => [
                   c.clientId,
                   c.tenantId,
                   c.name,
+                  authenticationSummary(c.authentication),
                   c.secrets.map((s) => (s.expiresAt ? `1 until ${s.expiresAt}` : '1 current')).join(', '),
                   c.redirectUris.join(' '),
                 ]),
@@ -431,7 +452,11 @@ const oauthCommands: readonly CommandSpec[] = [
       const clientId = required(context, 'client');
       const overlapSeconds = parseDuration((context.values.overlap as string | undefined) ?? DEFAULT_OVERLAP);
       const now = new Date();
-      const rotated = await stores(await context.connection()).clients.rotateSecret(clientId, overlapSeconds, now);
+      const { clients } = stores(await context.connection());
+      if ((await clients.get(clientId))?.assertionCredential !== undefined) {
+        throw new CliError(`Client ${clientId} authenticates with a signed JWT (private_key_jwt) and has no secret`);
+      }
+      const rotated = await clients.rotateSecret(clientId, overlapSeconds, now);
       const previousEnds =
         rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000)
           ? iso(rotated.previousSecretExpiresAt)
