@@ -6,15 +6,17 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { AssertionCredential } from '../../core/oauth/client-assertion';
 import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  type NewAssertionClient,
+  type NewClient,
+  newClientRecord,
   rotatedSecrets,
   type StoredClientSecret,
+  storedClientKind,
 } from '../../core/oauth/clients';
-import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { listItemsOfKind } from './list-items';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
 import { tenantMustExist } from './tenant-keys';
@@ -25,12 +27,15 @@ export type { ClientRecord, ClientSecretInfo } from '../../core/oauth/clients';
  * OAuth clients (core/oauth/clients.ts), in the clients table.
  *
  * Item: pk `CLIENT#<clientId>`, sk `CLIENT`; listed per tenant through gsi1 (`TENANT#<tenantId>`,
- * `CLIENT#<createdAt>#<clientId>`). Secrets are stored only as SHA-256 hashes, which leave this module only
- * for the secret check (`getWithSecretHashes`); every other caller gets `ClientRecord`.
+ * `CLIENT#<createdAt>#<clientId>`). The item's `kind` attribute names the item type (`client`), so the client's
+ * kind is `clientKind` (absent on items written before kinds existed: authorization-code clients). Secrets are
+ * stored only as SHA-256 hashes, which leave this module only for the secret check (`getWithSecretHashes`);
+ * every other caller gets `ClientRecord`.
  */
 type StoredSecret = StoredClientSecret;
 
-interface StoredClient extends Omit<ClientRecord, 'secrets'> {
+interface StoredClient extends Omit<ClientRecord, 'secrets' | 'kind'> {
+  readonly clientKind?: ClientRecord['kind'];
   readonly secrets: readonly StoredSecret[];
   readonly secretsVersion: number;
 }
@@ -39,11 +44,16 @@ const clientKey = (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT
 
 function toRecord(item: Record<string, unknown>): ClientRecord {
   const stored = item as unknown as StoredClient;
+  const kind = storedClientKind(stored.clientKind);
   return {
     clientId: stored.clientId,
     tenantId: stored.tenantId,
     name: stored.name,
+    kind,
     redirectUris: stored.redirectUris,
+    ...(kind === 'client_credentials' && stored.accessTokenLifetimeSeconds !== undefined
+      ? { accessTokenLifetimeSeconds: stored.accessTokenLifetimeSeconds }
+      : {}),
     createdAt: stored.createdAt,
     secrets: stored.secrets.map(({ createdAt, expiresAt }) =>
       expiresAt === undefined ? { createdAt } : { createdAt, expiresAt },
@@ -58,62 +68,42 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
     private readonly tableName: string,
   ) {}
 
-  /** Registers a client of an existing tenant and returns its first secret, which is not stored anywhere. */
-  async create(
-    client: { tenantId: string; name: string; redirectUris: readonly string[] },
-    now = new Date(),
-  ): Promise<{ client: ClientRecord; clientSecret: string }> {
-    const clientSecret = newOpaqueToken();
-    const createdAt = now.toISOString();
-    const created = await this.put(client, [{ hash: opaqueTokenHash(clientSecret), createdAt }], createdAt);
-    return { client: created, clientSecret };
-  }
-
-  /** Registers a client that authenticates with signed JWTs (RFC 7523) only: it has no secret at all. */
-  async createWithAssertionKeys(
-    client: {
-      tenantId: string;
-      name: string;
-      redirectUris: readonly string[];
-      assertionCredential: AssertionCredential;
-    },
-    now = new Date(),
-  ): Promise<{ client: ClientRecord }> {
-    return { client: await this.put(client, [], now.toISOString()) };
-  }
-
-  private async put(
-    client: {
-      tenantId: string;
-      name: string;
-      redirectUris: readonly string[];
-      assertionCredential?: AssertionCredential;
-    },
-    secrets: StoredSecret[],
-    createdAt: string,
-  ): Promise<ClientRecord> {
+  /**
+   * Registers a client of an existing tenant (core/oauth/clients.ts `newClientRecord` decides its settings) and
+   * returns its first secret, which is not stored anywhere.
+   */
+  async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
     const clientId = randomUUID();
-    const stored: StoredClient = {
-      clientId,
-      tenantId: client.tenantId,
-      name: client.name,
-      redirectUris: [...client.redirectUris],
-      createdAt,
-      secrets,
-      secretsVersion: 1,
-      ...(client.assertionCredential ? { assertionCredential: client.assertionCredential } : {}),
-    };
+    const { record, clientSecret, secret } = newClientRecord(client, clientId, now);
+    return { client: await this.put(record, [secret]), clientSecret };
+  }
+
+  /**
+   * Registers a machine client that authenticates with signed JWTs (RFC 7523) only: the same settings as
+   * `create`, and no secret at all.
+   */
+  async createWithAssertionKeys(client: NewAssertionClient, now = new Date()): Promise<{ client: ClientRecord }> {
+    const clientId = randomUUID();
+    const { assertionCredential, ...settings } = client;
+    const { record } = newClientRecord(settings, clientId, now);
+    return { client: await this.put({ ...record, assertionCredential }, []) };
+  }
+
+  private async put(record: Omit<ClientRecord, 'secrets'>, secrets: StoredSecret[]): Promise<ClientRecord> {
+    const { kind, ...rest } = record;
+    const { clientId, createdAt } = record;
+    const stored: StoredClient = { ...rest, clientKind: kind, secrets, secretsVersion: 1 };
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            tenantMustExist(this.tableName, client.tenantId),
+            tenantMustExist(this.tableName, record.tenantId),
             {
               Put: {
                 TableName: this.tableName,
                 Item: {
                   ...clientKey(clientId),
-                  gsi1pk: `TENANT#${client.tenantId}`,
+                  gsi1pk: `TENANT#${record.tenantId}`,
                   gsi1sk: `CLIENT#${createdAt}#${clientId}`,
                   kind: 'client',
                   ...stored,
@@ -126,7 +116,7 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
       );
     } catch (error) {
       if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-        throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
+        throw new StoreError('unknown-tenant', `There is no tenant ${record.tenantId}`);
       }
       throw error;
     }
@@ -151,19 +141,26 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
   }
 
   /**
-   * Adds a new secret and lets the current one expire `overlapSeconds` from now (0 ends it at once), so the
-   * client's configuration (e.g. Okta's) can be updated in between. At most two secrets exist: a secret still
-   * in an earlier overlap ends now. Returns the new secret, which is not stored anywhere.
+   * Adds a new secret (expiring `newSecretLifetimeSeconds` from now when given) and lets the current one expire
+   * `overlapSeconds` from now (0 ends it at once), so the client's configuration (e.g. Okta's) can be updated
+   * in between. At most two secrets exist: a secret still in an earlier overlap ends now. Returns the new
+   * secret, which is not stored anywhere.
    */
   async rotateSecret(
     clientId: string,
     overlapSeconds: number,
     now = new Date(),
+    newSecretLifetimeSeconds?: number,
   ): Promise<{ clientSecret: string; client: ClientRecord; previousSecretExpiresAt: number }> {
     const item = await this.getStored(clientId);
     if (!item) throw new StoreError('unknown-client', `There is no client ${clientId}`);
     const stored = item as unknown as StoredClient;
-    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(stored.secrets, overlapSeconds, now);
+    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(
+      stored.secrets,
+      overlapSeconds,
+      now,
+      newSecretLifetimeSeconds,
+    );
     try {
       await this.db.send(
         new UpdateCommand({

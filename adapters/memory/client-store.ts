@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { AssertionCredential } from '../../core/oauth/client-assertion';
 import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  type NewAssertionClient,
+  type NewClient,
+  newClientRecord,
   rotatedSecrets,
   type StoredClientSecret,
 } from '../../core/oauth/clients';
-import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { StoreError } from '../dynamodb/store-errors';
 
 interface StoredClient extends Omit<ClientRecord, 'secrets'> {
@@ -35,53 +36,26 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   constructor(private readonly tenantExists: (tenantId: string) => boolean) {}
 
   /** Registers a client of an existing tenant and returns its first secret, which is not stored anywhere. */
-  async create(
-    client: { tenantId: string; name: string; redirectUris: readonly string[] },
-    now = new Date(),
-  ): Promise<{ client: ClientRecord; clientSecret: string }> {
-    const clientSecret = newOpaqueToken();
-    const createdAt = now.toISOString();
-    const created = this.put(client, [{ hash: opaqueTokenHash(clientSecret), createdAt }], createdAt);
-    return { client: created, clientSecret };
-  }
-
-  /** Registers a client that authenticates with signed JWTs (RFC 7523) only: it has no secret at all. */
-  async createWithAssertionKeys(
-    client: {
-      tenantId: string;
-      name: string;
-      redirectUris: readonly string[];
-      assertionCredential: AssertionCredential;
-    },
-    now = new Date(),
-  ): Promise<{ client: ClientRecord }> {
-    return { client: this.put(client, [], now.toISOString()) };
-  }
-
-  private put(
-    client: {
-      tenantId: string;
-      name: string;
-      redirectUris: readonly string[];
-      assertionCredential?: AssertionCredential;
-    },
-    secrets: StoredClientSecret[],
-    createdAt: string,
-  ): ClientRecord {
+  async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
+    const { record, clientSecret, secret } = newClientRecord(client, randomUUID(), now);
     if (!this.tenantExists(client.tenantId)) {
       throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
     }
-    const stored: StoredClient = {
-      clientId: randomUUID(),
-      tenantId: client.tenantId,
-      name: client.name,
-      redirectUris: [...client.redirectUris],
-      createdAt,
-      secrets,
-      ...(client.assertionCredential ? { assertionCredential: structuredClone(client.assertionCredential) } : {}),
-    };
+    const stored: StoredClient = { ...record, secrets: [secret] };
     this.clients.set(stored.clientId, stored);
-    return toRecord(stored);
+    return { client: toRecord(stored), clientSecret };
+  }
+
+  /** Registers a machine client that authenticates with signed JWTs (RFC 7523) only: no secret at all. */
+  async createWithAssertionKeys(client: NewAssertionClient, now = new Date()): Promise<{ client: ClientRecord }> {
+    const { assertionCredential, ...settings } = client;
+    const { record } = newClientRecord(settings, randomUUID(), now);
+    if (!this.tenantExists(client.tenantId)) {
+      throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
+    }
+    const stored: StoredClient = { ...record, assertionCredential: structuredClone(assertionCredential), secrets: [] };
+    this.clients.set(stored.clientId, stored);
+    return { client: toRecord(stored) };
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {
@@ -103,17 +77,24 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   }
 
   /**
-   * Adds a new secret and lets the current one expire `overlapSeconds` from now (0 ends it at once). At most
+   * Adds a new secret (expiring `newSecretLifetimeSeconds` from now when given) and lets the current one
+   * expire `overlapSeconds` from now (0 ends it at once). At most
    * two secrets exist: a secret still in an earlier overlap ends now. Returns the new secret.
    */
   async rotateSecret(
     clientId: string,
     overlapSeconds: number,
     now = new Date(),
+    newSecretLifetimeSeconds?: number,
   ): Promise<{ clientSecret: string; client: ClientRecord; previousSecretExpiresAt: number }> {
     const stored = this.clients.get(clientId);
     if (!stored) throw new StoreError('unknown-client', `There is no client ${clientId}`);
-    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(stored.secrets, overlapSeconds, now);
+    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(
+      stored.secrets,
+      overlapSeconds,
+      now,
+      newSecretLifetimeSeconds,
+    );
     const rotated: StoredClient = { ...stored, secrets };
     this.clients.set(clientId, rotated);
     return { clientSecret, client: toRecord(rotated), previousSecretExpiresAt };

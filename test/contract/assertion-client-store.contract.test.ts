@@ -62,7 +62,7 @@ describeContract<Clients>(
       const { client } = await clients.createWithAssertionKeys({
         tenantId,
         name: 'Entra provisioning',
-        redirectUris: [],
+        kind: 'client_credentials',
         assertionCredential,
       });
       expect(client).toMatchObject({ tenantId, secrets: [], assertionCredential });
@@ -78,7 +78,7 @@ describeContract<Clients>(
         subject().clients.createWithAssertionKeys({
           tenantId: randomUUID(),
           name: 'x',
-          redirectUris: [],
+          kind: 'client_credentials',
           assertionCredential: federated,
         }),
       ).rejects.toMatchObject({ code: 'unknown-tenant' });
