@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { GrantRecord, GrantStorePort, RevocationReason } from '../../core/oauth/grants';
+import type { GrantRecord, GrantStorePort, MachineGrantStore, RevocationReason } from '../../core/oauth/grants';
 import { listItemsOfKind } from './list-items';
 import { isConditionFailure } from './store-errors';
 
@@ -27,7 +27,7 @@ function toRecord(item: Record<string, unknown>): GrantRecord {
  * Item: pk `GRANT#<grantId>`, sk `GRANT`; listed per tenant through gsi1 (`TENANT#<tenantId>`, `GRANT#<createdAt>#<grantId>`).
  * The grant's `expiresAt` (its absolute end) is also the table's TTL attribute.
  */
-export class GrantStore implements GrantStorePort {
+export class GrantStore implements GrantStorePort, MachineGrantStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -43,6 +43,73 @@ export class GrantStore implements GrantStorePort {
       }),
     );
     return record;
+  }
+
+  /** Writes the grant unless one with its id exists (which is left as it is). */
+  async createIfAbsent(grant: GrantRecord): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: grantItem(grant),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Ends a machine client's grant (core/oauth/clients.ts `machineGrantIdOf`) whether or not a token has been
+   * issued under it yet: revoked now (`end === 'now'`), or ending at `end` (epoch seconds) when that is
+   * earlier than the end it has. Writing the grant when it does not exist keeps a later first issuance
+   * (`createIfAbsent`) from reviving it.
+   */
+  async endMachineGrant(
+    grant: Pick<GrantRecord, 'grantId' | 'tenantId' | 'clientId' | 'subject' | 'scope' | 'createdAt'>,
+    end: 'now' | number,
+    at: string,
+    reason: RevocationReason,
+  ): Promise<void> {
+    const values = {
+      ':tenantId': grant.tenantId,
+      ':clientId': grant.clientId,
+      ':subject': grant.subject,
+      ':scope': grant.scope,
+      ':createdAt': grant.createdAt,
+      ':gsi1pk': `TENANT#${grant.tenantId}`,
+      ':gsi1sk': `GRANT#${grant.createdAt}#${grant.grantId}`,
+      ':grantId': grant.grantId,
+    };
+    const identity =
+      'grantId = if_not_exists(grantId, :grantId), tenantId = if_not_exists(tenantId, :tenantId), clientId = if_not_exists(clientId, :clientId), subject = if_not_exists(subject, :subject), #scope = if_not_exists(#scope, :scope), createdAt = if_not_exists(createdAt, :createdAt), gsi1pk = if_not_exists(gsi1pk, :gsi1pk), gsi1sk = if_not_exists(gsi1sk, :gsi1sk)';
+    if (end === 'now') {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: grantKey(grant.grantId),
+          UpdateExpression: `SET ${identity}, #status = :revoked, revokedAt = if_not_exists(revokedAt, :at), revokedReason = if_not_exists(revokedReason, :reason)`,
+          ExpressionAttributeNames: { '#status': 'status', '#scope': 'scope' },
+          ExpressionAttributeValues: { ...values, ':revoked': 'revoked', ':at': at, ':reason': reason },
+        }),
+      );
+      return;
+    }
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: grantKey(grant.grantId),
+          UpdateExpression: `SET ${identity}, #status = if_not_exists(#status, :active), expiresAt = :end`,
+          ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :end',
+          ExpressionAttributeNames: { '#status': 'status', '#scope': 'scope' },
+          ExpressionAttributeValues: { ...values, ':active': 'active', ':end': end },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async get(grantId: string): Promise<GrantRecord | undefined> {

@@ -1,5 +1,11 @@
 import type { AuthorizationCodeRecord } from '../../core/oauth/authorization-code';
-import type { GrantRecord, GrantStorePort, RevocationReason, TokenLedger } from '../../core/oauth/grants';
+import type {
+  GrantRecord,
+  GrantStorePort,
+  MachineGrantStore,
+  RevocationReason,
+  TokenLedger,
+} from '../../core/oauth/grants';
 import type { RefreshTokenRecord } from '../../core/oauth/refresh-tokens';
 import { MemoryAuthorizationCodeStore } from './authorization-code-store';
 
@@ -18,8 +24,13 @@ class MemoryGrantsData {
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
 }
 
-class MemoryGrantStore implements GrantStorePort {
+class MemoryGrantStore implements GrantStorePort, MachineGrantStore {
   constructor(private readonly data: MemoryGrantsData) {}
+
+  /** Writes the grant unless one with its id exists (which is left as it is). */
+  async createIfAbsent(grant: GrantRecord): Promise<void> {
+    if (!this.data.grants.has(grant.grantId)) this.data.grants.set(grant.grantId, structuredClone(grant));
+  }
 
   async get(grantId: string): Promise<GrantRecord | undefined> {
     const grant = this.data.grants.get(grantId);

@@ -21,7 +21,7 @@ export interface AuthorizationCodeGrantDeps extends TokenIssuingDeps {
   readonly ledger: Pick<TokenLedger, 'redeemCode'>;
 }
 
-export const authorizationCodeGrant: TokenGrant<AuthorizationCodeGrantDeps> = async (deps, clientId, form) => {
+export const authorizationCodeGrant: TokenGrant<AuthorizationCodeGrantDeps> = async (deps, { clientId }, form) => {
   const code = requiredParam(form, 'code');
   const redirectUri = singleParam(form, 'redirect_uri');
   const verifier = singleParam(form, 'code_verifier');
@@ -57,7 +57,7 @@ export const authorizationCodeGrant: TokenGrant<AuthorizationCodeGrantDeps> = as
     if (latest?.consumedAt !== undefined) return refuseReplayedCode(deps, latest, nowDate);
     throw invalidGrant('The authorization code has expired');
   }
-  return tokenResponse(deps, grant, grant.scope, refreshToken, now);
+  return tokenResponse(deps, 'authorization_code', grant, grant.scope, refreshToken, now);
 };
 
 /** RFC 7636 §4.6; and a verifier for a code issued without a challenge is a downgrade attempt (RFC 9700 §4.8). */

@@ -217,22 +217,48 @@ export function rotatedSecrets(
 const UNKNOWN_CLIENT_SECRETS: readonly StoredClientSecret[] = [{ hash: opaqueTokenHash(''), createdAt: '' }];
 
 /**
- * The client when `clientSecret` is one of its valid secrets, else undefined. Every stored secret is compared
- * in constant time, and an unknown client takes the same steps as a wrong secret, so the two cannot be told
- * apart by timing (AS-E1, AS-E5).
+ * The client named `clientId` (when it exists) and the valid secret `clientSecret` matched (when one did).
+ * Every stored secret is compared in constant time, and an unknown client takes the same steps as a wrong
+ * secret, so the two cannot be told apart by timing (AS-E1, AS-E5).
  */
+export async function matchClientSecret(
+  source: ClientSecretSource,
+  clientId: string,
+  clientSecret: string,
+  now: Date,
+): Promise<{ readonly client?: ClientRecord; readonly secret?: StoredClientSecret }> {
+  const found = await source.getWithSecretHashes(clientId);
+  const presented = opaqueTokenHash(clientSecret);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  let matched: StoredClientSecret | undefined;
+  for (const secret of found?.secretHashes ?? UNKNOWN_CLIENT_SECRETS) {
+    if (hashesEqual(presented, secret.hash) && secretIsValid(secret, nowSeconds)) matched = secret;
+  }
+  return { ...(found ? { client: found.client } : {}), ...(found && matched ? { secret: matched } : {}) };
+}
+
+/** The client when `clientSecret` is one of its valid secrets, else undefined (see matchClientSecret). */
 export async function authenticateClientSecret(
   source: ClientSecretSource,
   clientId: string,
   clientSecret: string,
   now: Date,
 ): Promise<ClientRecord | undefined> {
-  const found = await source.getWithSecretHashes(clientId);
-  const presented = opaqueTokenHash(clientSecret);
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  let matched = false;
-  for (const secret of found?.secretHashes ?? UNKNOWN_CLIENT_SECRETS) {
-    if (hashesEqual(presented, secret.hash) && secretIsValid(secret, nowSeconds)) matched = true;
-  }
-  return matched ? found?.client : undefined;
+  const { client, secret } = await matchClientSecret(source, clientId, clientSecret, now);
+  return secret ? client : undefined;
 }
+
+/**
+ * The grant every access token a machine client gets with one of its secrets is issued under: one per secret,
+ * its id derived from the client and the secret's hash (never the hash itself), so that the token endpoint
+ * and the admin tools name the same grant without coordinating. Ending the secret (rotation, deletion) ends
+ * the grant, and the resource server's grant check then stops the secret's tokens (core/oauth/grant-status.ts).
+ */
+/**
+ * What stands for the secret in the grant of a machine client that authenticates with client assertions (it has
+ * no secret): one grant per such client, ended when the client is deleted.
+ */
+export const ASSERTION_GRANT_SECRET = { hash: 'client-assertion' } as const;
+
+export const machineGrantIdOf = (clientId: string, secret: Pick<StoredClientSecret, 'hash'>): string =>
+  `${clientId}.${opaqueTokenHash(`machine-grant:${secret.hash}`).slice(0, 22)}`;

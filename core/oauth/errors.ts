@@ -36,6 +36,8 @@ export const invalidRequest = (description: string) => new OAuthError('invalid_r
 export const invalidGrant = (description: string) => new OAuthError('invalid_grant', description);
 export const unsupportedGrantType = (description: string) => new OAuthError('unsupported_grant_type', description);
 export const invalidScope = (description: string) => new OAuthError('invalid_scope', description);
+/** RFC 6749 §5.2: the authenticated client may not use this grant type. */
+export const unauthorizedClient = (description: string) => new OAuthError('unauthorized_client', description);
 
 /**
  * RFC 6749 §5.2: a failed client authentication is 401, with `WWW-Authenticate` naming the scheme the client

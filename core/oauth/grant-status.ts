@@ -5,7 +5,8 @@ import type { GrantRecord } from './grants';
  * (AS-H6). Access tokens are JWTs checked without storage, so revocation reaches them only through this
  * check; reading the grant on every call would cost a read per SCIM request, so a status is trusted for
  * GRANT_STATUS_CACHE_MS. A revoked grant's tokens therefore stop within that time (the promise is 60 seconds),
- * at the cost of one grants-table read per grant per container per window.
+ * at the cost of one grants-table read per grant per container per window. A grant past its `expiresAt` is no
+ * longer active either (checked on every call, cached or not): a machine client's grant ends with its secret.
  */
 export const GRANT_STATUS_CACHE_MS = 30_000;
 /** Statuses kept per container: the oldest is forgotten first. */
@@ -13,7 +14,7 @@ export const GRANT_STATUS_CACHE_ENTRIES = 1000;
 
 /** Where a grant's status is read. */
 export interface GrantStatusSource {
-  get(grantId: string): Promise<Pick<GrantRecord, 'status' | 'tenantId'> | undefined>;
+  get(grantId: string): Promise<Pick<GrantRecord, 'status' | 'tenantId' | 'expiresAt'> | undefined>;
 }
 
 /** The port the resource server asks. */
@@ -25,19 +26,20 @@ export interface GrantStatus {
 }
 
 export function cachedGrantStatus(source: () => GrantStatusSource): GrantStatus {
-  const cache = new Map<string, { active: boolean; tenantId: string; checkedAt: number }>();
+  const cache = new Map<string, { active: boolean; tenantId: string; endsAtMs: number; checkedAt: number }>();
   return {
     async isActive(grantId, tenantId, nowMs) {
       const cached = cache.get(grantId);
       if (cached && nowMs - cached.checkedAt < GRANT_STATUS_CACHE_MS) {
-        return cached.active && cached.tenantId === tenantId;
+        return cached.active && nowMs < cached.endsAtMs && cached.tenantId === tenantId;
       }
       const grant = await source().get(grantId);
       const active = grant?.status === 'active';
+      const endsAtMs = grant?.expiresAt === undefined ? Number.POSITIVE_INFINITY : grant.expiresAt * 1000;
       cache.delete(grantId);
-      cache.set(grantId, { active, tenantId: grant?.tenantId ?? '', checkedAt: nowMs });
+      cache.set(grantId, { active, tenantId: grant?.tenantId ?? '', endsAtMs, checkedAt: nowMs });
       if (cache.size > GRANT_STATUS_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-      return active && grant?.tenantId === tenantId;
+      return active && nowMs < endsAtMs && grant?.tenantId === tenantId;
     },
     forget: () => cache.clear(),
   };

@@ -10,7 +10,7 @@ export interface GrantRecord {
   readonly grantId: string;
   readonly tenantId: string;
   readonly clientId: string;
-  /** The admin who approved the connection. */
+  /** The admin who approved the connection; a machine client's own id (RFC 9068 §2.2: no resource owner). */
   readonly subject: string;
   readonly scope: string;
   readonly status: GrantStatus;
@@ -18,7 +18,10 @@ export interface GrantRecord {
   readonly revokedAt?: string;
   /** Why it was revoked, for `grant list` (e.g. `refresh-token-reuse`, `code-replay`, `admin`). */
   readonly revokedReason?: string;
-  /** Epoch seconds: the absolute end of the grant and of every refresh token under it. */
+  /**
+   * Epoch seconds: the absolute end of the grant, of every refresh token under it and (checked by the resource
+   * server) of its access tokens; for a machine client's grant, the end of its secret.
+   */
   readonly expiresAt?: number;
   /** Epoch seconds: when the approving admin signed in. */
   readonly authTime?: number;
@@ -30,7 +33,17 @@ export type RevocationReason =
   | 'revocation-request'
   | 'admin'
   | 'client-deleted'
+  | 'client-secret-ended'
   | 'approver-removed';
+
+/**
+ * The grants of machine clients (client_credentials), one per client secret (clients.ts `machineGrantIdOf`):
+ * `createIfAbsent` writes the grant the first time a secret gets a token and never changes an existing one,
+ * so a grant the admin tools have already ended (revoked, or given an end) stays so.
+ */
+export interface MachineGrantStore {
+  createIfAbsent(grant: GrantRecord): Promise<void>;
+}
 
 /** Reading and revoking grants. */
 export interface GrantStorePort {

@@ -15,7 +15,7 @@ export interface RefreshTokenGrantDeps extends TokenIssuingDeps {
   readonly ledger: Pick<TokenLedger, 'getRefreshToken' | 'rotateRefreshToken'>;
 }
 
-export const refreshTokenGrant: TokenGrant<RefreshTokenGrantDeps> = async (deps, clientId, form) => {
+export const refreshTokenGrant: TokenGrant<RefreshTokenGrantDeps> = async (deps, { clientId }, form) => {
   const presented = requiredParam(form, 'refresh_token');
   const requestedScope = singleParam(form, 'scope');
   const nowDate = deps.now();
@@ -38,7 +38,7 @@ export const refreshTokenGrant: TokenGrant<RefreshTokenGrantDeps> = async (deps,
         await deps.grants.revokeIfExists(record.grantId, nowDate.toISOString(), 'refresh-token-reuse');
         throw invalidGrant('The refresh token has already been used; the grant is revoked');
       }
-      return tokenResponse(deps, grant, scope, successor, now);
+      return tokenResponse(deps, 'refresh_token', grant, scope, successor, now);
     }
     if (record.validUntil <= now) throw invalidGrant('The refresh token has expired');
 
@@ -51,7 +51,7 @@ export const refreshTokenGrant: TokenGrant<RefreshTokenGrantDeps> = async (deps,
       sealSuccessor(presented, successor),
       grant.expiresAt ?? successorRecord.validUntil,
     );
-    if (rotated) return tokenResponse(deps, grant, scope, successor, now);
+    if (rotated) return tokenResponse(deps, 'refresh_token', grant, scope, successor, now);
   }
   throw invalidGrant('The refresh token is invalid');
 };

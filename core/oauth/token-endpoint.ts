@@ -1,14 +1,21 @@
 import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './authorization-code-grant';
 import { type ClientAssertionDeps, verifyClientAssertion } from './client-assertion';
 import { type ClientAuthMethod, type ClientCredentials, clientCredentialsFrom } from './client-authentication';
-import { authenticateClientSecret, type ClientSecretSource } from './clients';
-import { invalidClient, tooManyFailedClientAuthentications, unsupportedGrantType } from './errors';
+import { type ClientCredentialsGrantDeps, clientCredentialsGrant } from './client-credentials-grant';
+import { type ClientSecretSource, clientAllowsGrant, matchClientSecret } from './clients';
+import {
+  invalidClient,
+  OAuthError,
+  tooManyFailedClientAuthentications,
+  unauthorizedClient,
+  unsupportedGrantType,
+} from './errors';
 import { type FormParams, requiredParam } from './form-params';
 import type { AttemptDecision } from './login-throttle';
 import { type RefreshTokenGrantDeps, refreshTokenGrant } from './refresh-token-grant';
-import type { TokenGrant, TokenOutcome } from './token-grant';
+import type { AuthenticatedClient, TokenGrant, TokenOutcome } from './token-grant';
 
-export type { TokenOutcome, TokenResponse } from './token-grant';
+export type { AuthenticatedClient, TokenOutcome, TokenResponse } from './token-grant';
 
 /**
  * Client authentication attempts of the calling address, counted per client id (AS-E5). Each attempt is
@@ -22,43 +29,48 @@ export interface ClientAuthFailureCounter {
   succeeded(clientId: string): Promise<void>;
 }
 
+/** A failed client authentication, as the handler may log it: never the secret. */
+export interface ClientAuthenticationFailure {
+  readonly clientId: string;
+  readonly method: ClientAuthMethod;
+  /** The tenant of the named client, when it exists. */
+  readonly tenantId?: string;
+}
+
 export interface ClientAuthenticationDeps {
   readonly clients: ClientSecretSource;
   /** Failed client authentications of this caller (AS-E5); without it, failures are not limited. */
   readonly clientAuthFailures?: ClientAuthFailureCounter;
   /** What verifying a client assertion needs (RFC 7523); without it, an assertion is refused. */
   readonly assertions?: Omit<ClientAssertionDeps, 'now'>;
+  /** Told of every failed authentication of a client that was named (for the log). */
+  readonly onAuthenticationFailure?: (failure: ClientAuthenticationFailure) => void;
   readonly now: () => Date;
 }
 
-/** The client a request authenticated, and how; never its secret or assertion. */
-export interface AuthenticatedClient {
-  readonly clientId: string;
-  readonly method: ClientAuthMethod;
-  /**
-   * Epoch seconds after which no token issued on this authentication may live: the `exp` of a federated
-   * credential's assertion (docs/oauth.md "How long a token issued on an assertion lives"); absent otherwise.
-   */
-  readonly tokensNotAfter?: number;
-}
-
 /** What the token endpoint needs: client authentication and every grant module's dependencies. */
-export type TokenEndpointDeps = ClientAuthenticationDeps & AuthorizationCodeGrantDeps & RefreshTokenGrantDeps;
+export type TokenEndpointDeps = ClientAuthenticationDeps &
+  AuthorizationCodeGrantDeps &
+  RefreshTokenGrantDeps &
+  ClientCredentialsGrantDeps;
 
 /**
- * THE grant types of the token endpoint (RFC 6749 §4.1.3, §6), one module each. The metadata's
- * `grant_types_supported` is derived from it, so a grant is added by adding its module and one entry here.
+ * THE grant types of the token endpoint (RFC 6749 §4.1.3, §4.4, §6), one module each. The metadata's
+ * `grant_types_supported` is derived from it, so a grant is added by adding its module and one entry here;
+ * which client may use which is the client's kind (clients.ts GRANT_TYPES_OF_KIND).
  */
 const TOKEN_GRANTS = {
   authorization_code: authorizationCodeGrant,
   refresh_token: refreshTokenGrant,
+  client_credentials: clientCredentialsGrant,
 } as const satisfies Record<string, TokenGrant<TokenEndpointDeps>>;
 
 type GrantType = keyof typeof TOKEN_GRANTS;
 
 export const SUPPORTED_GRANT_TYPES = Object.keys(TOKEN_GRANTS) as readonly GrantType[];
 
-const isSupportedGrantType = (grantType: string): grantType is GrantType => Object.hasOwn(TOKEN_GRANTS, grantType);
+export const isSupportedGrantType = (grantType: string): grantType is GrantType =>
+  Object.hasOwn(TOKEN_GRANTS, grantType);
 
 /**
  * Authenticates the client (RFC 6749 §2.3.1, RFC 7523 §3); any failure is `invalid_client`, the same for a
@@ -73,7 +85,10 @@ export async function authenticateClient(
 ): Promise<AuthenticatedClient> {
   const credentials = clientCredentialsFrom(authorization, form);
   const attempt = (await deps.clientAuthFailures?.reserveAttempt(credentials.clientId)) ?? { allowed: true };
-  if (!attempt.allowed) throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
+  if (!attempt.allowed) {
+    deps.onAuthenticationFailure?.({ clientId: credentials.clientId, method: credentials.method });
+    throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
+  }
   const authenticated =
     credentials.method === 'private_key_jwt'
       ? await authenticateAssertion(deps, credentials.clientId, credentials.assertion)
@@ -82,20 +97,26 @@ export async function authenticateClient(
   return authenticated;
 }
 
+/** Tells the failure to the log hook and refuses the request. */
+function refuse(
+  deps: ClientAuthenticationDeps,
+  failure: ClientAuthenticationFailure,
+  description = 'Client authentication failed',
+): never {
+  deps.onAuthenticationFailure?.(failure);
+  throw invalidClient(description, failure.method === 'client_secret_basic');
+}
+
 async function authenticateSecret(
   deps: ClientAuthenticationDeps,
-  credentials: ClientCredentials & { clientSecret: string },
+  credentials: Extract<ClientCredentials, { clientSecret: string }>,
 ): Promise<AuthenticatedClient> {
-  const client = await authenticateClientSecret(
-    deps.clients,
-    credentials.clientId,
-    credentials.clientSecret,
-    deps.now(),
-  );
-  if (!client || client.assertionCredential !== undefined) {
-    throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
+  const { clientId, method } = credentials;
+  const { client, secret } = await matchClientSecret(deps.clients, clientId, credentials.clientSecret, deps.now());
+  if (!client || !secret || client.assertionCredential !== undefined) {
+    refuse(deps, { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) });
   }
-  return { clientId: client.clientId, method: credentials.method };
+  return { clientId, method, client, secret };
 }
 
 async function authenticateAssertion(
@@ -103,21 +124,34 @@ async function authenticateAssertion(
   clientId: string,
   assertion: string,
 ): Promise<AuthenticatedClient> {
-  const credential = (await deps.clients.getWithSecretHashes(clientId))?.client.assertionCredential;
-  if (!deps.assertions || credential === undefined) {
-    throw invalidClient('Client authentication failed: this client does not authenticate with an assertion', false);
+  const method = 'private_key_jwt';
+  const client = (await deps.clients.getWithSecretHashes(clientId))?.client;
+  const credential = client?.assertionCredential;
+  const failure = { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) } as const;
+  if (!deps.assertions || client === undefined || credential === undefined) {
+    refuse(deps, failure, 'Client authentication failed: this client does not authenticate with an assertion');
   }
   const now = deps.now();
-  const verified = await verifyClientAssertion({ ...deps.assertions, now: () => now }, clientId, credential, assertion);
-  if (credential.kind === 'jwks') return { clientId, method: 'private_key_jwt' };
+  const verified = await verifyClientAssertion(
+    { ...deps.assertions, now: () => now },
+    clientId,
+    credential,
+    assertion,
+  ).catch((error: unknown) => {
+    if (error instanceof OAuthError && error.error === 'invalid_client') deps.onAuthenticationFailure?.(failure);
+    throw error;
+  });
+  if (credential.kind === 'jwks') return { clientId, method, client };
   // Another issuer's token stands for that issuer's current say-so, so what it authorises ends with it; one
   // inside the clock tolerance of its end authorises nothing any more.
-  if (verified.expiresAt <= Math.floor(now.getTime() / 1000))
-    throw invalidClient('The client assertion has expired', false);
-  return { clientId, method: 'private_key_jwt', tokensNotAfter: verified.expiresAt };
+  if (verified.expiresAt <= Math.floor(now.getTime() / 1000)) refuse(deps, failure, 'The client assertion has expired');
+  return { clientId, method, client, tokensNotAfter: verified.expiresAt };
 }
 
-/** POST /oauth/token (RFC 6749 §3.2): authenticates the client, then runs the grant its `grant_type` names. */
+/**
+ * POST /oauth/token (RFC 6749 §3.2): authenticates the client, then runs the grant its `grant_type` names, if
+ * the client's kind allows it (else `unauthorized_client`, RFC 6749 §5.2).
+ */
 export async function handleTokenRequest(
   deps: TokenEndpointDeps,
   authorization: string | undefined,
@@ -128,5 +162,8 @@ export async function handleTokenRequest(
   if (!isSupportedGrantType(grantType)) {
     throw unsupportedGrantType(`Supported grant types: ${SUPPORTED_GRANT_TYPES.join(', ')}`);
   }
-  return TOKEN_GRANTS[grantType](deps, client.clientId, form);
+  if (!clientAllowsGrant(client.client, grantType)) {
+    throw unauthorizedClient(`This client may not use the ${grantType} grant`);
+  }
+  return TOKEN_GRANTS[grantType](deps, client, form);
 }

@@ -1,4 +1,6 @@
 import { mintAccessToken } from './access-token';
+import type { ClientAuthMethod } from './client-authentication';
+import type { ClientRecord, StoredClientSecret } from './clients';
 import type { FormParams } from './form-params';
 import type { GrantRecord } from './grants';
 import { opaqueTokenHash } from './opaque-tokens';
@@ -10,7 +12,27 @@ import type { TokenSigner } from './signer';
  * successful response. A grant module exports its dependencies and one `TokenGrant`; the endpoint's dispatch
  * table (token-endpoint.ts) maps each `grant_type` to it.
  */
-export type TokenGrant<Deps> = (deps: Deps, clientId: string, form: FormParams) => Promise<TokenOutcome>;
+export type TokenGrant<Deps> = (deps: Deps, client: AuthenticatedClient, form: FormParams) => Promise<TokenOutcome>;
+
+/** The client the request authenticated as, and how; never its secret or assertion. */
+export interface AuthenticatedClient {
+  readonly clientId: string;
+  readonly method: ClientAuthMethod;
+  readonly client: ClientRecord;
+  /** The secret it presented (its stored form); absent when it authenticated with a client assertion. */
+  readonly secret?: StoredClientSecret;
+  /**
+   * Epoch seconds after which no token issued on this authentication may live: the `exp` of a federated
+   * credential's assertion (docs/oauth.md "How long a token issued on an assertion lives"); absent otherwise.
+   */
+  readonly tokensNotAfter?: number;
+}
+
+/** The lifetime of a token issued now: the grant's own, cut short to end no later than the authentication allows. */
+export const boundedLifetime = (lifetimeSeconds: number, now: number, authenticated: AuthenticatedClient): number =>
+  authenticated.tokensNotAfter === undefined
+    ? lifetimeSeconds
+    : Math.max(1, Math.min(lifetimeSeconds, authenticated.tokensNotAfter - now));
 
 /** What minting the response needs: the signer, our issuer (`iss`) and the SCIM base URL (`aud`). */
 export interface TokenIssuingDeps {
@@ -20,18 +42,19 @@ export interface TokenIssuingDeps {
   readonly now: () => Date;
 }
 
-/** RFC 6749 §5.1. */
+/** RFC 6749 §5.1; no refresh token for the client_credentials grant (§4.4.3). */
 export interface TokenResponse {
   readonly access_token: string;
   readonly token_type: 'Bearer';
   readonly expires_in: number;
-  readonly refresh_token: string;
+  readonly refresh_token?: string;
   readonly scope: string;
 }
 
 /** What the handler may log about a successful exchange: ids, never a credential. */
 export interface TokenOutcome {
   readonly response: TokenResponse;
+  readonly grantType: string;
   readonly tenantId: string;
   readonly clientId: string;
   readonly grantId: string;
@@ -57,6 +80,7 @@ export function newRefreshRecord(token: string, grant: GrantRecord, now: number)
 /** The successful token response: a new access token of the grant for `scope`, and the refresh token. */
 export async function tokenResponse(
   deps: TokenIssuingDeps,
+  grantType: 'authorization_code' | 'refresh_token',
   grant: GrantRecord,
   scope: string,
   refreshToken: string,
@@ -83,6 +107,7 @@ export async function tokenResponse(
       refresh_token: refreshToken,
       scope,
     },
+    grantType,
     tenantId: grant.tenantId,
     clientId: grant.clientId,
     grantId: grant.grantId,

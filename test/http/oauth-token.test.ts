@@ -402,7 +402,7 @@ describe('request format', () => {
     expect(reply.status).toBe(200);
   });
 
-  test.each(['password', 'client_credentials', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code', 'nonsense'])(
+  test.each(['password', 'implicit', 'urn:ietf:params:oauth:grant-type:device_code', 'nonsense'])(
     'AS-E8: grant_type=%s is unsupported_grant_type',
     async (grantType) => {
       const fixture = await oauthFixture();
@@ -587,7 +587,7 @@ describe('discovery documents', () => {
       jwks_uri: `${service.baseUrl}/.well-known/jwks.json`,
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
-      grant_types_supported: ['authorization_code', 'refresh_token'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],

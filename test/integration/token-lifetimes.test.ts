@@ -29,8 +29,9 @@ async function exchange(fixture: OAuthFixture, params: Record<string, string>, n
     basicAuthorization(fixture.clientId, fixture.clientSecret),
     form(params),
   );
-  rememberTokens(outcome.response);
-  return outcome;
+  const { refresh_token: refreshToken } = rememberTokens(outcome.response);
+  if (refreshToken === undefined) throw new Error(`the ${params.grant_type} grant issued no refresh token`);
+  return { ...outcome, response: { ...outcome.response, refresh_token: refreshToken } };
 }
 
 const redeemAt = (fixture: OAuthFixture, code: string, nowSeconds: number) =>

@@ -128,6 +128,7 @@ export function tokenEndpointDeps(now: () => Date = () => new Date()): TokenEndp
     clients,
     codes,
     grants,
+    machineGrants: grants,
     ledger,
     signer: tokenSigner(),
     issuer: publicBaseUrl(),
