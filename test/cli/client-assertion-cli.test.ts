@@ -128,3 +128,27 @@ test.each([
   });
   await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
 });
+
+test('keys are only for client_credentials clients, and such a client takes no secret expiry', async () => {
+  const tenantId = await createTenant();
+  const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwks = file('code-client.json', JSON.stringify({ keys: [await exportJWK(publicKey)] }));
+  const codeClient = await admin([
+    'client',
+    'create',
+    '--tenant',
+    tenantId,
+    '--name',
+    'Okta',
+    '--redirect-uri',
+    'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback',
+    '--jwks-file',
+    jwks,
+  ]);
+  expect(codeClient).toMatchObject({ code: 2, stdout: '' });
+  expect(codeClient.stderr).toContain('--grant client_credentials');
+  const withExpiry = await create(tenantId, '--jwks-file', jwks, '--secret-expires-in', '365d');
+  expect(withExpiry).toMatchObject({ code: 2, stdout: '' });
+  expect(withExpiry.stderr).toContain('no secret');
+  await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
+});
