@@ -1,5 +1,5 @@
 import { PageError } from '../html/page-error';
-import { MAX_CLIENT_ID_LENGTH } from './clients';
+import { type ClientKind, clientAllowsGrant, MAX_CLIENT_ID_LENGTH } from './clients';
 import { OAuthError, type OAuthErrorCode } from './errors';
 import { type FormParams, parameterValue, REPEATED } from './form-params';
 import { isWellFormedPkceValue } from './pkce';
@@ -21,6 +21,8 @@ export interface AuthorizingClient {
   readonly clientId: string;
   readonly tenantId: string;
   readonly name: string;
+  /** Only an authorization-code client may start the flow (clients.ts ClientKind). */
+  readonly kind: ClientKind;
   readonly redirectUris: readonly string[];
 }
 
@@ -107,6 +109,13 @@ export function validatedClientRedirect<Client extends AuthorizingClient>(
     throw new AuthorizationPageError(
       'Unknown application',
       'The application that sent you here is not registered with this service. Check the client ID configured in your identity provider.',
+    );
+  }
+  if (!clientAllowsGrant(client, 'authorization_code')) {
+    // RFC 6749 §4.1.2.1: without a registered redirect URI the error is shown here, not redirected.
+    throw new AuthorizationPageError(
+      'Not an authorization-code application',
+      'This application is registered for the client credentials grant: it gets its tokens with its own secret and has no sign-in or consent step. Use an application registered for the authorization code grant.',
     );
   }
   const redirectUri = single(query, 'redirect_uri');

@@ -39,7 +39,7 @@ import {
   required,
   table,
 } from './command-support';
-import type { Connection } from './connection';
+import { type Connection, type ServiceUrls, serviceUrlsOf } from './connection';
 import { refusalMessage } from './refusal-messages';
 
 /** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
@@ -146,6 +146,56 @@ function clientKindOption(context: CommandContext): ClientKind {
   return value as ClientKind;
 }
 
+/** `--base-url`: an absolute http(s) URL, kept without a trailing slash. */
+function baseUrlOption(context: CommandContext): string | undefined {
+  const value = context.values['base-url'] as string | undefined;
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash) {
+    throw new CliError(`--base-url must be an absolute http(s) URL without query or fragment, not ${value}`, 2);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/**
+ * A new machine client as Microsoft Entra ID's provisioning page (Admin Credentials, OAuth2 client credentials
+ * grant) asks for it: Tenant URL (our SCIM base URL), Token Endpoint, Client Identifier, Client Secret.
+ */
+function entraValues(
+  client: ClientRecord,
+  clientSecret: string,
+  secretExpiresAt: string | undefined,
+  urls: ServiceUrls | undefined,
+) {
+  const lifetimeMinutes = (client.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS) / 60;
+  return {
+    json: {
+      clientId: client.clientId,
+      clientSecret,
+      kind: client.kind,
+      accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds,
+      ...(secretExpiresAt === undefined ? {} : { secretExpiresAt }),
+      ...(urls ? { tenantUrl: urls.scimBaseUrl, tokenEndpoint: urls.tokenEndpoint } : {}),
+    },
+    text: [
+      `Client "${client.name}" (client credentials) created for tenant ${client.tenantId}.`,
+      "For Microsoft Entra ID's provisioning page (Admin Credentials, OAuth2 client credentials grant):",
+      `  Tenant URL         ${urls?.scimBaseUrl ?? '(the SCIM base URL: <public base URL>/scim/v2; pass --base-url to print it)'}`,
+      `  Token Endpoint     ${urls?.tokenEndpoint ?? '(<public base URL>/oauth/token; pass --base-url to print it)'}`,
+      `  Client Identifier  ${client.clientId}`,
+      `  Client Secret      ${clientSecret}`,
+      '  (the secret is shown only this once; it is stored as a hash)',
+      ...(secretExpiresAt === undefined ? [] : [`  The secret expires at ${secretExpiresAt}; rotate it before then.`]),
+      `  Access tokens live ${lifetimeMinutes} minutes.`,
+    ].join('\n'),
+  };
+}
+
 /** The new client the options describe, or a usage error (exit 2) naming the option at fault. */
 function newClientOf(context: CommandContext, tenantId: string, name: string): NewClient {
   const kind = clientKindOption(context);
@@ -191,6 +241,7 @@ async function createAssertionClient(
   connection: Connection,
   newClient: NewClient,
   assertionCredential: AssertionCredential,
+  urls: ServiceUrls | undefined,
 ): Promise<CommandResult> {
   if (newClient.kind !== 'client_credentials') {
     throw new CliError('--jwks-file and a federated credential are for --grant client_credentials clients', 2);
@@ -210,12 +261,15 @@ async function createAssertionClient(
       kind: client.kind,
       accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds,
       authentication: authenticationView(client),
+      ...(urls ? { tenantUrl: urls.scimBaseUrl, tokenEndpoint: urls.tokenEndpoint } : {}),
     },
     text: [
-      `Client "${client.name}" created for tenant ${client.tenantId}.`,
-      `  Client ID      ${client.clientId}`,
-      '  Authentication private_key_jwt (a signed JWT; the client has no secret)',
-      `  Grant          client_credentials, access tokens live at most ${lifetimeMinutes} minutes`,
+      `Client "${client.name}" (client credentials) created for tenant ${client.tenantId}.`,
+      `  Tenant URL         ${urls?.scimBaseUrl ?? '(the SCIM base URL: <public base URL>/scim/v2; pass --base-url to print it)'}`,
+      `  Token Endpoint     ${urls?.tokenEndpoint ?? '(<public base URL>/oauth/token; pass --base-url to print it)'}`,
+      `  Client Identifier  ${client.clientId}`,
+      '  Authentication     private_key_jwt (a signed JWT; the client has no secret)',
+      `  Access tokens live at most ${lifetimeMinutes} minutes.`,
     ].join('\n'),
   };
 }
@@ -508,8 +562,8 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'register an OAuth client for a tenant: Okta (authorization code) or Entra (client credentials)',
     usage:
       'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]\n' +
-      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--json]\n' +
-      `  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] ${ASSERTION_USAGE} [--json]`,
+      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--base-url <url>] [--json]\n' +
+      `  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] ${ASSERTION_USAGE} [--base-url <url>] [--json]`,
     details: [
       'Without --grant (or with --grant authorization_code) the client is for the authorization code grant',
       "(Okta's OAuth connection): redirect URIs must be absolute https URIs without a fragment or user@; http",
@@ -521,8 +575,12 @@ const oauthCommands: readonly CommandSpec[] = [
       `${DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS / 60}m).`,
       '--secret-expires-in (1d to 3y, e.g. 365d or 2y) makes the secret stop working after that time; without',
       'it the secret does not expire. Rotate it before then (client rotate-secret).',
+      "For a client_credentials client it prints the four values Entra's provisioning page asks for: Tenant URL,",
+      'Token Endpoint, Client Identifier and Client Secret. The two addresses come from the deployed stack or the',
+      'running npm start; --base-url <url> (the public base URL, e.g. https://scim.example.com) gives them otherwise.',
       'The client secret is printed once and stored only as a hash: copy it into the identity provider now.',
-      'With --json: {"clientId": "...", "clientSecret": "...", "kind": "authorization_code" | "client_credentials", ...}.',
+      'With --json: {"clientId", "clientSecret", "kind": "authorization_code" | "client_credentials", "secretExpiresAt"',
+      '(if it expires), and for client_credentials "accessTokenLifetimeSeconds", "tenantUrl", "tokenEndpoint" (when known)}.',
       ...ASSERTION_HELP,
     ],
     options: {
@@ -532,28 +590,32 @@ const oauthCommands: readonly CommandSpec[] = [
       'redirect-uri': { type: 'string', multiple: true },
       'token-lifetime': { type: 'string' },
       'secret-expires-in': { type: 'string' },
+      'base-url': { type: 'string' },
       ...ASSERTION_OPTIONS,
     },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const name = displayName(context, 'name');
       const newClient = newClientOf(context, tenantId, name);
+      const baseUrl = baseUrlOption(context);
       const connection = await context.connection();
       const assertionCredential = await assertionCredentialOf(context, connection.local);
       await existingTenant(connection, tenantId);
       if (assertionCredential !== undefined) {
-        return createAssertionClient(connection, newClient, assertionCredential);
+        const urls = baseUrl === undefined ? connection.serviceUrls : serviceUrlsOf(baseUrl);
+        return createAssertionClient(connection, newClient, assertionCredential, urls);
       }
       const { client, clientSecret } = await stores(connection).clients.create(newClient);
       const secretExpiresAt = iso(client.secrets[0]?.expiresAt);
+      if (client.kind === 'client_credentials') {
+        const urls = baseUrl === undefined ? connection.serviceUrls : serviceUrlsOf(baseUrl);
+        return entraValues(client, clientSecret, secretExpiresAt, urls);
+      }
       return {
         json: {
           clientId: client.clientId,
           clientSecret,
           kind: client.kind,
-          ...(client.accessTokenLifetimeSeconds === undefined
-            ? {}
-            : { accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds }),
           ...(secretExpiresAt === undefined ? {} : { secretExpiresAt }),
         },
         text: [

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import type { TableKey } from '../../contract/tables';
 import { startDynamoDbLocal } from '../../local/dynamodb-local';
 import { prepareLocalTables } from '../../local/environment';
@@ -20,8 +21,21 @@ export interface Connection {
   readonly description: string;
   /** Whether it is a DynamoDB Local (the local runtime's data) rather than tables in AWS. */
   readonly local: boolean;
+  /** The service's public addresses, when the connection knows them (a deployed stack, a running npm start). */
+  readonly serviceUrls?: ServiceUrls;
   close(): Promise<void>;
 }
+
+export interface ServiceUrls {
+  readonly scimBaseUrl: string;
+  readonly tokenEndpoint: string;
+}
+
+/** The addresses of the service whose public base URL (issuer) is `publicBaseUrl`. */
+export const serviceUrlsOf = (publicBaseUrl: string): ServiceUrls => ({
+  scimBaseUrl: `${publicBaseUrl}${SCIM_BASE_PATH}`,
+  tokenEndpoint: `${publicBaseUrl}${pathOf('OAuthToken')}`,
+});
 
 export interface ConnectionOptions {
   readonly endpoint?: string;
@@ -108,6 +122,7 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
       tables: running.tableNames,
       description: `the running npm start at ${running.publicBaseUrl} (${running.inMemory ? 'in memory' : `state folder ${displayPath(STATE_DIR)}`})`,
       local: true,
+      serviceUrls: serviceUrlsOf(running.publicBaseUrl),
       close: async () => client.destroy(),
     };
   }
@@ -172,7 +187,13 @@ async function connectToStack(stackName: string, region: string | undefined): Pr
   } finally {
     cloudFormation.destroy();
   }
-  const { UsersTableName: users, ClientsTableName: clients, GrantsTableName: grants } = outputs;
+  const {
+    UsersTableName: users,
+    ClientsTableName: clients,
+    GrantsTableName: grants,
+    ScimBaseUrl: scimBaseUrl,
+    TokenEndpoint: tokenEndpoint,
+  } = outputs;
   if (!clients || !grants) {
     throw new CliError(`Stack ${stackName} has no ClientsTableName and GrantsTableName outputs`);
   }
@@ -182,6 +203,7 @@ async function connectToStack(stackName: string, region: string | undefined): Pr
     tables: { users: users ?? '', clients, grants },
     description: `stack ${stackName}`,
     local: false,
+    ...(scimBaseUrl && tokenEndpoint ? { serviceUrls: { scimBaseUrl, tokenEndpoint } } : {}),
     close: async () => client.destroy(),
   };
 }

@@ -229,6 +229,31 @@ describe('admin CLI', () => {
     expect(listed.stdout).not.toContain(created.clientSecret as string);
   });
 
+  test("client create --grant client_credentials prints the values Entra's provisioning page asks for", async () => {
+    const tenantId = await createTenant();
+    const options = ['client', 'create', '--grant', 'client_credentials', '--tenant', tenantId, '--name', 'Entra'];
+    const [text, json] = await Promise.all([
+      admin([...options, '--base-url', 'https://scim.example.com/']),
+      admin([...options, '--base-url', 'https://scim.example.com', '--json']),
+    ]);
+    expect(text.code).toBe(0);
+    const clientId = /Client Identifier {2}(\S+)/.exec(text.stdout)?.[1];
+    const clientSecret = /Client Secret {6}(\S+)/.exec(text.stdout)?.[1];
+    expect(text.stdout).toContain('Tenant URL         https://scim.example.com/scim/v2\n');
+    expect(text.stdout).toContain('Token Endpoint     https://scim.example.com/oauth/token\n');
+    await expect(
+      authenticateClientSecret(oauthStores().clients, clientId as string, clientSecret as string, new Date()),
+    ).resolves.toMatchObject({ tenantId, kind: 'client_credentials' });
+    expect(onlyJson(json)).toMatchObject({
+      kind: 'client_credentials',
+      tenantUrl: 'https://scim.example.com/scim/v2',
+      tokenEndpoint: 'https://scim.example.com/oauth/token',
+      accessTokenLifetimeSeconds: 3600,
+    });
+    const badUrl = await admin([...options, '--base-url', 'scim.example.com']);
+    expect(badUrl).toMatchObject({ code: 2, stdout: '' });
+  });
+
   test.each([
     ['a token lifetime under 60 minutes', ['--grant', 'client_credentials', '--token-lifetime', '59m']],
     ['a token lifetime over 6 hours', ['--grant', 'client_credentials', '--token-lifetime', '7h']],

@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose';
 import * as client from 'openid-client';
 import { clearGrantStatusCache } from '../../functions/_shared/bearer-auth';
 import { admin, onlyJson } from '../support/admin-cli';
+import { AuthorizeBrowser } from '../support/authorize-client';
 import { type RunningService, startService } from '../support/local-service';
 import { captureLogs } from '../support/log-capture';
 import { basicAuthorization, oauthFixture, oauthStores, rememberTokens } from '../support/oauth';
@@ -145,6 +146,21 @@ describe('the client and the grant must match', () => {
     const token = await machineToken(machine.clientId, machine.clientSecret, { scope });
     expect(token.status).toBe(400);
     expect(token.body).toEqual({ error: 'invalid_scope', error_description: expect.any(String) });
+  });
+
+  test('a machine client cannot start the authorization code flow: an error page, no redirect', async () => {
+    const machine = await machineClient();
+    const browser = new AuthorizeBrowser(service.baseUrl);
+    const page = await browser.get(
+      browser.authorizeUrl({
+        response_type: 'code',
+        client_id: machine.clientId,
+        redirect_uri: 'https://example.com/cb',
+      }),
+    );
+    expect(page.status).toBe(400);
+    expect(page.location).toBeNull();
+    expect(page.body).toContain('Not an authorization-code application');
   });
 
   test('a wrong secret is invalid_client', async () => {

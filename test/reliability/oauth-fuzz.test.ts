@@ -7,13 +7,14 @@ import { handler as revoke } from '../../functions/oauth/revoke';
 import { handler as token } from '../../functions/oauth/token';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import { useLocalEnvironment } from '../support/local-service';
-import { basicAuthorization, issueTestCode, type OAuthFixture, oauthFixture } from '../support/oauth';
+import { basicAuthorization, issueTestCode, type OAuthFixture, oauthFixture, oauthStores } from '../support/oauth';
 import { rememberSecret } from '../support/secrets';
 
 // Random form bodies and headers straight into the token and revocation handlers. Client A's credentials
 // (right or wrong) are offered to the fuzzer; client B's code and tokens are too, so the property checks that
 // no rejected request, and no request by A, ever changes B's code, grant or refresh token (RFC 6749 §4.1.2,
-// §10.4; RFC 7009 §2.1: a client may revoke only its own tokens).
+// §10.4; RFC 7009 §2.1: a client may revoke only its own tokens). Machine client M's credentials are offered
+// too: it may get a client_credentials token (and only that, only with its right secret), never anything else.
 
 const OAUTH_ERRORS = new Set([
   'invalid_request',
@@ -27,6 +28,7 @@ const OAUTH_ERRORS = new Set([
 
 let clientA: OAuthFixture;
 let clientB: OAuthFixture;
+let machine: { clientId: string; clientSecret: string };
 let codeB: string;
 let unusedCodeB: string;
 let refreshB: string;
@@ -57,6 +59,13 @@ beforeAll(async () => {
   useLocalEnvironment();
   clientA = await oauthFixture();
   clientB = await oauthFixture();
+  const created = await oauthStores().clients.create({
+    tenantId: clientA.tenantId,
+    name: 'Entra',
+    kind: 'client_credentials',
+  });
+  machine = { clientId: created.client.clientId, clientSecret: created.clientSecret };
+  rememberSecret(machine.clientSecret);
   codeB = await issueTestCode(clientB);
   unusedCodeB = await issueTestCode(clientB);
   const redeemed = await token(
@@ -104,6 +113,8 @@ const values = () =>
     fc.constant('accessB'),
     fc.constant('redirectA'),
     fc.constant('clientA'),
+    fc.constant('clientM'),
+    fc.constant('secretM'),
     // Values far longer than any key or item field may be (a client_id of 3,000 characters, say).
     fc.integer({ min: 200, max: 4000 }).map((size) => 'x'.repeat(size)),
   );
@@ -131,7 +142,11 @@ const forms = fc.array(fc.tuple(names, values()), { maxLength: 6 });
 // grant logic instead of stopping at client authentication.
 const authorizations = fc.oneof(
   { arbitrary: fc.constant('basicA'), weight: 4 },
-  { arbitrary: fc.constantFrom('wrongSecretA', 'none', 'Basic', 'Basic !!!', 'Bearer accessB'), weight: 2 },
+  { arbitrary: fc.constant('basicM'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom('wrongSecretA', 'wrongSecretM', 'none', 'Basic', 'Basic !!!', 'Bearer accessB'),
+    weight: 2,
+  },
   { arbitrary: text().map((value) => `Basic ${Buffer.from(value).toString('base64')}`), weight: 1 },
   { arbitrary: text(), weight: 1 },
   {
@@ -176,6 +191,8 @@ function resolve(value: string): string {
     accessB,
     redirectA: clientA.redirectUri,
     clientA: clientA.clientId,
+    clientM: machine.clientId,
+    secretM: machine.clientSecret,
   };
   return named[value] ?? value;
 }
@@ -189,6 +206,8 @@ const nextSourceIp = () => {
 function authorizationHeader(choice: string): string | undefined {
   if (choice === 'basicA') return basicAuthorization(clientA.clientId, clientA.clientSecret);
   if (choice === 'wrongSecretA') return basicAuthorization(clientA.clientId, `${clientA.clientSecret}x`);
+  if (choice === 'basicM') return basicAuthorization(machine.clientId, machine.clientSecret);
+  if (choice === 'wrongSecretM') return basicAuthorization(machine.clientId, `${machine.clientSecret}x`);
   if (choice === 'none') return undefined;
   if (choice === 'Bearer accessB') return `Bearer ${accessB}`;
   return choice;
@@ -261,6 +280,7 @@ test('client A revoking client B’s refresh token is refused (RFC 7009 §2.1) a
 test('random token and revocation requests: never a 500, always an RFC 6749 error, and client B’s code, grant and refresh token are untouched', async () => {
   const before = await itemsOfB();
   let accepted = 0;
+  let issuedToMachine = 0;
   await fc.assert(
     fc.asyncProperty(requests, async (request) => {
       const authorization = authorizationHeader(request.authorization);
@@ -285,9 +305,26 @@ test('random token and revocation requests: never a 500, always an RFC 6749 erro
       if (result.statusCode === 401 && authorization?.startsWith('Basic ')) {
         expect(result.headers?.['WWW-Authenticate']).toMatch(/^Basic /);
       }
-      if (result.statusCode === 200) {
+      if (result.statusCode >= 400) expect(result.body).not.toContain('access_token');
+      if (result.statusCode === 200 && request.endpoint === 'token') {
+        // Only M's client_credentials grant can issue here: no code or refresh token of A was ever offered.
+        const params = new URLSearchParams(body);
+        const issued = JSON.parse(result.body) as Record<string, unknown>;
+        expect(params.getAll('grant_type')).toEqual(['client_credentials']);
+        expect(
+          authorization === basicAuthorization(machine.clientId, machine.clientSecret) ||
+            params.get('client_secret') === machine.clientSecret,
+        ).toBe(true);
+        expect(issued).toEqual({
+          access_token: expect.any(String),
+          token_type: 'Bearer',
+          expires_in: 3600,
+          scope: 'scim',
+        });
+        rememberSecret(issued.access_token as string);
+        issuedToMachine += 1;
+      } else if (result.statusCode === 200) {
         accepted += 1;
-        // Only a revocation (of a token A does not hold) can succeed here: no token of A was ever offered.
         expect(request.endpoint).toBe('revoke');
       }
       expect(await itemsOfB()).toBe(before);
@@ -306,10 +343,20 @@ test('random token and revocation requests: never a 500, always an RFC 6749 erro
             rawBody: null,
           },
         ],
+        [
+          {
+            endpoint: 'token',
+            form: [['grant_type', 'client_credentials']],
+            authorization: 'basicM',
+            contentType: 'application/x-www-form-urlencoded',
+            rawBody: null,
+          },
+        ],
       ],
     },
   );
   expect(accepted).toBeGreaterThan(0);
+  expect(issuedToMachine).toBeGreaterThan(0);
   // B's refresh token still works afterwards.
   const refreshed = await token(
     apiEvent('POST', '/oauth/token', {
