@@ -2,9 +2,9 @@ import type { AssertionCredential } from './client-assertion';
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
 
 /**
- * OAuth clients: confidential, one tenant each (Okta's connection to one tenant). A client has at most two
- * valid secrets at once, so a secret can be rotated without downtime (AS-E6). Secrets are 256-bit random
- * values kept only as SHA-256 (RFC 6819 §5.1.4.1.3), and checked here; storage only keeps them.
+ * OAuth clients: confidential, one tenant each (Okta's or Entra's connection to one tenant). A client has at
+ * most two valid secrets at once, so a secret can be rotated without downtime (AS-E6). Secrets are 256-bit
+ * random values kept only as SHA-256 (RFC 6819 §5.1.4.1.3), and checked here; storage only keeps them.
  */
 /**
  * The longest client id a request may name. Ours are UUIDs (36 characters); the bound keeps any other value,
