@@ -30,3 +30,12 @@ export const awsClientBudget = () => ({
     throwOnRequestTimeout: true,
   },
 });
+
+/**
+ * Each fetch of an identity provider's JWKS (the keys of a federated client credential): the whole fetch,
+ * connecting included, within `timeoutMs`, one attempt (the next request after the back-off tries again).
+ * With the DynamoDB and KMS calls of a token request it stays inside the function's 10 seconds.
+ */
+export const JWKS_FETCH_BUDGET = {
+  timeoutMs: 3_000,
+} as const;

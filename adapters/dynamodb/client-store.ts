@@ -10,6 +10,7 @@ import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  type NewAssertionClient,
   type NewClient,
   newClientRecord,
   rotatedSecrets,
@@ -57,6 +58,7 @@ function toRecord(item: Record<string, unknown>): ClientRecord {
     secrets: stored.secrets.map(({ createdAt, expiresAt }) =>
       expiresAt === undefined ? { createdAt } : { createdAt, expiresAt },
     ),
+    ...(stored.assertionCredential ? { assertionCredential: stored.assertionCredential } : {}),
   };
 }
 
@@ -73,20 +75,35 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
   async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
     const clientId = randomUUID();
     const { record, clientSecret, secret } = newClientRecord(client, clientId, now);
+    return { client: await this.put(record, [secret]), clientSecret };
+  }
+
+  /**
+   * Registers a machine client that authenticates with signed JWTs (RFC 7523) only: the same settings as
+   * `create`, and no secret at all.
+   */
+  async createWithAssertionKeys(client: NewAssertionClient, now = new Date()): Promise<{ client: ClientRecord }> {
+    const clientId = randomUUID();
+    const { assertionCredential, ...settings } = client;
+    const { record } = newClientRecord(settings, clientId, now);
+    return { client: await this.put({ ...record, assertionCredential }, []) };
+  }
+
+  private async put(record: Omit<ClientRecord, 'secrets'>, secrets: StoredSecret[]): Promise<ClientRecord> {
     const { kind, ...rest } = record;
-    const createdAt = record.createdAt;
-    const stored: StoredClient = { ...rest, clientKind: kind, secrets: [secret], secretsVersion: 1 };
+    const { clientId, createdAt } = record;
+    const stored: StoredClient = { ...rest, clientKind: kind, secrets, secretsVersion: 1 };
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            tenantMustExist(this.tableName, client.tenantId),
+            tenantMustExist(this.tableName, record.tenantId),
             {
               Put: {
                 TableName: this.tableName,
                 Item: {
                   ...clientKey(clientId),
-                  gsi1pk: `TENANT#${client.tenantId}`,
+                  gsi1pk: `TENANT#${record.tenantId}`,
                   gsi1sk: `CLIENT#${createdAt}#${clientId}`,
                   kind: 'client',
                   ...stored,
@@ -99,11 +116,11 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
       );
     } catch (error) {
       if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-        throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
+        throw new StoreError('unknown-tenant', `There is no tenant ${record.tenantId}`);
       }
       throw error;
     }
-    return { client: toRecord(stored as unknown as Record<string, unknown>), clientSecret };
+    return toRecord(stored as unknown as Record<string, unknown>);
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {

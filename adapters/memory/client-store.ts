@@ -3,6 +3,7 @@ import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  type NewAssertionClient,
   type NewClient,
   newClientRecord,
   rotatedSecrets,
@@ -43,6 +44,18 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
     const stored: StoredClient = { ...record, secrets: [secret] };
     this.clients.set(stored.clientId, stored);
     return { client: toRecord(stored), clientSecret };
+  }
+
+  /** Registers a machine client that authenticates with signed JWTs (RFC 7523) only: no secret at all. */
+  async createWithAssertionKeys(client: NewAssertionClient, now = new Date()): Promise<{ client: ClientRecord }> {
+    const { assertionCredential, ...settings } = client;
+    const { record } = newClientRecord(settings, randomUUID(), now);
+    if (!this.tenantExists(client.tenantId)) {
+      throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
+    }
+    const stored: StoredClient = { ...record, assertionCredential: structuredClone(assertionCredential), secrets: [] };
+    this.clients.set(stored.clientId, stored);
+    return { client: toRecord(stored) };
   }
 
   async get(clientId: string): Promise<ClientRecord | undefined> {

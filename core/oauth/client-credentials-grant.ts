@@ -1,16 +1,18 @@
 import { mintAccessToken } from './access-token';
-import { DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, machineGrantIdOf } from './clients';
+import { ASSERTION_GRANT_SECRET, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, machineGrantIdOf } from './clients';
 import { invalidScope } from './errors';
 import { singleParam } from './form-params';
 import type { GrantRecord, MachineGrantStore } from './grants';
 import { DEFAULT_SCOPE } from './scopes';
-import { epochSeconds, type TokenGrant, type TokenIssuingDeps } from './token-grant';
+import { boundedLifetime, epochSeconds, type TokenGrant, type TokenIssuingDeps } from './token-grant';
 
 /**
  * The client_credentials grant, RFC 6749 §4.4, for machine clients (Microsoft Entra ID): the client acts on
  * its own tenant with no resource owner, so the token's `sub` is the client itself (RFC 9068 §2.2), and no
  * refresh token is issued (§4.4.3): the client asks again with its secret. The access token lives the
- * client's configured lifetime (60 minutes to 6 hours).
+ * client's configured lifetime (60 minutes to 6 hours), and never beyond the federated assertion the client
+ * authenticated with, if any (token-grant.ts `boundedLifetime`). A client that authenticates with assertions has
+ * no secret, and one grant for all its tokens (clients.ts `ASSERTION_GRANT_SECRET`).
  *
  * Every token is issued under the grant of the secret that got it (clients.ts `machineGrantIdOf`), written the
  * first time that secret is used; the admin tools end that grant when the secret is rotated away or the client
@@ -39,14 +41,14 @@ export const clientCredentialsGrant: TokenGrant<ClientCredentialsGrantDeps> = as
   const nowDate = deps.now();
   const now = epochSeconds(nowDate);
   const grant: GrantRecord = {
-    grantId: machineGrantIdOf(client.clientId, secret),
+    grantId: machineGrantIdOf(client.clientId, secret ?? ASSERTION_GRANT_SECRET),
     tenantId: client.tenantId,
     clientId: client.clientId,
     subject: client.clientId,
     scope: MACHINE_SCOPE,
     status: 'active',
     createdAt: nowDate.toISOString(),
-    ...(secret.expiresAt === undefined ? {} : { expiresAt: secret.expiresAt }),
+    ...(secret?.expiresAt === undefined ? {} : { expiresAt: secret.expiresAt }),
   };
   await deps.machineGrants.createIfAbsent(grant);
   const access = await mintAccessToken(
@@ -61,7 +63,7 @@ export const clientCredentialsGrant: TokenGrant<ClientCredentialsGrantDeps> = as
       grantId: grant.grantId,
     },
     now,
-    client.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+    boundedLifetime(client.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, now, authenticated),
   );
   return {
     response: { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope },

@@ -1,3 +1,4 @@
+import type { AssertionCredential } from './client-assertion';
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
 
 /**
@@ -64,6 +65,8 @@ export interface ClientRecord {
   readonly accessTokenLifetimeSeconds?: number;
   readonly createdAt: string;
   readonly secrets: readonly ClientSecretInfo[];
+  /** Keys it signs client assertions with (RFC 7523); such a client has no secret and authenticates only so. */
+  readonly assertionCredential?: AssertionCredential;
 }
 
 /** What `create` is given; the store adds the id, the creation time and the first secret. */
@@ -82,6 +85,14 @@ export type NewClient =
       readonly accessTokenLifetimeSeconds?: number;
       readonly secretLifetimeSeconds?: number;
     };
+
+/**
+ * A machine client that authenticates with a signed JWT (RFC 7523) instead of a secret: the settings of a
+ * `client_credentials` client, and where its keys come from.
+ */
+export type NewAssertionClient = Omit<Extract<NewClient, { kind: 'client_credentials' }>, 'secretLifetimeSeconds'> & {
+  readonly assertionCredential: AssertionCredential;
+};
 
 export const clientAllowsGrant = (client: Pick<ClientRecord, 'kind'>, grantType: string): boolean =>
   (GRANT_TYPES_OF_KIND[client.kind] as readonly string[]).includes(grantType);
@@ -243,5 +254,11 @@ export async function authenticateClientSecret(
  * and the admin tools name the same grant without coordinating. Ending the secret (rotation, deletion) ends
  * the grant, and the resource server's grant check then stops the secret's tokens (core/oauth/grant-status.ts).
  */
+/**
+ * What stands for the secret in the grant of a machine client that authenticates with client assertions (it has
+ * no secret): one grant per such client, ended when the client is deleted.
+ */
+export const ASSERTION_GRANT_SECRET = { hash: 'client-assertion' } as const;
+
 export const machineGrantIdOf = (clientId: string, secret: Pick<StoredClientSecret, 'hash'>): string =>
   `${clientId}.${opaqueTokenHash(`machine-grant:${secret.hash}`).slice(0, 22)}`;

@@ -1,4 +1,5 @@
 import { pathOf } from '../../contract/routes';
+import { ASSERTION_SIGNING_ALGORITHMS } from './client-assertion';
 import { CLIENT_AUTH_METHODS } from './client-authentication';
 import { PKCE_METHODS } from './pkce';
 import { SUPPORTED_SCOPES } from './scopes';
@@ -28,7 +29,10 @@ export function authorizationServerMetadata(issuer: string): Record<string, unkn
     response_modes_supported: ['query'],
     grant_types_supported: [...SUPPORTED_GRANT_TYPES],
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    // RFC 8414 §2: required with private_key_jwt; the algorithms a client assertion may be signed with.
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGORITHMS],
     revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+    revocation_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGORITHMS],
     code_challenge_methods_supported: [...PKCE_METHODS],
     scopes_supported: Object.keys(SUPPORTED_SCOPES),
     // RFC 9207: the authorization response carries `iss`.

@@ -1,8 +1,15 @@
 import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './authorization-code-grant';
-import { type ClientAuthMethod, clientCredentialsFrom } from './client-authentication';
+import { type ClientAssertionDeps, verifyClientAssertion } from './client-assertion';
+import { type ClientAuthMethod, type ClientCredentials, clientCredentialsFrom } from './client-authentication';
 import { type ClientCredentialsGrantDeps, clientCredentialsGrant } from './client-credentials-grant';
 import { type ClientSecretSource, clientAllowsGrant, matchClientSecret } from './clients';
-import { invalidClient, tooManyFailedClientAuthentications, unauthorizedClient, unsupportedGrantType } from './errors';
+import {
+  invalidClient,
+  OAuthError,
+  tooManyFailedClientAuthentications,
+  unauthorizedClient,
+  unsupportedGrantType,
+} from './errors';
 import { type FormParams, requiredParam } from './form-params';
 import type { AttemptDecision } from './login-throttle';
 import { type RefreshTokenGrantDeps, refreshTokenGrant } from './refresh-token-grant';
@@ -34,6 +41,8 @@ export interface ClientAuthenticationDeps {
   readonly clients: ClientSecretSource;
   /** Failed client authentications of this caller (AS-E5); without it, failures are not limited. */
   readonly clientAuthFailures?: ClientAuthFailureCounter;
+  /** What verifying a client assertion needs (RFC 7523); without it, an assertion is refused. */
+  readonly assertions?: Omit<ClientAssertionDeps, 'now'>;
   /** Told of every failed authentication of a client that was named (for the log). */
   readonly onAuthenticationFailure?: (failure: ClientAuthenticationFailure) => void;
   readonly now: () => Date;
@@ -64,8 +73,10 @@ export const isSupportedGrantType = (grantType: string): grantType is GrantType 
   Object.hasOwn(TOKEN_GRANTS, grantType);
 
 /**
- * Authenticates the client (RFC 6749 §2.3.1); any failure is `invalid_client`, the same for every cause, and
- * repeated failures from one caller make it wait (429 with Retry-After) before it may try again (AS-E5).
+ * Authenticates the client (RFC 6749 §2.3.1, RFC 7523 §3); any failure is `invalid_client`, the same for a
+ * wrong secret and an unknown client, and repeated failures from one caller make it wait (429 with
+ * Retry-After) before it may try again (AS-E5). A client registered with assertion keys has no secret, and a
+ * client with a secret has no keys, so each can authenticate only its own way.
  */
 export async function authenticateClient(
   deps: ClientAuthenticationDeps,
@@ -78,22 +89,63 @@ export async function authenticateClient(
     deps.onAuthenticationFailure?.({ clientId: credentials.clientId, method: credentials.method });
     throw tooManyFailedClientAuthentications(attempt.retryAfterSeconds);
   }
-  const { client, secret } = await matchClientSecret(
-    deps.clients,
-    credentials.clientId,
-    credentials.clientSecret,
-    deps.now(),
-  );
-  if (!client || !secret) {
-    deps.onAuthenticationFailure?.({
-      clientId: credentials.clientId,
-      method: credentials.method,
-      ...(client ? { tenantId: client.tenantId } : {}),
-    });
-    throw invalidClient('Client authentication failed', credentials.method === 'client_secret_basic');
-  }
+  const authenticated =
+    credentials.method === 'private_key_jwt'
+      ? await authenticateAssertion(deps, credentials.clientId, credentials.assertion)
+      : await authenticateSecret(deps, credentials);
   await deps.clientAuthFailures?.succeeded(credentials.clientId);
-  return { ...credentials, client, secret };
+  return authenticated;
+}
+
+/** Tells the failure to the log hook and refuses the request. */
+function refuse(
+  deps: ClientAuthenticationDeps,
+  failure: ClientAuthenticationFailure,
+  description = 'Client authentication failed',
+): never {
+  deps.onAuthenticationFailure?.(failure);
+  throw invalidClient(description, failure.method === 'client_secret_basic');
+}
+
+async function authenticateSecret(
+  deps: ClientAuthenticationDeps,
+  credentials: Extract<ClientCredentials, { clientSecret: string }>,
+): Promise<AuthenticatedClient> {
+  const { clientId, method } = credentials;
+  const { client, secret } = await matchClientSecret(deps.clients, clientId, credentials.clientSecret, deps.now());
+  if (!client || !secret || client.assertionCredential !== undefined) {
+    refuse(deps, { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) });
+  }
+  return { clientId, method, client, secret };
+}
+
+async function authenticateAssertion(
+  deps: ClientAuthenticationDeps,
+  clientId: string,
+  assertion: string,
+): Promise<AuthenticatedClient> {
+  const method = 'private_key_jwt';
+  const client = (await deps.clients.getWithSecretHashes(clientId))?.client;
+  const credential = client?.assertionCredential;
+  const failure = { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) } as const;
+  if (!deps.assertions || client === undefined || credential === undefined) {
+    refuse(deps, failure, 'Client authentication failed: this client does not authenticate with an assertion');
+  }
+  const now = deps.now();
+  const verified = await verifyClientAssertion(
+    { ...deps.assertions, now: () => now },
+    clientId,
+    credential,
+    assertion,
+  ).catch((error: unknown) => {
+    if (error instanceof OAuthError && error.error === 'invalid_client') deps.onAuthenticationFailure?.(failure);
+    throw error;
+  });
+  if (credential.kind === 'jwks') return { clientId, method, client };
+  // Another issuer's token stands for that issuer's current say-so, so what it authorises ends with it; one
+  // inside the clock tolerance of its end authorises nothing any more.
+  if (verified.expiresAt <= Math.floor(now.getTime() / 1000)) refuse(deps, failure, 'The client assertion has expired');
+  return { clientId, method, client, tokensNotAfter: verified.expiresAt };
 }
 
 /**

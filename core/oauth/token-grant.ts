@@ -1,5 +1,5 @@
 import { mintAccessToken } from './access-token';
-import type { ClientCredentials } from './client-authentication';
+import type { ClientAuthMethod } from './client-authentication';
 import type { ClientRecord, StoredClientSecret } from './clients';
 import type { FormParams } from './form-params';
 import type { GrantRecord } from './grants';
@@ -14,11 +14,25 @@ import type { TokenSigner } from './signer';
  */
 export type TokenGrant<Deps> = (deps: Deps, client: AuthenticatedClient, form: FormParams) => Promise<TokenOutcome>;
 
-/** The client the request authenticated as, and the secret it presented (its stored form). */
-export interface AuthenticatedClient extends ClientCredentials {
+/** The client the request authenticated as, and how; never its secret or assertion. */
+export interface AuthenticatedClient {
+  readonly clientId: string;
+  readonly method: ClientAuthMethod;
   readonly client: ClientRecord;
-  readonly secret: StoredClientSecret;
+  /** The secret it presented (its stored form); absent when it authenticated with a client assertion. */
+  readonly secret?: StoredClientSecret;
+  /**
+   * Epoch seconds after which no token issued on this authentication may live: the `exp` of a federated
+   * credential's assertion (docs/oauth.md "How long a token issued on an assertion lives"); absent otherwise.
+   */
+  readonly tokensNotAfter?: number;
 }
+
+/** The lifetime of a token issued now: the grant's own, cut short to end no later than the authentication allows. */
+export const boundedLifetime = (lifetimeSeconds: number, now: number, authenticated: AuthenticatedClient): number =>
+  authenticated.tokensNotAfter === undefined
+    ? lifetimeSeconds
+    : Math.max(1, Math.min(lifetimeSeconds, authenticated.tokensNotAfter - now));
 
 /** What minting the response needs: the signer, our issuer (`iss`) and the SCIM base URL (`aud`). */
 export interface TokenIssuingDeps {

@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
+import { AssertionReplayStore } from '../../adapters/dynamodb/assertion-replay-store';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { clientAuthFailureCounter } from '../../adapters/dynamodb/client-auth-failures';
@@ -13,11 +14,14 @@ import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
+import { fetchJwksDocument } from '../../adapters/http/jwks-fetcher';
 import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
-import { SCIM_BASE_PATH } from '../../contract/routes';
+import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
+import { RemoteKeySets } from '../../core/oauth/assertion-keys';
+import type { ClientAssertionDeps } from '../../core/oauth/client-assertion';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
 
@@ -148,3 +152,17 @@ export const groupStore = (): DynamoDbGroupStore => store('groups', 'users', (db
 /** The tenant's access source and group mappings, and the access writes that follow groups (users table). */
 export const groupAccessStore = (): DynamoDbGroupAccessStore =>
   store('groupAccess', 'users', (db, t) => new DynamoDbGroupAccessStore(db, t));
+
+/** Used client assertion ids (RFC 7523 §3), in the grants table. */
+export const assertionReplayStore = (): AssertionReplayStore =>
+  store('assertionReplays', 'grants', (db, t) => new AssertionReplayStore(db, t));
+/** The identity providers' key sets, cached for the life of the process (a warm Lambda keeps them). */
+export const remoteKeySets = (): RemoteKeySets => once('remoteKeySets', [], () => new RemoteKeySets(fetchJwksDocument));
+
+/** What verifying a client assertion at the token or revocation endpoint needs. */
+export const clientAssertionVerification = (): Omit<ClientAssertionDeps, 'now'> => ({
+  replays: assertionReplayStore(),
+  remoteKeys: remoteKeySets(),
+  issuer: publicBaseUrl(),
+  tokenEndpoint: `${publicBaseUrl()}${pathOf('OAuthToken')}`,
+});

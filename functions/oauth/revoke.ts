@@ -3,6 +3,7 @@ import { authenticateClient } from '../../core/oauth/token-endpoint';
 import { logger } from '../_shared/logger';
 import { oauthRoute } from '../_shared/oauth-route';
 import {
+  clientAssertionVerification,
   clientAuthFailures,
   clientStore,
   grantLedger,
@@ -16,7 +17,12 @@ import {
 export const handler = oauthRoute(async (request) => {
   const now = () => new Date();
   const client = await authenticateClient(
-    { clients: clientStore(), clientAuthFailures: clientAuthFailures(request.sourceIp), now },
+    {
+      clients: clientStore(),
+      clientAuthFailures: clientAuthFailures(request.sourceIp),
+      assertions: clientAssertionVerification(),
+      now,
+    },
     request.headers.authorization,
     request.form,
   );

@@ -1,3 +1,4 @@
+import type { ClientAuthMethod } from '../../core/oauth/client-authentication';
 import { MAX_CLIENT_ID_LENGTH } from '../../core/oauth/clients';
 import { handleTokenRequest, isSupportedGrantType, type SUPPORTED_GRANT_TYPES } from '../../core/oauth/token-endpoint';
 import { logger } from '../_shared/logger';
@@ -5,6 +6,7 @@ import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
 import {
   authorizationCodeStore,
+  clientAssertionVerification,
   clientAuthFailures,
   clientStore,
   grantLedger,
@@ -24,10 +26,18 @@ const GRANT_LOG_NAMES = {
   client_credentials: 'client-credentials',
 } as const satisfies Record<(typeof SUPPORTED_GRANT_TYPES)[number], string>;
 
+/** How the log names a client authentication method. */
+const AUTH_METHOD_LOG_NAMES = {
+  client_secret_basic: 'basic',
+  client_secret_post: 'post',
+  private_key_jwt: 'jwt',
+} as const satisfies Record<ClientAuthMethod, string>;
+
 /**
- * POST /oauth/token: RFC 6749 §3.2, the authorization_code, refresh_token and client_credentials grants. The
- * request's log line names the grant (`grant`), the client and its tenant (never a secret or token); a failed
- * client authentication is logged as a warning with the client id it named.
+ * POST /oauth/token: RFC 6749 §3.2, the authorization_code, refresh_token and client_credentials grants, with
+ * client secrets or RFC 7523 client assertions. The request's log line names the grant (`grant`), the client
+ * and its tenant (never a secret, assertion or token); a failed client authentication is logged as a warning
+ * with the client id it named.
  */
 export const handler = oauthRoute(async (request) => {
   const grantType = request.form.grant_type?.[0];
@@ -38,10 +48,11 @@ export const handler = oauthRoute(async (request) => {
     {
       clients: clientStore(),
       clientAuthFailures: clientAuthFailures(request.sourceIp),
+      assertions: clientAssertionVerification(),
       onAuthenticationFailure: ({ clientId, method, tenantId }) => {
         logger.warn('client authentication failed', {
           clientId: clientId.slice(0, MAX_CLIENT_ID_LENGTH),
-          authMethod: method === 'client_secret_basic' ? 'basic' : 'post',
+          authMethod: AUTH_METHOD_LOG_NAMES[method],
           ...(tenantId ? { tenant: tenantId } : {}),
         });
       },

@@ -5,7 +5,9 @@ import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { deleteAdmin } from '../../core/access/admin-accounts';
 import { Refusal } from '../../core/access/refusal';
+import type { AssertionCredential } from '../../core/oauth/client-assertion';
 import {
+  ASSERTION_GRANT_SECRET,
   type ClientKind,
   DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
   GRANT_TYPES_OF_KIND,
@@ -21,6 +23,7 @@ import { redirectUriProblem } from '../../core/oauth/redirect-uris';
 import { ScimError } from '../../core/scim/errors';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { accessCommands, userView } from './access-commands';
+import { ASSERTION_HELP, ASSERTION_OPTIONS, ASSERTION_USAGE, assertionCredentialOf } from './assertion-options';
 import { CliError } from './cli-error';
 import {
   ACTOR_HELP,
@@ -28,6 +31,7 @@ import {
   accessServices,
   actorOf,
   type CommandContext,
+  type CommandResult,
   type CommandSpec,
   displayName,
   emailOption,
@@ -233,6 +237,44 @@ function newClientOf(context: CommandContext, tenantId: string, name: string): N
   return client;
 }
 
+/** `client create` of a machine client that authenticates with a signed JWT: no secret to print. */
+async function createAssertionClient(
+  connection: Connection,
+  newClient: NewClient,
+  assertionCredential: AssertionCredential,
+  urls: ServiceUrls | undefined,
+): Promise<CommandResult> {
+  if (newClient.kind !== 'client_credentials') {
+    throw new CliError('--jwks-file and a federated credential are for --grant client_credentials clients', 2);
+  }
+  if (newClient.secretLifetimeSeconds !== undefined) {
+    throw new CliError(
+      'A client with --jwks-file or a federated credential has no secret: leave out --secret-expires-in',
+      2,
+    );
+  }
+  const { secretLifetimeSeconds: _none, ...settings } = newClient;
+  const { client } = await stores(connection).clients.createWithAssertionKeys({ ...settings, assertionCredential });
+  const lifetimeMinutes = (client.accessTokenLifetimeSeconds ?? 0) / 60;
+  return {
+    json: {
+      clientId: client.clientId,
+      kind: client.kind,
+      accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds,
+      authentication: authenticationView(client),
+      ...(urls ? { tenantUrl: urls.scimBaseUrl, tokenEndpoint: urls.tokenEndpoint } : {}),
+    },
+    text: [
+      `Client "${client.name}" (client credentials) created for tenant ${client.tenantId}.`,
+      `  Tenant URL         ${urls?.scimBaseUrl ?? '(the SCIM base URL: <public base URL>/scim/v2; pass --base-url to print it)'}`,
+      `  Token Endpoint     ${urls?.tokenEndpoint ?? '(<public base URL>/oauth/token; pass --base-url to print it)'}`,
+      `  Client Identifier  ${client.clientId}`,
+      '  Authentication     private_key_jwt (a signed JWT; the client has no secret)',
+      `  Access tokens live at most ${lifetimeMinutes} minutes.`,
+    ].join('\n'),
+  };
+}
+
 const iso = (epochSeconds: number | undefined) =>
   epochSeconds === undefined ? undefined : new Date(epochSeconds * 1000).toISOString();
 
@@ -251,8 +293,27 @@ function clientView(client: ClientRecord) {
       createdAt: secret.createdAt,
       ...(secret.expiresAt !== undefined ? { expiresAt: iso(secret.expiresAt) } : {}),
     })),
+    authentication: authenticationView(client),
   };
 }
+
+/** How the client authenticates: with a secret, or a JWT verified with its own keys or a federated issuer's. */
+function authenticationView(client: ClientRecord) {
+  const credential = client.assertionCredential;
+  if (credential === undefined) return { method: 'client_secret' };
+  if (credential.kind === 'jwks') {
+    return { method: 'private_key_jwt', keys: credential.keys.map((key) => key.kid ?? `${key.kty} key`) };
+  }
+  const { issuer, subject, audience, jwksUri } = credential;
+  return { method: 'private_key_jwt', federated: { issuer, subject, audience, jwksUri } };
+}
+
+const authenticationSummary = (view: ReturnType<typeof authenticationView>): string =>
+  'federated' in view && view.federated
+    ? `federated: ${view.federated.issuer}`
+    : 'keys' in view && view.keys
+      ? `keys: ${view.keys.join(' ')}`
+      : 'secret';
 
 function grantView(grant: GrantRecord) {
   return {
@@ -502,7 +563,8 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'register an OAuth client for a tenant: Okta (authorization code) or Entra (client credentials)',
     usage:
       'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]\n' +
-      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--base-url <url>] [--json]',
+      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--base-url <url>] [--json]\n' +
+      `  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] ${ASSERTION_USAGE} [--base-url <url>] [--json]`,
     details: [
       'Without --grant (or with --grant authorization_code) the client is for the authorization code grant',
       "(Okta's OAuth connection): redirect URIs must be absolute https URIs without a fragment or user@; http",
@@ -520,6 +582,7 @@ const oauthCommands: readonly CommandSpec[] = [
       'The client secret is printed once and stored only as a hash: copy it into the identity provider now.',
       'With --json: {"clientId", "clientSecret", "kind": "authorization_code" | "client_credentials", "secretExpiresAt"',
       '(if it expires), and for client_credentials "accessTokenLifetimeSeconds", "tenantUrl", "tokenEndpoint" (when known)}.',
+      ...ASSERTION_HELP,
     ],
     options: {
       tenant: { type: 'string' },
@@ -529,6 +592,7 @@ const oauthCommands: readonly CommandSpec[] = [
       'token-lifetime': { type: 'string' },
       'secret-expires-in': { type: 'string' },
       'base-url': { type: 'string' },
+      ...ASSERTION_OPTIONS,
     },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
@@ -536,7 +600,12 @@ const oauthCommands: readonly CommandSpec[] = [
       const newClient = newClientOf(context, tenantId, name);
       const baseUrl = baseUrlOption(context);
       const connection = await context.connection();
+      const assertionCredential = await assertionCredentialOf(context, connection.local);
       await existingTenant(connection, tenantId);
+      if (assertionCredential !== undefined) {
+        const urls = baseUrl === undefined ? connection.serviceUrls : serviceUrlsOf(baseUrl);
+        return createAssertionClient(connection, newClient, assertionCredential, urls);
+      }
       const { client, clientSecret } = await stores(connection).clients.create(newClient);
       const secretExpiresAt = iso(client.secrets[0]?.expiresAt);
       if (client.kind === 'client_credentials') {
@@ -573,7 +642,7 @@ const oauthCommands: readonly CommandSpec[] = [
     usage: 'client list [--tenant <tenantId>] [--json]',
     details: [
       'With --json: {"clients": [{"clientId", "tenantId", "name", "kind", "redirectUris", "accessTokenLifetimeSeconds"',
-      '(client_credentials clients), "createdAt", "secrets"}, ...]}.',
+      '(client_credentials clients), "createdAt", "secrets", "authentication": {"method", "keys" | "federated"}}, ...]}.',
     ],
     options: { tenant: { type: 'string' } },
     run: async (context) => {
@@ -587,12 +656,13 @@ const oauthCommands: readonly CommandSpec[] = [
           clients.length === 0
             ? 'No clients.'
             : table([
-                ['CLIENT ID', 'TENANT ID', 'NAME', 'GRANT', 'SECRETS', 'REDIRECT URIS'],
+                ['CLIENT ID', 'TENANT ID', 'NAME', 'GRANT', 'AUTHENTICATION', 'SECRETS', 'REDIRECT URIS'],
                 ...clients.map((c) => [
                   c.clientId,
                   c.tenantId,
                   c.name,
                   c.kind,
+                  authenticationSummary(c.authentication),
                   c.secrets.map((s) => (s.expiresAt ? `1 until ${s.expiresAt}` : '1 current')).join(', '),
                   c.redirectUris.join(' '),
                 ]),
@@ -625,6 +695,9 @@ const oauthCommands: readonly CommandSpec[] = [
       const now = new Date();
       const { clients, grants } = stores(await context.connection());
       const before = await clients.getWithSecretHashes(clientId);
+      if (before?.client.assertionCredential !== undefined) {
+        throw new CliError(`Client ${clientId} authenticates with a signed JWT (private_key_jwt) and has no secret`);
+      }
       const rotated = await clients.rotateSecret(clientId, overlapSeconds, now, secretLifetimeSeconds);
       if (before?.client.kind === 'client_credentials') {
         await endMachineGrants(grants, before.client, before.secretHashes, now, rotated.previousSecretExpiresAt);
@@ -669,7 +742,12 @@ const oauthCommands: readonly CommandSpec[] = [
       }
       // Also the grants of secrets that have issued no token yet, so that a token request racing the deletion
       // cannot create one afterwards.
-      if (deleted.kind === 'client_credentials') await endMachineGrants(grants, deleted, secrets, new Date(), 'now');
+      if (deleted.kind === 'client_credentials') {
+        const ended = deleted.assertionCredential
+          ? [{ ...ASSERTION_GRANT_SECRET, createdAt: deleted.createdAt }]
+          : secrets;
+        await endMachineGrants(grants, deleted, ended, new Date(), 'now');
+      }
       return {
         json: { clientId, deleted: true, revokedGrants: revoked },
         text: `Client ${clientId} deleted; ${revoked} active grant(s) revoked.`,

@@ -19,6 +19,8 @@ export interface Connection {
   readonly tables: Record<TableKey, string>;
   /** One line for humans: which data the command worked on. */
   readonly description: string;
+  /** Whether it is a DynamoDB Local (the local runtime's data) rather than tables in AWS. */
+  readonly local: boolean;
   /** The service's public addresses, when the connection knows them (a deployed stack, a running npm start). */
   readonly serviceUrls?: ServiceUrls;
   close(): Promise<void>;
@@ -97,6 +99,7 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
       db: documentClient(client),
       tables: { users: options.usersTable ?? '', clients: options.clientsTable, grants: options.grantsTable },
       description: `tables ${options.clientsTable} and ${options.grantsTable} in AWS`,
+      local: false,
       close: async () => client.destroy(),
     };
   }
@@ -107,6 +110,7 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
       db: documentClient(client),
       tables: localTableNames(),
       description: `DynamoDB Local at ${endpoint}`,
+      local: true,
       close: async () => client.destroy(),
     };
   }
@@ -117,6 +121,7 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
       db: documentClient(client),
       tables: running.tableNames,
       description: `the running npm start at ${running.publicBaseUrl} (${running.inMemory ? 'in memory' : `state folder ${displayPath(STATE_DIR)}`})`,
+      local: true,
       serviceUrls: serviceUrlsOf(running.publicBaseUrl),
       close: async () => client.destroy(),
     };
@@ -135,6 +140,7 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
       db: documentClient(client),
       tables,
       description: `the local state folder ${displayPath(STATE_DIR)} (no npm start is running; its database is opened for this command)`,
+      local: true,
       close: async () => {
         client.destroy();
         await database.stop();
@@ -196,6 +202,7 @@ async function connectToStack(stackName: string, region: string | undefined): Pr
     db: documentClient(client),
     tables: { users: users ?? '', clients, grants },
     description: `stack ${stackName}`,
+    local: false,
     ...(scimBaseUrl && tokenEndpoint ? { serviceUrls: { scimBaseUrl, tokenEndpoint } } : {}),
     close: async () => client.destroy(),
   };

@@ -24,6 +24,9 @@ import {
   rememberTokens,
 } from '../support/oauth';
 
+/** RFC 8414 §2: the asymmetric algorithms a private_key_jwt assertion may use; never `none` or HMAC. */
+const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+
 let service: RunningService;
 beforeAll(async () => {
   service = await startService();
@@ -585,8 +588,10 @@ describe('discovery documents', () => {
       response_types_supported: ['code'],
       response_modes_supported: ['query'],
       grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+      revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
       code_challenge_methods_supported: ['S256'],
       scopes_supported: ['scim', 'offline_access'],
       authorization_response_iss_parameter_supported: true,

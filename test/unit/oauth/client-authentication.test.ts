@@ -68,6 +68,63 @@ describe('client_secret_basic parsing', () => {
   });
 });
 
+describe('client assertions (RFC 7521 §4.2)', () => {
+  const TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const jwt = (payload: object) => `${encode({ alg: 'ES256' })}.${encode(payload)}.c2ln`;
+
+  test('client_assertion_type and client_assertion authenticate the client_id given, or else the sub', () => {
+    const assertion = jwt({ sub: 'from-sub' });
+    expect(clientCredentialsFrom(undefined, { client_assertion_type: [TYPE], client_assertion: [assertion] })).toEqual({
+      clientId: 'from-sub',
+      assertion,
+      method: 'private_key_jwt',
+    });
+    expect(
+      clientCredentialsFrom(undefined, {
+        client_id: ['given'],
+        client_assertion_type: [TYPE],
+        client_assertion: [assertion],
+      }),
+    ).toEqual({ clientId: 'given', assertion, method: 'private_key_jwt' });
+  });
+
+  test.each([
+    [
+      'another assertion type',
+      {
+        client_assertion_type: ['urn:ietf:params:oauth:client-assertion-type:saml2-bearer'],
+        client_assertion: ['x.y.z'],
+      },
+      undefined,
+    ],
+    ['no assertion', { client_assertion_type: [TYPE] }, undefined],
+    ['no assertion type', { client_assertion: [jwt({ sub: 'c' })] }, undefined],
+    ['an assertion naming no client', { client_assertion_type: [TYPE], client_assertion: ['not-a-jwt'] }, undefined],
+    [
+      'a secret as well',
+      { client_assertion_type: [TYPE], client_assertion: [jwt({ sub: 'c' })], client_secret: ['s'] },
+      undefined,
+    ],
+    [
+      'Basic as well',
+      { client_assertion_type: [TYPE], client_assertion: [jwt({ sub: 'c' })] },
+      `Basic ${Buffer.from('c:s').toString('base64')}`,
+    ],
+  ])('%s is 401 invalid_client (RFC 7521 §4.2.1)', (_case, body, authorization) => {
+    expect(failure(authorization, body)).toMatchObject({ error: 'invalid_client', status: 401 });
+  });
+
+  test('a repeated client_assertion is invalid_request', () => {
+    const assertion = jwt({ sub: 'c' });
+    expect(
+      failure(undefined, { client_assertion_type: [TYPE], client_assertion: [assertion, assertion] }),
+    ).toMatchObject({
+      error: 'invalid_request',
+    });
+  });
+});
+
 describe('redirect URI registration', () => {
   test.each([
     'https://system-admin.okta.com/admin/app/cpc/acme_scimapp_1/oauth/callback',
