@@ -6,12 +6,11 @@ import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { deleteAdmin } from '../../core/access/admin-accounts';
 import { Refusal } from '../../core/access/refusal';
 import type { AssertionCredential } from '../../core/oauth/client-assertion';
+import { deleteClientRevokingGrants, rotateClientSecret } from '../../core/oauth/client-registration';
 import {
-  ASSERTION_GRANT_SECRET,
   type ClientKind,
   DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
   GRANT_TYPES_OF_KIND,
-  machineGrantIdOf,
   type NewClient,
   newClientProblem,
   type StoredClientSecret,
@@ -60,35 +59,6 @@ const stores = (connection: Connection) => ({
  * a deletion: a secret that no longer exists ends now, the secret kept for the overlap ends with it
  * (`keptUntil`), so the access tokens each secret got stop within the resource server's grant-check window.
  */
-async function endMachineGrants(
-  grants: GrantStore,
-  client: ClientRecord,
-  secrets: readonly StoredClientSecret[],
-  now: Date,
-  keptUntil: number | 'now',
-): Promise<void> {
-  const nowSeconds = Math.floor(now.getTime() / 1000);
-  const current = [...secrets]
-    .filter((secret) => secret.expiresAt === undefined || secret.expiresAt > nowSeconds)
-    .sort((a, b) => (b.expiresAt ?? Number.POSITIVE_INFINITY) - (a.expiresAt ?? Number.POSITIVE_INFINITY))[0];
-  for (const secret of secrets) {
-    const end = secret === current && keptUntil !== 'now' && keptUntil > nowSeconds ? keptUntil : 'now';
-    await grants.endMachineGrant(
-      {
-        grantId: machineGrantIdOf(client.clientId, secret),
-        tenantId: client.tenantId,
-        clientId: client.clientId,
-        subject: client.clientId,
-        scope: 'scim',
-        createdAt: now.toISOString(),
-      },
-      end,
-      now.toISOString(),
-      end === 'now' ? 'client-secret-ended' : 'admin',
-    );
-  }
-}
-
 async function existingTenant(connection: Connection, tenantId: string) {
   const tenant = await stores(connection).tenants.get(tenantId);
   if (!tenant) throw new Refusal('unknown-tenant', { tenantId });
@@ -693,14 +663,15 @@ const oauthCommands: readonly CommandSpec[] = [
         if (problem) throw new CliError(`${problem} (--secret-expires-in 1d to 3y)`, 2);
       }
       const now = new Date();
-      const { clients, grants } = stores(await context.connection());
-      const before = await clients.getWithSecretHashes(clientId);
-      if (before?.client.assertionCredential !== undefined) {
+      const rotated = await rotateClientSecret(
+        stores(await context.connection()),
+        clientId,
+        overlapSeconds,
+        now,
+        secretLifetimeSeconds,
+      );
+      if (rotated === 'no-secret') {
         throw new CliError(`Client ${clientId} authenticates with a signed JWT (private_key_jwt) and has no secret`);
-      }
-      const rotated = await clients.rotateSecret(clientId, overlapSeconds, now, secretLifetimeSeconds);
-      if (before?.client.kind === 'client_credentials') {
-        await endMachineGrants(grants, before.client, before.secretHashes, now, rotated.previousSecretExpiresAt);
       }
       const previousEnds =
         rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000)
@@ -730,24 +701,9 @@ const oauthCommands: readonly CommandSpec[] = [
     options: { client: { type: 'string' } },
     run: async (context) => {
       const clientId = required(context, 'client');
-      const { clients, grants } = stores(await context.connection());
-      const secrets = (await clients.getWithSecretHashes(clientId))?.secretHashes ?? [];
-      const deleted = await clients.delete(clientId);
+      const deleted = await deleteClientRevokingGrants(stores(await context.connection()), clientId);
       if (!deleted) throw new Refusal('unknown-client', { clientId });
-      const now = new Date().toISOString();
-      let revoked = 0;
-      for (const grant of await grants.list(deleted.tenantId)) {
-        if (grant.clientId !== clientId || grant.status !== 'active') continue;
-        if (await grants.revokeIfExists(grant.grantId, now, 'client-deleted')) revoked += 1;
-      }
-      // Also the grants of secrets that have issued no token yet, so that a token request racing the deletion
-      // cannot create one afterwards.
-      if (deleted.kind === 'client_credentials') {
-        const ended = deleted.assertionCredential
-          ? [{ ...ASSERTION_GRANT_SECRET, createdAt: deleted.createdAt }]
-          : secrets;
-        await endMachineGrants(grants, deleted, ended, new Date(), 'now');
-      }
+      const revoked = deleted.revokedGrants;
       return {
         json: { clientId, deleted: true, revokedGrants: revoked },
         text: `Client ${clientId} deleted; ${revoked} active grant(s) revoked.`,
