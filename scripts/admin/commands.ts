@@ -13,7 +13,6 @@ import {
   GRANT_TYPES_OF_KIND,
   type NewClient,
   newClientProblem,
-  type StoredClientSecret,
   secretLifetimeProblem,
 } from '../../core/oauth/clients';
 import type { GrantRecord } from '../../core/oauth/grants';
