@@ -27,6 +27,7 @@ import {
 } from './command-support';
 import type { Connection } from './connection';
 import { refusalMessage } from './refusal-messages';
+import { tokenCommands } from './token-commands';
 
 /** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -529,7 +530,7 @@ const oauthCommands: readonly CommandSpec[] = [
   },
 ];
 
-export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands];
+export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands, ...tokenCommands];
 
 export type { CommandSpec } from './command-support';
 
