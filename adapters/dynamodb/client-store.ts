@@ -10,10 +10,12 @@ import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  type NewClient,
+  newClientRecord,
   rotatedSecrets,
   type StoredClientSecret,
+  storedClientKind,
 } from '../../core/oauth/clients';
-import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { listItemsOfKind } from './list-items';
 import { cancellationReasons, isConditionFailure, StoreError } from './store-errors';
 import { tenantMustExist } from './tenant-keys';
@@ -24,12 +26,15 @@ export type { ClientRecord, ClientSecretInfo } from '../../core/oauth/clients';
  * OAuth clients (core/oauth/clients.ts), in the clients table.
  *
  * Item: pk `CLIENT#<clientId>`, sk `CLIENT`; listed per tenant through gsi1 (`TENANT#<tenantId>`,
- * `CLIENT#<createdAt>#<clientId>`). Secrets are stored only as SHA-256 hashes, which leave this module only
- * for the secret check (`getWithSecretHashes`); every other caller gets `ClientRecord`.
+ * `CLIENT#<createdAt>#<clientId>`). The item's `kind` attribute names the item type (`client`), so the client's
+ * kind is `clientKind` (absent on items written before kinds existed: authorization-code clients). Secrets are
+ * stored only as SHA-256 hashes, which leave this module only for the secret check (`getWithSecretHashes`);
+ * every other caller gets `ClientRecord`.
  */
 type StoredSecret = StoredClientSecret;
 
-interface StoredClient extends Omit<ClientRecord, 'secrets'> {
+interface StoredClient extends Omit<ClientRecord, 'secrets' | 'kind'> {
+  readonly clientKind?: ClientRecord['kind'];
   readonly secrets: readonly StoredSecret[];
   readonly secretsVersion: number;
 }
@@ -38,11 +43,16 @@ const clientKey = (clientId: string) => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT
 
 function toRecord(item: Record<string, unknown>): ClientRecord {
   const stored = item as unknown as StoredClient;
+  const kind = storedClientKind(stored.clientKind);
   return {
     clientId: stored.clientId,
     tenantId: stored.tenantId,
     name: stored.name,
+    kind,
     redirectUris: stored.redirectUris,
+    ...(kind === 'client_credentials' && stored.accessTokenLifetimeSeconds !== undefined
+      ? { accessTokenLifetimeSeconds: stored.accessTokenLifetimeSeconds }
+      : {}),
     createdAt: stored.createdAt,
     secrets: stored.secrets.map(({ createdAt, expiresAt }) =>
       expiresAt === undefined ? { createdAt } : { createdAt, expiresAt },
@@ -56,23 +66,16 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
     private readonly tableName: string,
   ) {}
 
-  /** Registers a client of an existing tenant and returns its first secret, which is not stored anywhere. */
-  async create(
-    client: { tenantId: string; name: string; redirectUris: readonly string[] },
-    now = new Date(),
-  ): Promise<{ client: ClientRecord; clientSecret: string }> {
+  /**
+   * Registers a client of an existing tenant (core/oauth/clients.ts `newClientRecord` decides its settings) and
+   * returns its first secret, which is not stored anywhere.
+   */
+  async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
     const clientId = randomUUID();
-    const clientSecret = newOpaqueToken();
-    const createdAt = now.toISOString();
-    const stored: StoredClient = {
-      clientId,
-      tenantId: client.tenantId,
-      name: client.name,
-      redirectUris: [...client.redirectUris],
-      createdAt,
-      secrets: [{ hash: opaqueTokenHash(clientSecret), createdAt }],
-      secretsVersion: 1,
-    };
+    const { record, clientSecret, secret } = newClientRecord(client, clientId, now);
+    const { kind, ...rest } = record;
+    const createdAt = record.createdAt;
+    const stored: StoredClient = { ...rest, clientKind: kind, secrets: [secret], secretsVersion: 1 };
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -121,19 +124,26 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
   }
 
   /**
-   * Adds a new secret and lets the current one expire `overlapSeconds` from now (0 ends it at once), so the
-   * client's configuration (e.g. Okta's) can be updated in between. At most two secrets exist: a secret still
-   * in an earlier overlap ends now. Returns the new secret, which is not stored anywhere.
+   * Adds a new secret (expiring `newSecretLifetimeSeconds` from now when given) and lets the current one expire
+   * `overlapSeconds` from now (0 ends it at once), so the client's configuration (e.g. Okta's) can be updated
+   * in between. At most two secrets exist: a secret still in an earlier overlap ends now. Returns the new
+   * secret, which is not stored anywhere.
    */
   async rotateSecret(
     clientId: string,
     overlapSeconds: number,
     now = new Date(),
+    newSecretLifetimeSeconds?: number,
   ): Promise<{ clientSecret: string; client: ClientRecord; previousSecretExpiresAt: number }> {
     const item = await this.getStored(clientId);
     if (!item) throw new StoreError('unknown-client', `There is no client ${clientId}`);
     const stored = item as unknown as StoredClient;
-    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(stored.secrets, overlapSeconds, now);
+    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(
+      stored.secrets,
+      overlapSeconds,
+      now,
+      newSecretLifetimeSeconds,
+    );
     try {
       await this.db.send(
         new UpdateCommand({

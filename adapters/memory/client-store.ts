@@ -3,10 +3,11 @@ import {
   type ClientDirectory,
   type ClientRecord,
   type ClientSecretSource,
+  type NewClient,
+  newClientRecord,
   rotatedSecrets,
   type StoredClientSecret,
 } from '../../core/oauth/clients';
-import { newOpaqueToken, opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { StoreError } from '../dynamodb/store-errors';
 
 interface StoredClient extends Omit<ClientRecord, 'secrets'> {
@@ -34,23 +35,12 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   constructor(private readonly tenantExists: (tenantId: string) => boolean) {}
 
   /** Registers a client of an existing tenant and returns its first secret, which is not stored anywhere. */
-  async create(
-    client: { tenantId: string; name: string; redirectUris: readonly string[] },
-    now = new Date(),
-  ): Promise<{ client: ClientRecord; clientSecret: string }> {
+  async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
+    const { record, clientSecret, secret } = newClientRecord(client, randomUUID(), now);
     if (!this.tenantExists(client.tenantId)) {
       throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
     }
-    const clientSecret = newOpaqueToken();
-    const createdAt = now.toISOString();
-    const stored: StoredClient = {
-      clientId: randomUUID(),
-      tenantId: client.tenantId,
-      name: client.name,
-      redirectUris: [...client.redirectUris],
-      createdAt,
-      secrets: [{ hash: opaqueTokenHash(clientSecret), createdAt }],
-    };
+    const stored: StoredClient = { ...record, secrets: [secret] };
     this.clients.set(stored.clientId, stored);
     return { client: toRecord(stored), clientSecret };
   }
@@ -74,17 +64,24 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   }
 
   /**
-   * Adds a new secret and lets the current one expire `overlapSeconds` from now (0 ends it at once). At most
+   * Adds a new secret (expiring `newSecretLifetimeSeconds` from now when given) and lets the current one
+   * expire `overlapSeconds` from now (0 ends it at once). At most
    * two secrets exist: a secret still in an earlier overlap ends now. Returns the new secret.
    */
   async rotateSecret(
     clientId: string,
     overlapSeconds: number,
     now = new Date(),
+    newSecretLifetimeSeconds?: number,
   ): Promise<{ clientSecret: string; client: ClientRecord; previousSecretExpiresAt: number }> {
     const stored = this.clients.get(clientId);
     if (!stored) throw new StoreError('unknown-client', `There is no client ${clientId}`);
-    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(stored.secrets, overlapSeconds, now);
+    const { clientSecret, secrets, previousSecretExpiresAt } = rotatedSecrets(
+      stored.secrets,
+      overlapSeconds,
+      now,
+      newSecretLifetimeSeconds,
+    );
     const rotated: StoredClient = { ...stored, secrets };
     this.clients.set(clientId, rotated);
     return { clientSecret, client: toRecord(rotated), previousSecretExpiresAt };

@@ -14,20 +14,141 @@ export const MAX_CLIENT_ID_LENGTH = 256;
 
 export interface ClientSecretInfo {
   readonly createdAt: string;
-  /** Epoch seconds after which the secret is refused; absent for the current secret. */
+  /**
+   * Epoch seconds from which the secret is refused: the end of a rotation's overlap, or the expiry the admin
+   * gave it; absent for a secret that does not expire.
+   */
   readonly expiresAt?: number;
 }
+
+/**
+ * What a client may do at the token endpoint, as the RFC 7591 §2 `grant_types` it holds. There are two kinds:
+ * - an authorization-code client (Okta): `authorization_code` and `refresh_token`, with redirect URIs and an
+ *   admin's consent per grant;
+ * - a machine client (Entra): `client_credentials` only (RFC 6749 §4.4), no redirect URI and no consent, since
+ *   the admin who creates it approves it.
+ * A client record written before kinds existed has no grant types and is an authorization-code client.
+ */
+export type ClientKind = 'authorization_code' | 'client_credentials';
+export type ClientGrantType = 'authorization_code' | 'refresh_token' | 'client_credentials';
+
+export const GRANT_TYPES_OF_KIND: Readonly<Record<ClientKind, readonly ClientGrantType[]>> = {
+  authorization_code: ['authorization_code', 'refresh_token'],
+  client_credentials: ['client_credentials'],
+};
+
+/**
+ * The access-token lifetime a machine client may be given: Entra expects 60 minutes to 6 hours and checks it in
+ * its credential test; the default is the shortest.
+ */
+export const MIN_ACCESS_TOKEN_LIFETIME_SECONDS = 3600;
+export const MAX_ACCESS_TOKEN_LIFETIME_SECONDS = 6 * 3600;
+export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = MIN_ACCESS_TOKEN_LIFETIME_SECONDS;
+
+/**
+ * The expiry a client secret may be given: at least a day (a shorter one is a typo, not a policy) and at most
+ * three years (Entra's gallery rules ask for secrets that end after 1–3 years).
+ */
+export const MIN_SECRET_LIFETIME_SECONDS = 86_400;
+export const MAX_SECRET_LIFETIME_SECONDS = 3 * 365 * 86_400;
 
 /** A client as everyone but the secret check sees it: its secrets described, never their hashes. */
 export interface ClientRecord {
   readonly clientId: string;
   readonly tenantId: string;
   readonly name: string;
-  /** Compared to the authorization request's `redirect_uri` by exact string equality. */
+  readonly kind: ClientKind;
+  /** Compared to the authorization request's `redirect_uri` by exact string equality; none for a machine client. */
   readonly redirectUris: readonly string[];
+  /** A machine client's access-token lifetime (MIN…MAX_ACCESS_TOKEN_LIFETIME_SECONDS); absent for a code client. */
+  readonly accessTokenLifetimeSeconds?: number;
   readonly createdAt: string;
   readonly secrets: readonly ClientSecretInfo[];
 }
+
+/** What `create` is given; the store adds the id, the creation time and the first secret. */
+export type NewClient =
+  | {
+      readonly tenantId: string;
+      readonly name: string;
+      readonly kind?: 'authorization_code';
+      readonly redirectUris: readonly string[];
+      readonly secretLifetimeSeconds?: number;
+    }
+  | {
+      readonly tenantId: string;
+      readonly name: string;
+      readonly kind: 'client_credentials';
+      readonly accessTokenLifetimeSeconds?: number;
+      readonly secretLifetimeSeconds?: number;
+    };
+
+export const clientAllowsGrant = (client: Pick<ClientRecord, 'kind'>, grantType: string): boolean =>
+  (GRANT_TYPES_OF_KIND[client.kind] as readonly string[]).includes(grantType);
+
+const within = (value: number | undefined, min: number, max: number): boolean =>
+  value === undefined || (Number.isInteger(value) && value >= min && value <= max);
+
+const SECRET_LIFETIME_PROBLEM = 'A secret expires after 1 day at the earliest and 3 years at the latest';
+
+/** Why a secret lifetime is refused, or undefined when it is acceptable (or not given). */
+export const secretLifetimeProblem = (seconds: number | undefined): string | undefined =>
+  within(seconds, MIN_SECRET_LIFETIME_SECONDS, MAX_SECRET_LIFETIME_SECONDS) ? undefined : SECRET_LIFETIME_PROBLEM;
+
+/** Why a new client's settings are refused (for the admin), or undefined when they are acceptable. */
+export function newClientProblem(client: NewClient): string | undefined {
+  const secretProblem = secretLifetimeProblem(client.secretLifetimeSeconds);
+  if (secretProblem) return secretProblem;
+  if (client.kind === 'client_credentials') {
+    if (
+      !within(client.accessTokenLifetimeSeconds, MIN_ACCESS_TOKEN_LIFETIME_SECONDS, MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
+    ) {
+      return 'A machine client’s access tokens live between 60 minutes and 6 hours';
+    }
+  } else if (client.redirectUris.length === 0) {
+    return 'An authorization-code client needs at least one redirect URI';
+  }
+  return undefined;
+}
+
+/**
+ * The client record and first secret of a new client (the stores' shared rule): `kind` defaults to
+ * authorization code, a machine client has no redirect URI and the default token lifetime unless given one,
+ * and the secret expires `secretLifetimeSeconds` after creation when that is given. Throws on settings
+ * `newClientProblem` refuses.
+ */
+export function newClientRecord(
+  client: NewClient,
+  clientId: string,
+  now: Date,
+): { record: Omit<ClientRecord, 'secrets'>; clientSecret: string; secret: StoredClientSecret } {
+  const problem = newClientProblem(client);
+  if (problem) throw new RangeError(problem);
+  const createdAt = now.toISOString();
+  const clientSecret = newOpaqueToken();
+  const secret: StoredClientSecret = {
+    hash: opaqueTokenHash(clientSecret),
+    createdAt,
+    ...(client.secretLifetimeSeconds === undefined
+      ? {}
+      : { expiresAt: Math.floor(now.getTime() / 1000) + client.secretLifetimeSeconds }),
+  };
+  const common = { clientId, tenantId: client.tenantId, name: client.name, createdAt };
+  const record: Omit<ClientRecord, 'secrets'> =
+    client.kind === 'client_credentials'
+      ? {
+          ...common,
+          kind: 'client_credentials',
+          redirectUris: [],
+          accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+        }
+      : { ...common, kind: 'authorization_code', redirectUris: [...client.redirectUris] };
+  return { record, clientSecret, secret };
+}
+
+/** A stored client's kind: a record from before kinds existed is an authorization-code client. */
+export const storedClientKind = (kind: unknown): ClientKind =>
+  kind === 'client_credentials' ? 'client_credentials' : 'authorization_code';
 
 export interface StoredClientSecret extends ClientSecretInfo {
   /** base64url(SHA-256(secret)). */
@@ -49,16 +170,19 @@ export interface ClientSecretSource {
 export const secretIsValid = (secret: ClientSecretInfo, nowSeconds: number): boolean =>
   secret.expiresAt === undefined || secret.expiresAt > nowSeconds;
 
-/** Stands in for the secrets of an unknown client, so that it costs the same hash and comparison (AS-E5). */
 /**
- * A secret rotation: a new secret, and the client's current valid secret (the one that lasts longest) kept until
- * the earlier of its own expiry and `overlapSeconds` from now; an older secret is dropped.
+ * A secret rotation: a new secret (expiring `newSecretLifetimeSeconds` from now when that is given), and the
+ * client's current valid secret (the one that lasts longest) kept until the earlier of its own expiry and
+ * `overlapSeconds` from now; an older secret is dropped.
  */
 export function rotatedSecrets(
   stored: readonly StoredClientSecret[],
   overlapSeconds: number,
   now: Date,
+  newSecretLifetimeSeconds?: number,
 ): { clientSecret: string; secrets: StoredClientSecret[]; previousSecretExpiresAt: number } {
+  const secretProblem = secretLifetimeProblem(newSecretLifetimeSeconds);
+  if (secretProblem) throw new RangeError(secretProblem);
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const current = [...stored]
     .filter((secret) => secretIsValid(secret, nowSeconds))
@@ -69,11 +193,16 @@ export function rotatedSecrets(
     ...(current && previousSecretExpiresAt > nowSeconds
       ? [{ hash: current.hash, createdAt: current.createdAt, expiresAt: previousSecretExpiresAt }]
       : []),
-    { hash: opaqueTokenHash(clientSecret), createdAt: now.toISOString() },
+    {
+      hash: opaqueTokenHash(clientSecret),
+      createdAt: now.toISOString(),
+      ...(newSecretLifetimeSeconds === undefined ? {} : { expiresAt: nowSeconds + newSecretLifetimeSeconds }),
+    },
   ];
   return { clientSecret, secrets, previousSecretExpiresAt };
 }
 
+/** Stands in for the secrets of an unknown client, so that it costs the same hash and comparison (AS-E5). */
 const UNKNOWN_CLIENT_SECRETS: readonly StoredClientSecret[] = [{ hash: opaqueTokenHash(''), createdAt: '' }];
 
 /**

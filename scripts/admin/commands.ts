@@ -5,6 +5,14 @@ import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { deleteAdmin } from '../../core/access/admin-accounts';
 import { Refusal } from '../../core/access/refusal';
+import {
+  type ClientKind,
+  DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+  GRANT_TYPES_OF_KIND,
+  type NewClient,
+  newClientProblem,
+  secretLifetimeProblem,
+} from '../../core/oauth/clients';
 import type { GrantRecord } from '../../core/oauth/grants';
 import { MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
 import { redirectUriProblem } from '../../core/oauth/redirect-uris';
@@ -68,14 +76,75 @@ async function passwordFromStdin(context: CommandContext): Promise<string> {
   return password;
 }
 
-/** `90s`, `15m`, `24h`, `7d` or `0` → seconds. */
-export function parseDuration(value: string): number {
-  const match = /^(\d+)([smhd])$/.exec(value.trim()) ?? (value.trim() === '0' ? ['0', '0', 's'] : null);
-  if (!match) throw new CliError(`--overlap must look like 90s, 15m, 24h, 7d or 0, not ${value}`, 2);
-  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  const seconds = Number(match[1]) * unit;
+/** `90s`, `15m`, `24h`, `7d`, `2y` (365 days a year) or `0` → seconds. */
+export function parseDuration(value: string, option = 'overlap'): number {
+  const match = /^(\d{1,9})([smhdy])$/.exec(value.trim()) ?? (value.trim() === '0' ? ['0', '0', 's'] : null);
+  if (!match) throw new CliError(`--${option} must look like 90s, 15m, 24h, 7d, 2y or 0, not ${value}`, 2);
+  const unit = { s: 1, m: 60, h: 3600, d: 86400, y: 365 * 86400 }[match[2] as 's' | 'm' | 'h' | 'd' | 'y'];
+  return Number(match[1]) * unit;
+}
+
+function overlapOption(context: CommandContext): number {
+  const seconds = parseDuration((context.values.overlap as string | undefined) ?? DEFAULT_OVERLAP);
   if (seconds > MAX_OVERLAP_SECONDS) throw new CliError('--overlap is at most 30d', 2);
   return seconds;
+}
+
+/** An optional duration option, in seconds. */
+function durationOption(context: CommandContext, option: string): number | undefined {
+  const value = context.values[option] as string | undefined;
+  return value === undefined ? undefined : parseDuration(value, option);
+}
+
+const CLIENT_KINDS = Object.keys(GRANT_TYPES_OF_KIND) as ClientKind[];
+
+/** `--grant`: the client's kind, named by the grant it is for. */
+function clientKindOption(context: CommandContext): ClientKind {
+  const value = (context.values.grant as string | undefined) ?? 'authorization_code';
+  if (!(CLIENT_KINDS as string[]).includes(value)) {
+    throw new CliError(`--grant must be ${CLIENT_KINDS.join(' or ')}, not ${value}`, 2);
+  }
+  return value as ClientKind;
+}
+
+/** The new client the options describe, or a usage error (exit 2) naming the option at fault. */
+function newClientOf(context: CommandContext, tenantId: string, name: string): NewClient {
+  const kind = clientKindOption(context);
+  const secretLifetimeSeconds = durationOption(context, 'secret-expires-in');
+  const redirectUris = (context.values['redirect-uri'] as string[] | undefined) ?? [];
+  const tokenLifetime = context.values['token-lifetime'] as string | undefined;
+  let client: NewClient;
+  if (kind === 'client_credentials') {
+    if (redirectUris.length > 0) {
+      throw new CliError('A client_credentials client has no redirect URI: leave out --redirect-uri', 2);
+    }
+    const accessTokenLifetimeSeconds = durationOption(context, 'token-lifetime');
+    client = {
+      tenantId,
+      name,
+      kind,
+      ...(accessTokenLifetimeSeconds === undefined ? {} : { accessTokenLifetimeSeconds }),
+      ...(secretLifetimeSeconds === undefined ? {} : { secretLifetimeSeconds }),
+    };
+  } else {
+    if (tokenLifetime !== undefined) {
+      throw new CliError('--token-lifetime is for client_credentials clients (--grant client_credentials)', 2);
+    }
+    if (redirectUris.length === 0) throw new CliError('At least one --redirect-uri is required', 2);
+    for (const uri of redirectUris) {
+      const problem = redirectUriProblem(uri);
+      if (problem) throw new CliError(`${problem}: ${uri}`, 2);
+    }
+    client = {
+      tenantId,
+      name,
+      redirectUris: [...new Set(redirectUris)],
+      ...(secretLifetimeSeconds === undefined ? {} : { secretLifetimeSeconds }),
+    };
+  }
+  const problem = newClientProblem(client);
+  if (problem) throw new CliError(`${problem} (--token-lifetime 60m to 6h, --secret-expires-in 1d to 3y)`, 2);
+  return client;
 }
 
 const iso = (epochSeconds: number | undefined) =>
@@ -86,7 +155,11 @@ function clientView(client: ClientRecord) {
     clientId: client.clientId,
     tenantId: client.tenantId,
     name: client.name,
+    kind: client.kind,
     redirectUris: client.redirectUris,
+    ...(client.accessTokenLifetimeSeconds === undefined
+      ? {}
+      : { accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds }),
     createdAt: client.createdAt,
     secrets: client.secrets.map((secret) => ({
       createdAt: secret.createdAt,
@@ -340,45 +413,62 @@ const oauthCommands: readonly CommandSpec[] = [
   {
     group: 'client',
     action: 'create',
-    summary: 'register an OAuth client (e.g. Okta) for a tenant',
-    usage: 'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--json]',
+    summary: 'register an OAuth client for a tenant: Okta (authorization code) or Entra (client credentials)',
+    usage:
+      'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]\n' +
+      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--json]',
     details: [
-      'Redirect URIs must be absolute https URIs without a fragment or user@; http is accepted only for',
-      'localhost, 127.0.0.1 and [::1] (local testing). They are matched exactly, character for character.',
-      "Okta's callback is https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback (other Okta",
-      'cells: okta-emea.com, oktapreview.com); register each one your Okta org may use.',
-      'The client secret is printed once and stored only as a hash: copy it into Okta now.',
-      'With --json: {"clientId": "...", "clientSecret": "..."}.',
+      'Without --grant (or with --grant authorization_code) the client is for the authorization code grant',
+      "(Okta's OAuth connection): redirect URIs must be absolute https URIs without a fragment or user@; http",
+      'is accepted only for localhost, 127.0.0.1 and [::1] (local testing). They are matched exactly,',
+      "character for character. Okta's callback is https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback",
+      '(other Okta cells: okta-emea.com, oktapreview.com); register each one your Okta org may use.',
+      '--grant client_credentials creates a machine client (Microsoft Entra ID): no redirect URI and no consent',
+      'page, since creating it is the approval. Its access tokens live --token-lifetime (60m to 6h, default',
+      `${DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS / 60}m).`,
+      '--secret-expires-in (1d to 3y, e.g. 365d or 2y) makes the secret stop working after that time; without',
+      'it the secret does not expire. Rotate it before then (client rotate-secret).',
+      'The client secret is printed once and stored only as a hash: copy it into the identity provider now.',
+      'With --json: {"clientId": "...", "clientSecret": "...", "kind": "authorization_code" | "client_credentials", ...}.',
     ],
     options: {
       tenant: { type: 'string' },
       name: { type: 'string' },
+      grant: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
+      'token-lifetime': { type: 'string' },
+      'secret-expires-in': { type: 'string' },
     },
     run: async (context) => {
       const tenantId = required(context, 'tenant');
       const name = displayName(context, 'name');
-      const redirectUris = (context.values['redirect-uri'] as string[] | undefined) ?? [];
-      if (redirectUris.length === 0) throw new CliError('At least one --redirect-uri is required', 2);
-      for (const uri of redirectUris) {
-        const problem = redirectUriProblem(uri);
-        if (problem) throw new CliError(`${problem}: ${uri}`, 2);
-      }
+      const newClient = newClientOf(context, tenantId, name);
       const connection = await context.connection();
       await existingTenant(connection, tenantId);
-      const { client, clientSecret } = await stores(connection).clients.create({
-        tenantId,
-        name,
-        redirectUris: [...new Set(redirectUris)],
-      });
+      const { client, clientSecret } = await stores(connection).clients.create(newClient);
+      const secretExpiresAt = iso(client.secrets[0]?.expiresAt);
       return {
-        json: { clientId: client.clientId, clientSecret },
+        json: {
+          clientId: client.clientId,
+          clientSecret,
+          kind: client.kind,
+          ...(client.accessTokenLifetimeSeconds === undefined
+            ? {}
+            : { accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds }),
+          ...(secretExpiresAt === undefined ? {} : { secretExpiresAt }),
+        },
         text: [
           `Client "${client.name}" created for tenant ${tenantId}.`,
           `  Client ID      ${client.clientId}`,
           `  Client Secret  ${clientSecret}`,
           '  (the secret is shown only this once; it is stored as a hash)',
+          ...(secretExpiresAt === undefined ? [] : [`  The secret expires at ${secretExpiresAt}`]),
           ...client.redirectUris.map((uri, index) => `  ${index === 0 ? 'Redirect URIs' : '             '}  ${uri}`),
+          ...(client.accessTokenLifetimeSeconds === undefined
+            ? []
+            : [
+                `  Grant          client_credentials, access tokens live ${client.accessTokenLifetimeSeconds / 60} minutes`,
+              ]),
         ].join('\n'),
       };
     },
@@ -389,7 +479,8 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'list OAuth clients (secrets are never shown)',
     usage: 'client list [--tenant <tenantId>] [--json]',
     details: [
-      'With --json: {"clients": [{"clientId", "tenantId", "name", "redirectUris", "createdAt", "secrets"}, ...]}.',
+      'With --json: {"clients": [{"clientId", "tenantId", "name", "kind", "redirectUris", "accessTokenLifetimeSeconds"',
+      '(client_credentials clients), "createdAt", "secrets"}, ...]}.',
     ],
     options: { tenant: { type: 'string' } },
     run: async (context) => {
@@ -403,11 +494,12 @@ const oauthCommands: readonly CommandSpec[] = [
           clients.length === 0
             ? 'No clients.'
             : table([
-                ['CLIENT ID', 'TENANT ID', 'NAME', 'SECRETS', 'REDIRECT URIS'],
+                ['CLIENT ID', 'TENANT ID', 'NAME', 'GRANT', 'SECRETS', 'REDIRECT URIS'],
                 ...clients.map((c) => [
                   c.clientId,
                   c.tenantId,
                   c.name,
+                  c.kind,
                   c.secrets.map((s) => (s.expiresAt ? `1 until ${s.expiresAt}` : '1 current')).join(', '),
                   c.redirectUris.join(' '),
                 ]),
@@ -419,20 +511,31 @@ const oauthCommands: readonly CommandSpec[] = [
     group: 'client',
     action: 'rotate-secret',
     summary: 'issue a new client secret; the old one keeps working for an overlap',
-    usage: `client rotate-secret --client <clientId> [--overlap <duration>] [--json]`,
+    usage: `client rotate-secret --client <clientId> [--overlap <duration>] [--secret-expires-in <duration>] [--json]`,
     details: [
       `Prints a new secret (shown once). The current secret stays valid for --overlap (default ${DEFAULT_OVERLAP};`,
       'e.g. 90s, 15m, 24h, 7d, at most 30d) and is refused from then on, so there is time to paste the new',
       'secret into Okta. --overlap 0 ends the old secret at once. At most two secrets exist: rotating again',
-      'during an overlap ends the older secret immediately.',
+      'during an overlap ends the older secret immediately. --secret-expires-in (1d to 3y) makes the new',
+      'secret stop working after that time; without it the new secret does not expire.',
       'With --json: {"clientId", "clientSecret", "previousSecretExpiresAt"} (ISO time; null if ended at once).',
     ],
-    options: { client: { type: 'string' }, overlap: { type: 'string' } },
+    options: { client: { type: 'string' }, overlap: { type: 'string' }, 'secret-expires-in': { type: 'string' } },
     run: async (context) => {
       const clientId = required(context, 'client');
-      const overlapSeconds = parseDuration((context.values.overlap as string | undefined) ?? DEFAULT_OVERLAP);
+      const overlapSeconds = overlapOption(context);
+      const secretLifetimeSeconds = durationOption(context, 'secret-expires-in');
+      if (secretLifetimeSeconds !== undefined) {
+        const problem = secretLifetimeProblem(secretLifetimeSeconds);
+        if (problem) throw new CliError(`${problem} (--secret-expires-in 1d to 3y)`, 2);
+      }
       const now = new Date();
-      const rotated = await stores(await context.connection()).clients.rotateSecret(clientId, overlapSeconds, now);
+      const rotated = await stores(await context.connection()).clients.rotateSecret(
+        clientId,
+        overlapSeconds,
+        now,
+        secretLifetimeSeconds,
+      );
       const previousEnds =
         rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000)
           ? iso(rotated.previousSecretExpiresAt)

@@ -140,7 +140,7 @@ describe('admin CLI', () => {
     expect(duplicate.stderr).toContain('already has an admin');
   });
 
-  test('client create prints {"clientId", "clientSecret"} once; the secret authenticates and is not stored', async () => {
+  test('client create prints {"clientId", "clientSecret", "kind"} once; the secret authenticates and is not stored', async () => {
     const tenantId = await createTenant();
     const result = await admin([
       'client',
@@ -157,7 +157,8 @@ describe('admin CLI', () => {
     ]);
     expect(result.code).toBe(0);
     const created = onlyJson(result);
-    expect(Object.keys(created).sort()).toEqual(['clientId', 'clientSecret']);
+    expect(Object.keys(created).sort()).toEqual(['clientId', 'clientSecret', 'kind']);
+    expect(created.kind).toBe('authorization_code');
     const { clients } = oauthStores();
     await expect(
       authenticateClientSecret(clients, created.clientId as string, created.clientSecret as string, new Date()),
@@ -192,6 +193,55 @@ describe('admin CLI', () => {
     expect(JSON.parse(result.stderr)).toEqual({
       error: { code: 'usage', message: expect.stringMatching(/^The redirect URI/) },
     });
+    await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
+  });
+
+  test('client create --grant client_credentials: a machine client with its token lifetime and secret expiry', async () => {
+    const tenantId = await createTenant();
+    const before = Math.floor(Date.now() / 1000);
+    const result = await admin([
+      'client',
+      'create',
+      '--grant',
+      'client_credentials',
+      '--tenant',
+      tenantId,
+      '--name',
+      'Entra',
+      '--token-lifetime',
+      '2h',
+      '--secret-expires-in',
+      '2y',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const created = onlyJson(result);
+    expect(created).toMatchObject({ kind: 'client_credentials', accessTokenLifetimeSeconds: 7200 });
+    const secretExpiresAt = Date.parse(created.secretExpiresAt as string) / 1000;
+    expect(secretExpiresAt).toBeGreaterThanOrEqual(before + 2 * 365 * 86_400);
+    expect(secretExpiresAt).toBeLessThan(before + 2 * 365 * 86_400 + 600);
+    const { clients } = oauthStores();
+    await expect(
+      authenticateClientSecret(clients, created.clientId as string, created.clientSecret as string, new Date()),
+    ).resolves.toMatchObject({ tenantId, kind: 'client_credentials', redirectUris: [] });
+    const listed = await admin(['client', 'list', '--tenant', tenantId]);
+    expect(listed.stdout).toContain('client_credentials');
+    expect(listed.stdout).not.toContain(created.clientSecret as string);
+  });
+
+  test.each([
+    ['a token lifetime under 60 minutes', ['--grant', 'client_credentials', '--token-lifetime', '59m']],
+    ['a token lifetime over 6 hours', ['--grant', 'client_credentials', '--token-lifetime', '7h']],
+    ['a secret expiry over 3 years', ['--grant', 'client_credentials', '--secret-expires-in', '4y']],
+    ['a secret expiry under a day', ['--grant', 'client_credentials', '--secret-expires-in', '1h']],
+    ['a redirect URI on a machine client', ['--grant', 'client_credentials', '--redirect-uri', OKTA_CALLBACK]],
+    ['a token lifetime on a code client', ['--redirect-uri', OKTA_CALLBACK, '--token-lifetime', '2h']],
+    ['an unknown grant', ['--grant', 'password']],
+  ])('client create refuses %s (exit 2) and creates nothing', async (_case, options) => {
+    const tenantId = await createTenant();
+    const result = await admin(['client', 'create', '--tenant', tenantId, '--name', 'x', ...options, '--json']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(JSON.parse(result.stderr)).toMatchObject({ error: { code: 'usage' } });
     await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
   });
 

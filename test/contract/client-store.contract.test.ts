@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
 import { StoreError } from '../../adapters/dynamodb/store-errors';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { memoryAccessStores } from '../../adapters/memory/access-stores';
 import type { TenantStore as TenantStorePort } from '../../core/access/ports';
-import { authenticateClientSecret } from '../../core/oauth/clients';
+import {
+  authenticateClientSecret,
+  clientAllowsGrant,
+  DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+  MAX_SECRET_LIFETIME_SECONDS,
+} from '../../core/oauth/clients';
 import { opaqueTokenHash } from '../../core/oauth/opaque-tokens';
 import { documentClient, tableName } from '../../functions/_shared/services';
 import { describeContract } from '../support/contract';
@@ -138,5 +143,130 @@ describeContract<Clients>(
       await expect(clients.delete(older.client.clientId)).resolves.toBeUndefined();
       await expect(clients.list(tenantId)).resolves.toEqual([newer.client]);
     });
+
+    test('a client is an authorization-code client unless created as a machine client', async () => {
+      const { clients } = subject();
+      const tenantId = await newTenant();
+      const code = await clients.create({ tenantId, name: 'Okta', redirectUris: ['https://example.com/cb'] });
+      expect(code.client).toMatchObject({ kind: 'authorization_code', redirectUris: ['https://example.com/cb'] });
+      expect(code.client).not.toHaveProperty('accessTokenLifetimeSeconds');
+      expect(clientAllowsGrant(code.client, 'authorization_code')).toBe(true);
+      expect(clientAllowsGrant(code.client, 'refresh_token')).toBe(true);
+      expect(clientAllowsGrant(code.client, 'client_credentials')).toBe(false);
+
+      const machine = await clients.create({ tenantId, name: 'Entra', kind: 'client_credentials' });
+      expect(machine.client).toMatchObject({
+        kind: 'client_credentials',
+        redirectUris: [],
+        accessTokenLifetimeSeconds: DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+      });
+      expect(clientAllowsGrant(machine.client, 'client_credentials')).toBe(true);
+      expect(clientAllowsGrant(machine.client, 'authorization_code')).toBe(false);
+      expect(clientAllowsGrant(machine.client, 'refresh_token')).toBe(false);
+      await expect(clients.get(machine.client.clientId)).resolves.toEqual(machine.client);
+      await expect(
+        authenticateClientSecret(clients, machine.client.clientId, machine.clientSecret, new Date()),
+      ).resolves.toEqual(machine.client);
+
+      const sixHours = await clients.create({
+        tenantId,
+        name: 'Entra 6h',
+        kind: 'client_credentials',
+        accessTokenLifetimeSeconds: 6 * 3600,
+      });
+      await expect(clients.get(sixHours.client.clientId)).resolves.toMatchObject({
+        accessTokenLifetimeSeconds: 6 * 3600,
+      });
+    });
+
+    test('settings out of bounds are refused and nothing is stored', async () => {
+      const { clients } = subject();
+      const tenantId = await newTenant();
+      for (const accessTokenLifetimeSeconds of [3599, 6 * 3600 + 1, 4000.5]) {
+        await expect(
+          clients.create({ tenantId, name: 'x', kind: 'client_credentials', accessTokenLifetimeSeconds }),
+        ).rejects.toBeInstanceOf(RangeError);
+      }
+      for (const secretLifetimeSeconds of [86_399, MAX_SECRET_LIFETIME_SECONDS + 1]) {
+        await expect(
+          clients.create({ tenantId, name: 'x', kind: 'client_credentials', secretLifetimeSeconds }),
+        ).rejects.toBeInstanceOf(RangeError);
+      }
+      await expect(clients.create({ tenantId, name: 'x', redirectUris: [] })).rejects.toBeInstanceOf(RangeError);
+      await expect(clients.list(tenantId)).resolves.toEqual([]);
+    });
+
+    test('a secret given an expiry works until then and is refused from then on, also after a rotation', async () => {
+      const { clients } = subject();
+      const created = new Date();
+      const createdSeconds = Math.floor(created.getTime() / 1000);
+      const year = 365 * 86_400;
+      const { client, clientSecret } = await clients.create(
+        { tenantId: await newTenant(), name: 'Entra', kind: 'client_credentials', secretLifetimeSeconds: year },
+        created,
+      );
+      expect(client.secrets).toEqual([{ createdAt: created.toISOString(), expiresAt: createdSeconds + year }]);
+      const justBefore = new Date((createdSeconds + year - 1) * 1000);
+      const atExpiry = new Date((createdSeconds + year) * 1000);
+      await expect(authenticateClientSecret(clients, client.clientId, clientSecret, justBefore)).resolves.toBeDefined();
+      await expect(authenticateClientSecret(clients, client.clientId, clientSecret, atExpiry)).resolves.toBeUndefined();
+
+      const rotated = await clients.rotateSecret(client.clientId, 3600, created, 2 * year);
+      expect(rotated.client.secrets).toEqual([
+        { createdAt: created.toISOString(), expiresAt: createdSeconds + 3600 },
+        { createdAt: created.toISOString(), expiresAt: createdSeconds + 2 * year },
+      ]);
+      const later = new Date((createdSeconds + 2 * year - 1) * 1000);
+      await expect(
+        authenticateClientSecret(clients, client.clientId, rotated.clientSecret, later),
+      ).resolves.toBeDefined();
+      await expect(
+        authenticateClientSecret(
+          clients,
+          client.clientId,
+          rotated.clientSecret,
+          new Date((createdSeconds + 2 * year) * 1000),
+        ),
+      ).resolves.toBeUndefined();
+      await expect(clients.rotateSecret(client.clientId, 0, created, 60)).rejects.toBeInstanceOf(RangeError);
+    });
+
+    if (kind === 'dynamodb') {
+      test('a client item written before kinds existed is an authorization-code client', async () => {
+        const tenantId = await newTenant();
+        const clientId = randomUUID();
+        const createdAt = new Date().toISOString();
+        await documentClient().send(
+          new PutCommand({
+            TableName: tableName('clients'),
+            Item: {
+              pk: `CLIENT#${clientId}`,
+              sk: 'CLIENT',
+              gsi1pk: `TENANT#${tenantId}`,
+              gsi1sk: `CLIENT#${createdAt}#${clientId}`,
+              kind: 'client',
+              clientId,
+              tenantId,
+              name: 'Okta',
+              redirectUris: ['https://example.com/cb'],
+              createdAt,
+              secrets: [{ hash: opaqueTokenHash('old-secret'), createdAt }],
+              secretsVersion: 1,
+            },
+          }),
+        );
+        const client = await subject().clients.get(clientId);
+        expect(client).toEqual({
+          clientId,
+          tenantId,
+          name: 'Okta',
+          kind: 'authorization_code',
+          redirectUris: ['https://example.com/cb'],
+          createdAt,
+          secrets: [{ createdAt }],
+        });
+        await expect(subject().clients.list(tenantId)).resolves.toEqual([client]);
+      });
+    }
   },
 );
