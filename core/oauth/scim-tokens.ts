@@ -57,7 +57,11 @@ export type ScimTokenIssue =
   | { readonly ok: true; readonly token: string; readonly record: ScimTokenRecord }
   | { readonly ok: false; readonly reason: 'too-many-tokens'; readonly limit: number };
 
-/** A new token for the tenant, unless it already holds MAX_ACTIVE_SCIM_TOKENS_PER_TENANT active ones. */
+/**
+ * A new token for the tenant, unless it already holds MAX_ACTIVE_SCIM_TOKENS_PER_TENANT active ones. The count
+ * and the write are two steps: only the operator's `token create` issues tokens, and two of them run at once
+ * for one tenant could both pass, leaving the tenant one over the limit until one is revoked.
+ */
 export async function issueScimToken(
   store: ScimTokenStorePort,
   request: { readonly tenantId: string; readonly name: string; readonly lifetimeSeconds?: number },
