@@ -108,7 +108,7 @@ function clientKindOption(context: CommandContext): ClientKind {
 }
 
 /** The new client the options describe, or a usage error (exit 2) naming the option at fault. */
-function newClientOf(context: CommandContext, tenantId: string, name: string): NewClient {
+function newClientOf(context: CommandContext, tenantId: string | undefined, name: string): NewClient {
   const kind = clientKindOption(context);
   const secretLifetimeSeconds = durationOption(context, 'secret-expires-in');
   const redirectUris = (context.values['redirect-uri'] as string[] | undefined) ?? [];
@@ -117,6 +117,9 @@ function newClientOf(context: CommandContext, tenantId: string, name: string): N
   if (kind === 'client_credentials') {
     if (redirectUris.length > 0) {
       throw new CliError('A client_credentials client has no redirect URI: leave out --redirect-uri', 2);
+    }
+    if (tenantId === undefined) {
+      throw new CliError('A client_credentials client belongs to one tenant: give --tenant, not --multi-tenant', 2);
     }
     const accessTokenLifetimeSeconds = durationOption(context, 'token-lifetime');
     client = {
@@ -136,7 +139,7 @@ function newClientOf(context: CommandContext, tenantId: string, name: string): N
       if (problem) throw new CliError(`${problem}: ${uri}`, 2);
     }
     client = {
-      tenantId,
+      ...(tenantId === undefined ? {} : { tenantId }),
       name,
       redirectUris: [...new Set(redirectUris)],
       ...(secretLifetimeSeconds === undefined ? {} : { secretLifetimeSeconds }),
@@ -153,7 +156,7 @@ const iso = (epochSeconds: number | undefined) =>
 function clientView(client: ClientRecord) {
   return {
     clientId: client.clientId,
-    tenantId: client.tenantId,
+    ...(client.tenantId === undefined ? { multiTenant: true } : { tenantId: client.tenantId }),
     name: client.name,
     kind: client.kind,
     redirectUris: client.redirectUris,
@@ -416,13 +419,17 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'register an OAuth client for a tenant: Okta (authorization code) or Entra (client credentials)',
     usage:
       'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]\n' +
-      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--json]',
+      '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--json]\n' +
+      '  client create --multi-tenant --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]',
     details: [
       'Without --grant (or with --grant authorization_code) the client is for the authorization code grant',
       "(Okta's OAuth connection): redirect URIs must be absolute https URIs without a fragment or user@; http",
       'is accepted only for localhost, 127.0.0.1 and [::1] (local testing). They are matched exactly,',
       "character for character. Okta's callback is https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback",
       '(other Okta cells: okta-emea.com, oktapreview.com); register each one your Okta org may use.',
+      "--multi-tenant registers the service's one client for an app in Okta's catalogue (OIN), shared by every",
+      'tenant: no --tenant; each grant belongs to the organization of the admin who approves it, named by the',
+      "authorization URL's tenant=<tenantId> parameter or typed on the sign-in page. Only the operator creates it.",
       '--grant client_credentials creates a machine client (Microsoft Entra ID): no redirect URI and no consent',
       'page, since creating it is the approval. Its access tokens live --token-lifetime (60m to 6h, default',
       `${DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS / 60}m).`,
@@ -433,6 +440,7 @@ const oauthCommands: readonly CommandSpec[] = [
     ],
     options: {
       tenant: { type: 'string' },
+      'multi-tenant': { type: 'boolean' },
       name: { type: 'string' },
       grant: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
@@ -440,11 +448,15 @@ const oauthCommands: readonly CommandSpec[] = [
       'secret-expires-in': { type: 'string' },
     },
     run: async (context) => {
-      const tenantId = required(context, 'tenant');
+      const multiTenant = context.values['multi-tenant'] === true;
+      if (multiTenant && context.values.tenant !== undefined) {
+        throw new CliError('A --multi-tenant client belongs to no one tenant: leave out --tenant', 2);
+      }
+      const tenantId = multiTenant ? undefined : required(context, 'tenant');
       const name = displayName(context, 'name');
       const newClient = newClientOf(context, tenantId, name);
       const connection = await context.connection();
-      await existingTenant(connection, tenantId);
+      if (tenantId !== undefined) await existingTenant(connection, tenantId);
       const { client, clientSecret } = await stores(connection).clients.create(newClient);
       const secretExpiresAt = iso(client.secrets[0]?.expiresAt);
       return {
@@ -452,13 +464,16 @@ const oauthCommands: readonly CommandSpec[] = [
           clientId: client.clientId,
           clientSecret,
           kind: client.kind,
+          ...(client.tenantId === undefined ? { multiTenant: true } : {}),
           ...(client.accessTokenLifetimeSeconds === undefined
             ? {}
             : { accessTokenLifetimeSeconds: client.accessTokenLifetimeSeconds }),
           ...(secretExpiresAt === undefined ? {} : { secretExpiresAt }),
         },
         text: [
-          `Client "${client.name}" created for tenant ${tenantId}.`,
+          tenantId === undefined
+            ? `Multi-tenant client "${client.name}" created: each grant belongs to the organization of the admin who approves it.`
+            : `Client "${client.name}" created for tenant ${tenantId}.`,
           `  Client ID      ${client.clientId}`,
           `  Client Secret  ${clientSecret}`,
           '  (the secret is shown only this once; it is stored as a hash)',
@@ -479,8 +494,8 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'list OAuth clients (secrets are never shown)',
     usage: 'client list [--tenant <tenantId>] [--json]',
     details: [
-      'With --json: {"clients": [{"clientId", "tenantId", "name", "kind", "redirectUris", "accessTokenLifetimeSeconds"',
-      '(client_credentials clients), "createdAt", "secrets"}, ...]}.',
+      'With --json: {"clients": [{"clientId", "tenantId" (or "multiTenant": true), "name", "kind", "redirectUris",',
+      '"accessTokenLifetimeSeconds" (client_credentials clients), "createdAt", "secrets"}, ...]}.',
     ],
     options: { tenant: { type: 'string' } },
     run: async (context) => {
@@ -497,7 +512,7 @@ const oauthCommands: readonly CommandSpec[] = [
                 ['CLIENT ID', 'TENANT ID', 'NAME', 'GRANT', 'SECRETS', 'REDIRECT URIS'],
                 ...clients.map((c) => [
                   c.clientId,
-                  c.tenantId,
+                  'tenantId' in c ? c.tenantId : '(multi-tenant)',
                   c.name,
                   c.kind,
                   c.secrets.map((s) => (s.expiresAt ? `1 until ${s.expiresAt}` : '1 current')).join(', '),
