@@ -22,7 +22,7 @@ export type Access = 'read' | 'readWrite';
 export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'public';
 
 /** Extra AWS permissions a route needs beyond its tables. */
-export type Capability = 'sign-tokens' | 'read-signing-key';
+export type Capability = 'sign-tokens' | 'read-signing-key' | 'record-scim-token-use';
 
 /** API Gateway path syntax: static segments and `{param}`. */
 export type RoutePath = `/${string}`;
@@ -48,7 +48,11 @@ export const SCIM_BASE_PATH = '/scim/v2';
 export const OAUTH_BASE_PATH = '/oauth';
 export const WELL_KNOWN_BASE_PATH = '/.well-known';
 
-const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
+/**
+ * SCIM routes verify access tokens (the public key) and record when a SCIM token was last used: one UpdateItem
+ * on the grants table restricted to `SCIMTOKEN#` keys (lib/table-access.ts), on top of their table access.
+ */
+const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key', 'record-scim-token-use'] } as const;
 
 const manifest = [
   {

@@ -52,6 +52,29 @@ export class ScimTokenStore implements ScimTokenStorePort {
     );
   }
 
+  /**
+   * The SCIM functions' only write, one UpdateItem on this item's key (their role allows UpdateItem on
+   * `SCIMTOKEN#` keys only), and only when the stored time is stale.
+   */
+  async recordUse(tokenHash: string, at: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: scimTokenKey(tokenHash),
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :staleBefore)',
+          ExpressionAttributeValues: { ':at': at, ':staleBefore': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** An expired token is kept until the earlier of its own retention and the revocation's. */
   async markRevoked(tokenHash: string, at: string, retainUntil: number): Promise<boolean> {
     try {

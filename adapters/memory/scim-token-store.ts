@@ -24,6 +24,13 @@ export class MemoryScimTokenStore implements ScimTokenStorePort {
     this.tokens.set(record.tokenHash, structuredClone(record));
   }
 
+  async recordUse(tokenHash: string, at: string, staleBefore: string): Promise<boolean> {
+    const token = this.tokens.get(tokenHash);
+    if (!token || (token.lastUsedAt !== undefined && token.lastUsedAt >= staleBefore)) return false;
+    this.tokens.set(tokenHash, { ...token, lastUsedAt: at });
+    return true;
+  }
+
   async markRevoked(tokenHash: string, at: string): Promise<boolean> {
     const token = this.tokens.get(tokenHash);
     if (!token) return false;

@@ -37,7 +37,15 @@ export interface ScimTokenRecord {
   readonly validUntil?: number;
   readonly status: ScimTokenStatus;
   readonly revokedAt?: string;
+  /** When a SCIM request last used the token, to within SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS. */
+  readonly lastUsedAt?: string;
 }
+
+/**
+ * How stale a token's last-used time may be: it is written at most once per interval per token (and per
+ * function instance), not on every request, so provisioning bursts cost no writes.
+ */
+export const SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS = 3600;
 
 /** Where the tokens are kept. */
 export interface ScimTokenStorePort {
@@ -48,6 +56,11 @@ export interface ScimTokenStorePort {
   put(record: ScimTokenRecord, retainUntil: number | undefined): Promise<void>;
   /** Marks the token revoked (keeping a first revocation's time); whether it existed. */
   markRevoked(tokenHash: string, at: string, retainUntil: number): Promise<boolean>;
+  /**
+   * Sets the token's last-used time to `at`, only if the token exists and its last-used time is absent or
+   * before `staleBefore` (ISO 8601 strings compare in time order); whether it was written.
+   */
+  recordUse(tokenHash: string, at: string, staleBefore: string): Promise<boolean>;
 }
 
 export const scimTokenIsActive = (token: ScimTokenRecord, nowSeconds: number): boolean =>
@@ -144,5 +157,30 @@ export function cachedScimTokens(source: () => Pick<ScimTokenStorePort, 'get'>):
       return { ok: true, token };
     },
     forget: () => cache.clear(),
+  };
+}
+
+/**
+ * The last-used write of a verified token, when it is due: when the stored time (as last read) is older than
+ * SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS and this instance has not tried within the interval. The write itself
+ * is conditional on the stored time, so instances racing each other write once per interval between them.
+ */
+export function lastUseRecorder(store: () => Pick<ScimTokenStorePort, 'recordUse'>) {
+  const intervalMs = SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS * 1000;
+  const attempted = new Map<string, number>();
+  return async (token: ScimTokenRecord, nowMs: number): Promise<'recorded' | 'not-due' | 'already-recorded'> => {
+    const staleBeforeMs = nowMs - intervalMs;
+    const storedMs = token.lastUsedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(token.lastUsedAt);
+    const attemptedMs = attempted.get(token.tokenHash) ?? Number.NEGATIVE_INFINITY;
+    if (storedMs > staleBeforeMs || attemptedMs > staleBeforeMs) return 'not-due';
+    attempted.delete(token.tokenHash);
+    attempted.set(token.tokenHash, nowMs);
+    if (attempted.size > GRANT_STATUS_CACHE_ENTRIES) attempted.delete(attempted.keys().next().value as string);
+    const written = await store().recordUse(
+      token.tokenHash,
+      new Date(nowMs).toISOString(),
+      new Date(staleBeforeMs).toISOString(),
+    );
+    return written ? 'recorded' : 'already-recorded';
   };
 }

@@ -1,7 +1,13 @@
 import { AccessTokenError, verifyAccessToken } from '../../core/oauth/access-token';
 import { bearerChallenge, bearerTokenFrom, MAX_BEARER_TOKEN_LENGTH } from '../../core/oauth/bearer';
 import { cachedGrantStatus } from '../../core/oauth/grant-status';
-import { cachedScimTokens, SCIM_TOKEN_PREFIX, type ScimTokenCheck } from '../../core/oauth/scim-tokens';
+import {
+  cachedScimTokens,
+  lastUseRecorder,
+  SCIM_TOKEN_PREFIX,
+  type ScimTokenCheck,
+  type ScimTokenRecord,
+} from '../../core/oauth/scim-tokens';
 import { unauthorized } from '../../core/scim/errors';
 import type { HttpRequest } from './http-event';
 import { logger } from './logger';
@@ -29,6 +35,7 @@ export type ScimPrincipal = AccessTokenPrincipal | ScimTokenPrincipal;
 /** Per container: the grants table is read at most once per grant, and once per SCIM token, per cache window. */
 const grantStatus = cachedGrantStatus(grantStore);
 const scimTokens = cachedScimTokens(scimTokenStore);
+const recordLastUse = lastUseRecorder(scimTokenStore);
 
 const refuse = (description: string) =>
   unauthorized(description, bearerChallenge({ code: 'invalid_token', description }));
@@ -94,7 +101,20 @@ async function authenticateScimToken(token: string): Promise<ScimTokenPrincipal>
     throw refuse(SCIM_TOKEN_REFUSALS[check.reason]);
   }
   logger.appendKeys({ credential: 'scim-token', scimTokenId: check.token.tokenId });
+  await recordUse(check.token);
   return { tenantId: check.token.tenantId, scimTokenId: check.token.tokenId, scope: 'scim' };
+}
+
+/** The last-used time is bookkeeping: a failure to write it is logged and never fails the SCIM request. */
+async function recordUse(token: ScimTokenRecord): Promise<void> {
+  try {
+    await recordLastUse(token, Date.now());
+  } catch (error) {
+    logger.warn('SCIM token last-used time not recorded', {
+      scimTokenId: token.tokenId,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
 }
 
 /** For tests that revoke a grant or a SCIM token and then check that it stops working. */

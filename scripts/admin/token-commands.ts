@@ -6,6 +6,7 @@ import {
   issueScimToken,
   MAX_ACTIVE_SCIM_TOKENS_PER_TENANT,
   revokeScimToken,
+  SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS,
   SCIM_TOKEN_PREFIX,
   type ScimTokenRecord,
   scimTokenIsActive,
@@ -50,6 +51,7 @@ function tokenView(token: ScimTokenRecord, nowSeconds: number) {
     expiresAt: iso(token.validUntil),
     status: token.status === 'revoked' ? 'revoked' : scimTokenIsActive(token, nowSeconds) ? 'active' : 'expired',
     ...(token.revokedAt !== undefined ? { revokedAt: token.revokedAt } : {}),
+    ...(token.lastUsedAt !== undefined ? { lastUsedAt: token.lastUsedAt } : {}),
   };
 }
 
@@ -115,7 +117,10 @@ export const tokenCommands: readonly CommandSpec[] = [
     usage: 'token list --tenant <tenantId> [--json]',
     details: [
       'Active, expired and revoked tokens (an expired or revoked one stays listed for 90 days).',
-      'With --json: {"tokens": [{"tokenId", "tenantId", "name", "createdAt", "expiresAt", "status", "revokedAt"?}]}.',
+      `LAST USED is when a SCIM request last used the token, to within ${SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS / 60} minutes (it is written at most`,
+      'once per interval, not on every request); "never" for a token not used yet.',
+      'With --json: {"tokens": [{"tokenId", "tenantId", "name", "createdAt", "expiresAt", "status", "revokedAt"?,',
+      '"lastUsedAt"?}]}.',
     ],
     options: { tenant: { type: 'string' } },
     run: async (context) => {
@@ -129,8 +134,15 @@ export const tokenCommands: readonly CommandSpec[] = [
           tokens.length === 0
             ? 'No SCIM tokens.'
             : table([
-                ['TOKEN ID', 'NAME', 'STATUS', 'CREATED', 'EXPIRES'],
-                ...tokens.map((t) => [t.tokenId, t.name, t.status, t.createdAt, t.expiresAt ?? 'never']),
+                ['TOKEN ID', 'NAME', 'STATUS', 'CREATED', 'EXPIRES', 'LAST USED'],
+                ...tokens.map((t) => [
+                  t.tokenId,
+                  t.name,
+                  t.status,
+                  t.createdAt,
+                  t.expiresAt ?? 'never',
+                  t.lastUsedAt ?? 'never',
+                ]),
               ]),
       };
     },

@@ -59,5 +59,19 @@ describeContract<ScimTokenStorePort>(
       expect(await subject().get(token.tokenHash)).toEqual({ ...token, status: 'revoked', revokedAt: first });
       expect(await subject().markRevoked(opaqueTokenHash(newOpaqueToken()), first, NOW)).toBe(false);
     });
+
+    test('the last-used time is written only when absent or older than the bound; never for an unknown token', async () => {
+      const token = record(randomUUID(), NOW);
+      await subject().put(token, undefined);
+      const at = (seconds: number) => new Date(seconds * 1000).toISOString();
+      expect(await subject().recordUse(token.tokenHash, at(NOW + 10), at(NOW + 10 - 3600))).toBe(true);
+      expect(await subject().recordUse(token.tokenHash, at(NOW + 20), at(NOW + 20 - 3600))).toBe(false);
+      expect((await subject().get(token.tokenHash))?.lastUsedAt).toBe(at(NOW + 10));
+      expect(await subject().recordUse(token.tokenHash, at(NOW + 3700), at(NOW + 3700 - 3600))).toBe(true);
+      expect(await subject().get(token.tokenHash)).toEqual({ ...token, lastUsedAt: at(NOW + 3700) });
+      const unknown = opaqueTokenHash(newOpaqueToken());
+      expect(await subject().recordUse(unknown, at(NOW), at(NOW - 3600))).toBe(false);
+      expect(await subject().get(unknown)).toBeUndefined();
+    });
   },
 );

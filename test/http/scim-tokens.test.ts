@@ -94,6 +94,7 @@ describe('SCIM bearer tokens', () => {
           createdAt: expect.any(String),
           expiresAt: null,
           status: 'active',
+          lastUsedAt: expect.any(String),
         },
       ]);
       expect(JSON.stringify(listed)).not.toContain(SCIM_TOKEN_PREFIX);
@@ -128,6 +129,27 @@ describe('SCIM bearer tokens', () => {
         tenant: tenantId,
       }),
     );
+  });
+
+  test('the last-used time is written on first use, then not again within the interval', async () => {
+    const tenantId = await newTenant();
+    const { token, tokenId } = await createToken(tenantId, 'JumpCloud');
+    const store = new ScimTokenStore(documentClient(), tableName('grants'));
+    const stored = async () => (await store.listForTenant(tenantId)).find((listed) => listed.tokenId === tokenId);
+    expect((await stored())?.lastUsedAt).toBeUndefined();
+
+    const before = new Date().toISOString();
+    const jumpCloud = scimClient(service, token);
+    expect((await jumpCloud.get('/Users')).status).toBe(200);
+    const after = new Date().toISOString();
+    const firstUse = (await stored())?.lastUsedAt as string;
+    expect(firstUse >= before && firstUse <= after).toBe(true);
+
+    clearGrantStatusCache();
+    expect((await jumpCloud.get('/Users')).status).toBe(200);
+    expect((await stored())?.lastUsedAt).toBe(firstUse);
+    const listed = (await cli(['token', 'list', '--tenant', tenantId])) as { tokens: Record<string, unknown>[] };
+    expect(listed.tokens).toEqual([expect.objectContaining({ tokenId, lastUsedAt: firstUse })]);
   });
 
   test('an expired token is refused with 401', async () => {

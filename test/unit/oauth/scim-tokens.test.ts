@@ -3,7 +3,9 @@ import { GRANT_STATUS_CACHE_MS } from '../../../core/oauth/grant-status';
 import {
   cachedScimTokens,
   issueScimToken,
+  lastUseRecorder,
   revokeScimToken,
+  SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS,
   SCIM_TOKEN_PATTERN,
   type ScimTokenRecord,
 } from '../../../core/oauth/scim-tokens';
@@ -89,3 +91,49 @@ describe('SCIM token checks', () => {
     expect((await store.listForTenant('tenant-a'))[0]?.status).toBe('active');
   });
 });
+
+describe('the last-used time', () => {
+  const intervalMs = SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS * 1000;
+
+  test('is written on first use, not again within the interval (even by another instance), then again after it', async () => {
+    const store = new MemoryScimTokenStore();
+    const issued = await issueScimToken(store, { tenantId: 't1', name: 'Rippling' }, NOW);
+    if (!issued.ok) throw new Error('not issued');
+    const record = () => recordFrom(store, issued.record.tokenHash);
+    const [first, second] = [lastUseRecorder(() => store), lastUseRecorder(() => store)];
+
+    expect(await first(await record(), nowMs)).toBe('recorded');
+    expect((await record()).lastUsedAt).toBe(NOW.toISOString());
+    // This instance's verifier may still hold the token as read before the write: it does not try again.
+    expect(await first(issued.record, nowMs + 1000)).toBe('not-due');
+    // Another instance that read the token before the write tries, and the conditional write refuses it.
+    expect(await second(issued.record, nowMs + 2000)).toBe('already-recorded');
+    expect(await second(await record(), nowMs + intervalMs - 1)).toBe('not-due');
+    expect((await record()).lastUsedAt).toBe(NOW.toISOString());
+
+    // Its own attempt (at +2 s) holds it back for an interval too.
+    expect(await second(await record(), nowMs + intervalMs + 3000)).toBe('recorded');
+    expect((await record()).lastUsedAt).toBe(new Date(nowMs + intervalMs + 3000).toISOString());
+  });
+
+  test('a failed write is the caller’s to log: it is thrown, and retried only after the interval', async () => {
+    const failing = { recordUse: () => Promise.reject(new Error('throttled')) };
+    const record = lastUseRecorder(() => failing);
+    const token = {
+      tokenHash: 'h',
+      tokenId: 'id',
+      tenantId: 't',
+      name: 'n',
+      createdAt: NOW.toISOString(),
+      status: 'active',
+    } as const;
+    await expect(record(token, nowMs)).rejects.toThrow('throttled');
+    expect(await record(token, nowMs + 1000)).toBe('not-due');
+  });
+});
+
+async function recordFrom(store: MemoryScimTokenStore, tokenHash: string): Promise<ScimTokenRecord> {
+  const found = await store.get(tokenHash);
+  if (!found) throw new Error('token not stored');
+  return found;
+}
