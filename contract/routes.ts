@@ -23,7 +23,7 @@ export type Access = 'read' | 'readWrite';
 export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'console-session' | 'public';
 
 /** Extra AWS permissions a route needs beyond its tables. */
-export type Capability = 'sign-tokens' | 'read-signing-key';
+export type Capability = 'sign-tokens' | 'read-signing-key' | 'record-scim-token-use';
 
 /** API Gateway path syntax: static segments and `{param}`. */
 export type RoutePath = `/${string}`;
@@ -51,7 +51,11 @@ export const WELL_KNOWN_BASE_PATH = '/.well-known';
 /** The tenant admin console: server-rendered pages, one route per page or form. */
 export const CONSOLE_BASE_PATH = '/console';
 
-const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
+/**
+ * SCIM routes verify access tokens (the public key) and record when a SCIM token was last used: one UpdateItem
+ * on the grants table restricted to `SCIMTOKEN#` keys (lib/table-access.ts), on top of their table access.
+ */
+const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key', 'record-scim-token-use'] } as const;
 
 /**
  * A console page or form behind the admin's sign-in: the session is in `grants` (read, and touched on use),

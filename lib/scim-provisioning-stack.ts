@@ -13,7 +13,7 @@ import { RouteFunction } from './route-function';
 import { ServiceApi } from './service-api';
 import { readSettings, type ServiceSettings } from './settings';
 import { SigningKeys } from './signing-keys';
-import { tableAccessStatements } from './table-access';
+import { scimTokenUseStatement, tableAccessStatements } from './table-access';
 import { WebFirewall } from './web-firewall';
 
 export { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
@@ -148,6 +148,9 @@ export class ScimProvisioningStack extends Stack {
     if (capabilities.length > 0) {
       routeFunction.function.addEnvironment(SIGNING_KEY_ENV, this.signingKeys.activeKeyArn);
       routeFunction.function.addEnvironment(VERIFICATION_KEYS_ENV, this.signingKeys.publishedKeyArnList);
+    }
+    if (capabilities.includes('record-scim-token-use')) {
+      role.addToPrincipalPolicy(scimTokenUseStatement(this.tables.byKey.grants));
     }
     if (capabilities.includes('sign-tokens')) this.signingKeys.allowSigning(role);
     else if (capabilities.includes('read-signing-key')) this.signingKeys.allowReadingPublicKeys(role);

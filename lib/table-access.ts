@@ -42,3 +42,19 @@ export function tableAccessStatements(key: TableKey, table: TableV2, access: Acc
   }
   return statements;
 }
+
+/** The partition keys of SCIM token items in the grants table (adapters/dynamodb/scim-token-store.ts). */
+export const SCIM_TOKEN_KEY_PATTERN = 'SCIMTOKEN#*';
+
+/**
+ * The `record-scim-token-use` capability: UpdateItem on the grants table, and only on items whose partition key
+ * is a SCIM token's (IAM's dynamodb:LeadingKeys condition), so a SCIM route that otherwise only reads that table
+ * can write a token's last-used time and nothing else of it.
+ */
+export function scimTokenUseStatement(grantsTable: TableV2): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['dynamodb:UpdateItem'],
+    resources: [grantsTable.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [SCIM_TOKEN_KEY_PATTERN] } },
+  });
+}

@@ -3,6 +3,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -27,7 +28,7 @@ export type { ClientRecord, ClientSecretInfo } from '../../core/oauth/clients';
  * OAuth clients (core/oauth/clients.ts), in the clients table.
  *
  * Item: pk `CLIENT#<clientId>`, sk `CLIENT`; listed per tenant through gsi1 (`TENANT#<tenantId>`,
- * `CLIENT#<createdAt>#<clientId>`). The item's `kind` attribute names the item type (`client`), so the client's
+ * `CLIENT#<createdAt>#<clientId>`); a multi-tenant client has no tenantId and no gsi1 keys. The item's `kind` attribute names the item type (`client`), so the client's
  * kind is `clientKind` (absent on items written before kinds existed: authorization-code clients). Secrets are
  * stored only as SHA-256 hashes, which leave this module only for the secret check (`getWithSecretHashes`);
  * every other caller gets `ClientRecord`.
@@ -47,7 +48,7 @@ function toRecord(item: Record<string, unknown>): ClientRecord {
   const kind = storedClientKind(stored.clientKind);
   return {
     clientId: stored.clientId,
-    tenantId: stored.tenantId,
+    ...(stored.tenantId === undefined ? {} : { tenantId: stored.tenantId }),
     name: stored.name,
     kind,
     redirectUris: stored.redirectUris,
@@ -69,7 +70,7 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
   ) {}
 
   /**
-   * Registers a client of an existing tenant (core/oauth/clients.ts `newClientRecord` decides its settings) and
+   * Registers a client of an existing tenant, or a multi-tenant one (core/oauth/clients.ts `newClientRecord` decides its settings) and
    * returns its first secret, which is not stored anywhere.
    */
   async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
@@ -91,24 +92,27 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
 
   private async put(record: Omit<ClientRecord, 'secrets'>, secrets: StoredSecret[]): Promise<ClientRecord> {
     const { kind, ...rest } = record;
-    const { clientId, createdAt } = record;
+    const { clientId, createdAt, tenantId } = record;
     const stored: StoredClient = { ...rest, clientKind: kind, secrets, secretsVersion: 1 };
+    const put = {
+      TableName: this.tableName,
+      Item: { ...clientKey(clientId), kind: 'client', ...stored },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (tenantId === undefined) {
+      // A multi-tenant client is in no tenant's listing, and only in the operator's full one.
+      await this.db.send(new PutCommand(put));
+      return toRecord(stored as unknown as Record<string, unknown>);
+    }
     try {
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            tenantMustExist(this.tableName, record.tenantId),
+            tenantMustExist(this.tableName, tenantId),
             {
               Put: {
-                TableName: this.tableName,
-                Item: {
-                  ...clientKey(clientId),
-                  gsi1pk: `TENANT#${record.tenantId}`,
-                  gsi1sk: `CLIENT#${createdAt}#${clientId}`,
-                  kind: 'client',
-                  ...stored,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ...put,
+                Item: { ...put.Item, gsi1pk: `TENANT#${tenantId}`, gsi1sk: `CLIENT#${createdAt}#${clientId}` },
               },
             },
           ],
@@ -116,7 +120,7 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
       );
     } catch (error) {
       if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
-        throw new StoreError('unknown-tenant', `There is no tenant ${record.tenantId}`);
+        throw new StoreError('unknown-tenant', `There is no tenant ${tenantId}`);
       }
       throw error;
     }

@@ -38,7 +38,7 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   /** Registers a client of an existing tenant and returns its first secret, which is not stored anywhere. */
   async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
     const { record, clientSecret, secret } = newClientRecord(client, randomUUID(), now);
-    if (!this.tenantExists(client.tenantId)) {
+    if (client.tenantId !== undefined && !this.tenantExists(client.tenantId)) {
       throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
     }
     const stored: StoredClient = { ...record, secrets: [secret] };

@@ -1,4 +1,5 @@
 import { PageError } from '../html/page-error';
+import { authorizationTenant, TENANT_HINT_PARAMETER } from './authorization-tenant';
 import { type ClientKind, clientAllowsGrant, MAX_CLIENT_ID_LENGTH } from './clients';
 import { OAuthError, type OAuthErrorCode } from './errors';
 import { type FormParams, parameterValue, REPEATED } from './form-params';
@@ -19,7 +20,8 @@ export type QueryParameters = FormParams;
 /** What the authorization endpoint needs to know about a registered client. */
 export interface AuthorizingClient {
   readonly clientId: string;
-  readonly tenantId: string;
+  /** Absent for a multi-tenant client (authorization-tenant.ts). */
+  readonly tenantId?: string;
   readonly name: string;
   /** Only an authorization-code client may start the flow (clients.ts ClientKind). */
   readonly kind: ClientKind;
@@ -28,7 +30,11 @@ export interface AuthorizingClient {
 
 export interface AuthorizationRequest {
   readonly clientId: string;
-  readonly tenantId: string;
+  /**
+   * The tenant the grant will belong to (authorization-tenant.ts); absent until the admin of a multi-tenant
+   * client names their organization on the sign-in page.
+   */
+  readonly tenantId?: string;
   readonly redirectUri: string;
   /** Echoed byte for byte in the response (RFC 6749 §4.1.2). */
   readonly state?: string;
@@ -49,6 +55,7 @@ const SINGLE_VALUED = [
   'scope',
   'code_challenge',
   'code_challenge_method',
+  TENANT_HINT_PARAMETER,
 ] as const;
 
 /** A problem shown on our own error page; nothing is redirected. */
@@ -189,9 +196,12 @@ export function validatedAuthorizationRequest(
     throw error;
   }
 
+  const tenant = authorizationTenant(client, single(query, TENANT_HINT_PARAMETER) as string | undefined);
+  if (tenant.kind === 'refused') throw fail('invalid_request', tenant.reason);
+
   return {
     clientId: client.clientId,
-    tenantId: client.tenantId,
+    ...(tenant.kind === 'known' ? { tenantId: tenant.tenantId } : {}),
     redirectUri,
     ...(state !== undefined ? { state } : {}),
     scope,

@@ -12,8 +12,9 @@ import {
   validatedClientRedirect,
 } from './authorization-request';
 import type { AuthorizationSession, AuthorizationSessions } from './authorization-session';
+import { TENANT_HINT_PARAMETER, typedTenantId } from './authorization-tenant';
 import { consentPage, type LoginPageInput, loginPage } from './authorize-pages';
-import type { ClientDirectory, ClientRecord } from './clients';
+import { type ClientDirectory, type ClientRecord, isMultiTenantClient } from './clients';
 import { type FormParams, parameterValue, REPEATED } from './form-params';
 import {
   ACCOUNT_POLICY,
@@ -146,11 +147,22 @@ export async function startAuthorization(
     if (error instanceof AuthorizationRedirectError) return redirectError(deps, error);
     throw error;
   }
-  const tenant = await deps.tenants.get(client.tenantId);
-  if (!tenant) {
+  const tenant = authorization.tenantId === undefined ? undefined : await deps.tenants.get(authorization.tenantId);
+  if (authorization.tenantId !== undefined && !tenant) {
+    if (isMultiTenantClient(client)) {
+      return redirectError(
+        deps,
+        new AuthorizationRedirectError(
+          'invalid_request',
+          `The ${TENANT_HINT_PARAMETER} parameter names no organization of this service`,
+          redirectUri,
+          authorization.state,
+        ),
+      );
+    }
     throw new PageError(400, 'Application not available', 'The organization of this application no longer exists.');
   }
-  deps.log.appendKeys({ tenant: tenant.tenantId });
+  if (tenant) deps.log.appendKeys({ tenant: tenant.tenantId });
 
   const sessionSecret = newOpaqueToken();
   const csrfToken = newOpaqueToken();
@@ -167,8 +179,7 @@ export async function startAuthorization(
     status: 200,
     page: loginPage({
       clientName: client.name,
-      tenantName: tenant.name,
-      tenantId: tenant.tenantId,
+      ...(tenant ? { tenantName: tenant.name, tenantId: tenant.tenantId } : {}),
       formAction: formAction(deps),
       csrfToken,
       redirectOrigin: redirectTarget(redirectUri).redirectOrigin,
@@ -248,20 +259,30 @@ async function signIn(
   session: AuthorizationSession,
 ): Promise<AuthorizeResponse> {
   const authorization = session.request;
-  const { client, tenant } = await loadParties(deps, authorization);
+  const client = await loadClient(deps, authorization);
+  // The organization is the request's (authorization-tenant.ts) or, for a multi-tenant client without a tenant
+  // hint, the one the admin types; only that tenant's admins are looked up.
+  const requestTenant =
+    authorization.tenantId === undefined ? undefined : await loadTenant(deps, authorization.tenantId);
+  const typedOrganization = requestTenant ? undefined : (formField(submission.form, 'organization') ?? '').trim();
   const email = (formField(submission.form, 'email') ?? '').trim();
   const password = formField(submission.form, 'password') ?? '';
   const pageInput: LoginPageInput = {
     clientName: client.name,
-    tenantName: tenant.name,
-    tenantId: tenant.tenantId,
+    ...(requestTenant
+      ? { tenantName: requestTenant.name, tenantId: requestTenant.tenantId }
+      : { organization: typedOrganization }),
     formAction: formAction(deps),
     csrfToken: formField(submission.form, 'csrf_token') ?? '',
     redirectOrigin: redirectTarget(authorization.redirectUri).redirectOrigin,
     email,
   };
-  if (email === '' || password === '') {
-    return { kind: 'page', status: 400, page: loginPage({ ...pageInput, alert: 'Enter your email and password.' }) };
+  if (email === '' || password === '' || typedOrganization === '') {
+    const alert =
+      typedOrganization === undefined
+        ? 'Enter your email and password.'
+        : 'Enter your organization ID, email and password.';
+    return { kind: 'page', status: 400, page: loginPage({ ...pageInput, alert }) };
   }
   if (email.length > MAX_EMAIL_LENGTH || Buffer.byteLength(email.normalize('NFC'), 'utf8') > MAX_EMAIL_BYTES) {
     return {
@@ -277,8 +298,12 @@ async function signIn(
   // Counted before the password is checked, the address first, so that a locked address checks nothing. The
   // only password this page checks is that of the client's tenant's admin with this email, so the account's
   // counter is the one of every guess at that password: another tenant's page never checks it.
+  // A typed organization ID that names no tenant is counted under the ID as typed (bounded), and answered as a
+  // wrong password, so the page tells nobody which organization IDs exist.
+  const tenantId = requestTenant?.tenantId ?? typedTenantId(typedOrganization);
+  const tenant = requestTenant ?? (tenantId === undefined ? undefined : await deps.tenants.get(tenantId));
   const sourceKey = sourceThrottleKey(submission.sourceIp);
-  const accountKey = accountThrottleKey(tenant.tenantId, email);
+  const accountKey = accountThrottleKey(tenantId ?? '', email);
   const source = await deps.throttle.reserveAttempt(sourceKey, SOURCE_POLICY);
   const account = source.allowed ? await deps.throttle.reserveAttempt(accountKey, ACCOUNT_POLICY) : source;
   if (!account.allowed) {
@@ -297,19 +322,20 @@ async function signIn(
   // One password check whatever the email, so an unknown one takes as long as a wrong password (RFC 6819
   // §5.1.4.2.3). An admin of another tenant is, here, an unknown account: same answer, same dummy check, so
   // this page confirms no other tenant's password and tells nobody where an email is an admin.
-  const candidate = await deps.admins.findAdminByEmail(tenant.tenantId, email);
+  const candidate = tenant ? await deps.admins.findAdminByEmail(tenant.tenantId, email) : undefined;
   const passwordMatches = await verifyPassword(
     password,
     candidate?.passwordHash ?? (await deps.unknownAccountPasswordHash()),
   );
-  if (!candidate || !passwordMatches) {
+  if (!tenant || !candidate || !passwordMatches) {
     deps.log.info('sign-in failed', { sourceIp: submission.sourceIp });
-    return {
-      kind: 'page',
-      status: 400,
-      page: loginPage({ ...pageInput, alert: 'The email or password is incorrect.' }),
-    };
+    const alert =
+      typedOrganization === undefined
+        ? 'The email or password is incorrect.'
+        : 'The organization ID, email or password is incorrect.';
+    return { kind: 'page', status: 400, page: loginPage({ ...pageInput, alert }) };
   }
+  deps.log.appendKeys({ tenant: tenant.tenantId });
   await deps.throttle.clear(accountKey);
   await deps.throttle.releaseAttempt(sourceKey);
   await requireAdminRole(deps, tenant, candidate.userId);
@@ -320,7 +346,7 @@ async function signIn(
   const now = epochSeconds(deps);
   const advanced = await deps.sessions.advanceToConsent(sessionSecret, consentSecret, {
     stage: 'consent',
-    request: authorization,
+    request: { ...authorization, tenantId: tenant.tenantId },
     csrfTokenHash: opaqueTokenHash(csrfToken),
     admin: { userId: candidate.userId, email: candidate.email, authTime: now },
     createdAt: session.createdAt,
@@ -376,7 +402,7 @@ async function answerConsent(
     );
   }
 
-  const admin = await deps.admins.findAdminByEmail(authorization.tenantId, answered.admin.email);
+  const admin = await deps.admins.findAdminByEmail(tenant.tenantId, answered.admin.email);
   if (admin?.userId !== answered.admin.userId) {
     throw new PageError(403, 'Not allowed', 'Your administrator account is no longer active. Nothing was approved.');
   }
@@ -384,7 +410,7 @@ async function answerConsent(
   const code = await issueAuthorizationCode(
     { codes: deps.codes, now: deps.now },
     {
-      tenantId: authorization.tenantId,
+      tenantId: tenant.tenantId,
       clientId: authorization.clientId,
       redirectUri: authorization.redirectUri,
       subject: admin.userId,
@@ -425,22 +451,38 @@ const redirectError = (deps: Pick<AuthorizeEndpointDeps, 'issuer'>, error: Autho
 
 /**
  * The client and tenant of a request, re-read from storage: a client deleted or a redirect URI unregistered
- * since the flow began ends it on an error page, never with a redirect.
+ * since the flow began ends it on an error page, never with a redirect. The tenant is the request's, set from
+ * the sign-in on (authorization-tenant.ts).
  */
 async function loadParties(
   deps: Pick<AuthorizeEndpointDeps, 'clients' | 'tenants'>,
-  request: Pick<AuthorizationRequest, 'clientId' | 'redirectUri'>,
+  request: Pick<AuthorizationRequest, 'clientId' | 'redirectUri' | 'tenantId'>,
 ): Promise<{ client: ClientRecord; tenant: AuthorizingTenant }> {
+  const client = await loadClient(deps, request);
+  if (request.tenantId === undefined) throw sessionExpired();
+  return { client, tenant: await loadTenant(deps, request.tenantId) };
+}
+
+const applicationNotAvailable = () =>
+  new PageError(
+    400,
+    'Application not available',
+    'The application that sent you here is no longer registered with this service. Start again from your identity provider.',
+  );
+
+async function loadClient(
+  deps: Pick<AuthorizeEndpointDeps, 'clients'>,
+  request: Pick<AuthorizationRequest, 'clientId' | 'redirectUri'>,
+): Promise<ClientRecord> {
   const client = await deps.clients.get(request.clientId);
-  const tenant = client ? await deps.tenants.get(client.tenantId) : undefined;
-  if (!client || !tenant || !client.redirectUris.includes(request.redirectUri)) {
-    throw new PageError(
-      400,
-      'Application not available',
-      'The application that sent you here is no longer registered with this service. Start again from your identity provider.',
-    );
-  }
-  return { client, tenant };
+  if (!client?.redirectUris.includes(request.redirectUri)) throw applicationNotAvailable();
+  return client;
+}
+
+async function loadTenant(deps: Pick<AuthorizeEndpointDeps, 'tenants'>, tenantId: string): Promise<AuthorizingTenant> {
+  const tenant = await deps.tenants.get(tenantId);
+  if (!tenant) throw applicationNotAvailable();
+  return tenant;
 }
 
 /**

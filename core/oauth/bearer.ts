@@ -6,6 +6,12 @@ import { headerParameterText } from '../http/headers';
  */
 export const BEARER_REALM = 'scim';
 
+/**
+ * The longest bearer token looked at: ours are JWTs of well under 1 KB and SCIM tokens of 51 characters, so
+ * anything longer is refused before it is parsed.
+ */
+export const MAX_BEARER_TOKEN_LENGTH = 4096;
+
 /** The token from `Authorization: Bearer <token>`; the scheme is case-insensitive (RFC 9110 §11.1). */
 export function bearerTokenFrom(authorization: string | undefined): string | undefined {
   if (authorization === undefined) return undefined;

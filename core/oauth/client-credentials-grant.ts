@@ -1,6 +1,6 @@
 import { mintAccessToken } from './access-token';
 import { ASSERTION_GRANT_SECRET, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, machineGrantIdOf } from './clients';
-import { invalidScope } from './errors';
+import { invalidScope, unauthorizedClient } from './errors';
 import { singleParam } from './form-params';
 import type { GrantRecord, MachineGrantStore } from './grants';
 import { DEFAULT_SCOPE } from './scopes';
@@ -38,11 +38,14 @@ function machineScope(requested: string | undefined): string {
 export const clientCredentialsGrant: TokenGrant<ClientCredentialsGrantDeps> = async (deps, authenticated, form) => {
   const scope = machineScope(singleParam(form, 'scope'));
   const { client, secret } = authenticated;
+  const tenantId = client.tenantId;
+  // A multi-tenant client has no tenant for a machine token to act in; only its admins' consents give one.
+  if (tenantId === undefined) throw unauthorizedClient('A multi-tenant client cannot use the client_credentials grant');
   const nowDate = deps.now();
   const now = epochSeconds(nowDate);
   const grant: GrantRecord = {
     grantId: machineGrantIdOf(client.clientId, secret ?? ASSERTION_GRANT_SECRET),
-    tenantId: client.tenantId,
+    tenantId,
     clientId: client.clientId,
     subject: client.clientId,
     scope: MACHINE_SCOPE,

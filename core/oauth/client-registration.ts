@@ -48,6 +48,9 @@ export async function endMachineGrants(
   now: Date,
   keptUntil: number | 'now',
 ): Promise<void> {
+  const tenantId = client.tenantId;
+  // A machine client always belongs to one tenant (a multi-tenant client is an authorization-code client).
+  if (tenantId === undefined) return;
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const current = secrets
     .filter((secret) => secretIsValid({ createdAt: '', ...secret }, nowSeconds))
@@ -57,7 +60,7 @@ export async function endMachineGrants(
     await grants.endMachineGrant(
       {
         grantId: machineGrantIdOf(client.clientId, secret),
-        tenantId: client.tenantId,
+        tenantId,
         clientId: client.clientId,
         subject: client.clientId,
         scope: 'scim',
@@ -114,7 +117,8 @@ export interface ClientRemovalStores {
     delete(clientId: string): Promise<ClientRecord | undefined>;
   };
   readonly grants: MachineGrantEnder & {
-    list(tenantId: string): Promise<readonly GrantRecord[]>;
+    /** Every tenant's grants without a tenant: a multi-tenant client's grants are in many. */
+    list(tenantId?: string): Promise<readonly GrantRecord[]>;
     revokeIfExists(grantId: string, at: string, reason: RevocationReason): Promise<boolean>;
   };
   readonly now?: () => Date;
@@ -128,7 +132,7 @@ export interface ClientRemovalStores {
 export async function deleteClientRevokingGrants(
   stores: ClientRemovalStores,
   clientId: string,
-): Promise<{ tenantId: string; revokedGrants: number } | undefined> {
+): Promise<{ tenantId?: string; revokedGrants: number } | undefined> {
   const secrets = (await stores.clients.getWithSecretHashes(clientId))?.secretHashes ?? [];
   const deleted = await stores.clients.delete(clientId);
   if (!deleted) return undefined;

@@ -56,7 +56,12 @@ export const MAX_SECRET_LIFETIME_SECONDS = 3 * 365 * 86_400;
 /** A client as everyone but the secret check sees it: its secrets described, never their hashes. */
 export interface ClientRecord {
   readonly clientId: string;
-  readonly tenantId: string;
+  /**
+   * The tenant the client connects to; absent for a multi-tenant client (the one client of an app in Okta's
+   * catalogue, OIN), whose every grant belongs to the organization of the admin who approves it
+   * (core/oauth/authorization-tenant.ts).
+   */
+  readonly tenantId?: string;
   readonly name: string;
   readonly kind: ClientKind;
   /** Compared to the authorization request's `redirect_uri` by exact string equality; none for a machine client. */
@@ -72,7 +77,8 @@ export interface ClientRecord {
 /** What `create` is given; the store adds the id, the creation time and the first secret. */
 export type NewClient =
   | {
-      readonly tenantId: string;
+      /** Absent for a multi-tenant client, which only the operator registers. */
+      readonly tenantId?: string;
       readonly name: string;
       readonly kind?: 'authorization_code';
       readonly redirectUris: readonly string[];
@@ -93,6 +99,9 @@ export type NewClient =
 export type NewAssertionClient = Omit<Extract<NewClient, { kind: 'client_credentials' }>, 'secretLifetimeSeconds'> & {
   readonly assertionCredential: AssertionCredential;
 };
+
+/** Whether the client serves every tenant (Okta's catalogue, OIN) rather than one. */
+export const isMultiTenantClient = (client: Pick<ClientRecord, 'tenantId'>): boolean => client.tenantId === undefined;
 
 export const clientAllowsGrant = (client: Pick<ClientRecord, 'kind'>, grantType: string): boolean =>
   (GRANT_TYPES_OF_KIND[client.kind] as readonly string[]).includes(grantType);
@@ -144,7 +153,12 @@ export function newClientRecord(
       ? {}
       : { expiresAt: Math.floor(now.getTime() / 1000) + client.secretLifetimeSeconds }),
   };
-  const common = { clientId, tenantId: client.tenantId, name: client.name, createdAt };
+  const common = {
+    clientId,
+    ...(client.tenantId === undefined ? {} : { tenantId: client.tenantId }),
+    name: client.name,
+    createdAt,
+  };
   const record: Omit<ClientRecord, 'secrets'> =
     client.kind === 'client_credentials'
       ? {

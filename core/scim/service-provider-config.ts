@@ -27,7 +27,7 @@ export function serviceProviderConfig(scimBaseUrl: string): Record<string, unkno
         type: 'oauthbearertoken',
         name: 'OAuth Bearer Token',
         description:
-          'An RFC 9068 JWT access token from this service’s OAuth 2.0 authorization server (authorization code grant), sent as Authorization: Bearer <token>.',
+          'An RFC 9068 JWT access token from this service’s OAuth 2.0 authorization server (authorization code grant), or a long-lived SCIM token (scimtok_…) a tenant admin created, sent as Authorization: Bearer <token>.',
         specUri: 'https://www.rfc-editor.org/info/rfc6750',
         primary: true,
       },

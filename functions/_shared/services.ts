@@ -13,6 +13,7 @@ import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
 import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
+import { ScimTokenStore } from '../../adapters/dynamodb/scim-token-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { fetchJwksDocument } from '../../adapters/http/jwks-fetcher';
@@ -139,6 +140,8 @@ export const tenantStore = (): TenantStore => store('tenants', 'clients', (db, t
 export const clientStore = (): ClientStore => store('clients', 'clients', (db, t) => new ClientStore(db, t));
 export const grantStore = (): GrantStore => store('grants', 'grants', (db, t) => new GrantStore(db, t));
 export const grantLedger = (): GrantLedger => store('grantLedger', 'grants', (db, t) => new GrantLedger(db, t));
+/** Long-lived SCIM bearer tokens, in the grants table every SCIM function already reads. */
+export const scimTokenStore = (): ScimTokenStore => store('scimTokens', 'grants', (db, t) => new ScimTokenStore(db, t));
 export const authorizationCodeStore = (): AuthorizationCodeStore =>
   store('authorizationCodes', 'grants', (db, t) => new AuthorizationCodeStore(db, t));
 export const authorizationSessionStore = (): AuthorizationSessionStore =>

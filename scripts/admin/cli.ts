@@ -43,7 +43,7 @@ function mainHelp(): string {
   return [
     'Usage: npm run admin -- <command> [options]',
     '',
-    'Manage tenants, their admins, OAuth clients and grants, and the access model: brands, roles and users.',
+    'Manage tenants, their admins, OAuth clients, grants and SCIM tokens, and the access model: brands, roles and users.',
     '',
     'Commands:',
     ...groups.flatMap((group) =>

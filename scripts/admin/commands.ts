@@ -40,6 +40,7 @@ import {
 import { type Connection, type ServiceUrls, serviceUrlsOf } from './connection';
 import { groupCommands } from './group-commands';
 import { refusalMessage } from './refusal-messages';
+import { tokenCommands } from './token-commands';
 
 /** The admin password must be long enough to resist guessing (NIST SP 800-63B §3.1.1.2 asks for at least 8). */
 export const MIN_PASSWORD_LENGTH = 12;
@@ -167,7 +168,7 @@ function entraValues(
 }
 
 /** The new client the options describe, or a usage error (exit 2) naming the option at fault. */
-function newClientOf(context: CommandContext, tenantId: string, name: string): NewClient {
+function newClientOf(context: CommandContext, tenantId: string | undefined, name: string): NewClient {
   const kind = clientKindOption(context);
   const secretLifetimeSeconds = durationOption(context, 'secret-expires-in');
   const redirectUris = (context.values['redirect-uri'] as string[] | undefined) ?? [];
@@ -176,6 +177,9 @@ function newClientOf(context: CommandContext, tenantId: string, name: string): N
   if (kind === 'client_credentials') {
     if (redirectUris.length > 0) {
       throw new CliError('A client_credentials client has no redirect URI: leave out --redirect-uri', 2);
+    }
+    if (tenantId === undefined) {
+      throw new CliError('A client_credentials client belongs to one tenant: give --tenant, not --multi-tenant', 2);
     }
     const accessTokenLifetimeSeconds = durationOption(context, 'token-lifetime');
     client = {
@@ -195,7 +199,7 @@ function newClientOf(context: CommandContext, tenantId: string, name: string): N
       if (problem) throw new CliError(`${problem}: ${uri}`, 2);
     }
     client = {
-      tenantId,
+      ...(tenantId === undefined ? {} : { tenantId }),
       name,
       redirectUris: [...new Set(redirectUris)],
       ...(secretLifetimeSeconds === undefined ? {} : { secretLifetimeSeconds }),
@@ -250,7 +254,7 @@ const iso = (epochSeconds: number | undefined) =>
 function clientView(client: ClientRecord) {
   return {
     clientId: client.clientId,
-    tenantId: client.tenantId,
+    ...(client.tenantId === undefined ? { multiTenant: true } : { tenantId: client.tenantId }),
     name: client.name,
     kind: client.kind,
     redirectUris: client.redirectUris,
@@ -533,13 +537,17 @@ const oauthCommands: readonly CommandSpec[] = [
     usage:
       'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]\n' +
       '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--base-url <url>] [--json]\n' +
-      `  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] ${ASSERTION_USAGE} [--base-url <url>] [--json]`,
+      `  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] ${ASSERTION_USAGE} [--base-url <url>] [--json]\n` +
+      '  client create --multi-tenant --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]',
     details: [
       'Without --grant (or with --grant authorization_code) the client is for the authorization code grant',
       "(Okta's OAuth connection): redirect URIs must be absolute https URIs without a fragment or user@; http",
       'is accepted only for localhost, 127.0.0.1 and [::1] (local testing). They are matched exactly,',
       "character for character. Okta's callback is https://system-admin.okta.com/admin/app/cpc/<appName>/oauth/callback",
       '(other Okta cells: okta-emea.com, oktapreview.com); register each one your Okta org may use.',
+      "--multi-tenant registers the service's one client for an app in Okta's catalogue (OIN), shared by every",
+      'tenant: no --tenant; each grant belongs to the organization of the admin who approves it, named by the',
+      "authorization URL's tenant=<tenantId> parameter or typed on the sign-in page. Only the operator creates it.",
       '--grant client_credentials creates a machine client (Microsoft Entra ID): no redirect URI and no consent',
       'page, since creating it is the approval. Its access tokens live --token-lifetime (60m to 6h, default',
       `${DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS / 60}m).`,
@@ -555,6 +563,7 @@ const oauthCommands: readonly CommandSpec[] = [
     ],
     options: {
       tenant: { type: 'string' },
+      'multi-tenant': { type: 'boolean' },
       name: { type: 'string' },
       grant: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
@@ -564,13 +573,17 @@ const oauthCommands: readonly CommandSpec[] = [
       ...ASSERTION_OPTIONS,
     },
     run: async (context) => {
-      const tenantId = required(context, 'tenant');
+      const multiTenant = context.values['multi-tenant'] === true;
+      if (multiTenant && context.values.tenant !== undefined) {
+        throw new CliError('A --multi-tenant client belongs to no one tenant: leave out --tenant', 2);
+      }
+      const tenantId = multiTenant ? undefined : required(context, 'tenant');
       const name = displayName(context, 'name');
       const newClient = newClientOf(context, tenantId, name);
       const baseUrl = baseUrlOption(context);
       const connection = await context.connection();
       const assertionCredential = await assertionCredentialOf(context, connection.local);
-      await existingTenant(connection, tenantId);
+      if (tenantId !== undefined) await existingTenant(connection, tenantId);
       if (assertionCredential !== undefined) {
         const urls = baseUrl === undefined ? connection.serviceUrls : serviceUrlsOf(baseUrl);
         return createAssertionClient(connection, newClient, assertionCredential, urls);
@@ -586,10 +599,13 @@ const oauthCommands: readonly CommandSpec[] = [
           clientId: client.clientId,
           clientSecret,
           kind: client.kind,
+          ...(client.tenantId === undefined ? { multiTenant: true } : {}),
           ...(secretExpiresAt === undefined ? {} : { secretExpiresAt }),
         },
         text: [
-          `Client "${client.name}" created for tenant ${tenantId}.`,
+          tenantId === undefined
+            ? `Multi-tenant client "${client.name}" created: each grant belongs to the organization of the admin who approves it.`
+            : `Client "${client.name}" created for tenant ${tenantId}.`,
           `  Client ID      ${client.clientId}`,
           `  Client Secret  ${clientSecret}`,
           '  (the secret is shown only this once; it is stored as a hash)',
@@ -610,7 +626,7 @@ const oauthCommands: readonly CommandSpec[] = [
     summary: 'list OAuth clients (secrets are never shown)',
     usage: 'client list [--tenant <tenantId>] [--json]',
     details: [
-      'With --json: {"clients": [{"clientId", "tenantId", "name", "kind", "redirectUris", "accessTokenLifetimeSeconds"',
+      'With --json: {"clients": [{"clientId", "tenantId" (or "multiTenant": true), "name", "kind", "redirectUris", "accessTokenLifetimeSeconds"',
       '(client_credentials clients), "createdAt", "secrets", "authentication": {"method", "keys" | "federated"}}, ...]}.',
     ],
     options: { tenant: { type: 'string' } },
@@ -628,7 +644,7 @@ const oauthCommands: readonly CommandSpec[] = [
                 ['CLIENT ID', 'TENANT ID', 'NAME', 'GRANT', 'AUTHENTICATION', 'SECRETS', 'REDIRECT URIS'],
                 ...clients.map((c) => [
                   c.clientId,
-                  c.tenantId,
+                  'tenantId' in c ? c.tenantId : '(multi-tenant)',
                   c.name,
                   c.kind,
                   authenticationSummary(c.authentication),
@@ -763,7 +779,7 @@ const oauthCommands: readonly CommandSpec[] = [
   },
 ];
 
-export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands, ...groupCommands];
+export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands, ...groupCommands, ...tokenCommands];
 
 export type { CommandSpec } from './command-support';
 

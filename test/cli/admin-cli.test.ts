@@ -270,6 +270,54 @@ describe('admin CLI', () => {
     await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
   });
 
+  test('client create --multi-tenant: one client of no tenant, listed as multi-tenant; --tenant and machine kind refused', async () => {
+    const result = await admin([
+      'client',
+      'create',
+      '--multi-tenant',
+      '--name',
+      'Okta catalogue app',
+      '--redirect-uri',
+      OKTA_CALLBACK,
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const created = onlyJson(result);
+    expect(created).toMatchObject({ kind: 'authorization_code', multiTenant: true });
+    const { clients } = oauthStores();
+    const client = await authenticateClientSecret(
+      clients,
+      created.clientId as string,
+      created.clientSecret as string,
+      new Date(),
+    );
+    expect(client).toMatchObject({ clientId: created.clientId, redirectUris: [OKTA_CALLBACK] });
+    expect(client?.tenantId).toBeUndefined();
+    const listed = onlyJson(await admin(['client', 'list', '--json']));
+    expect(listed.clients).toContainEqual(expect.objectContaining({ clientId: created.clientId, multiTenant: true }));
+
+    const tenantId = await createTenant();
+    const [withTenant, machine] = await Promise.all([
+      admin([
+        'client',
+        'create',
+        '--multi-tenant',
+        '--tenant',
+        tenantId,
+        '--name',
+        'x',
+        '--redirect-uri',
+        OKTA_CALLBACK,
+      ]),
+      admin(['client', 'create', '--multi-tenant', '--grant', 'client_credentials', '--name', 'x']),
+    ]);
+    expect(withTenant.code).toBe(2);
+    expect(withTenant.stderr).toContain('leave out --tenant');
+    expect(machine.code).toBe(2);
+    expect(machine.stderr).toContain('belongs to one tenant');
+    await expect(oauthStores().clients.list(tenantId)).resolves.toEqual([]);
+  });
+
   test('client create refuses an unknown tenant and a missing redirect URI', async () => {
     const [unknown, missing] = await Promise.all([
       admin(['client', 'create', '--tenant', 'nope', '--name', 'x', '--redirect-uri', OKTA_CALLBACK]),

@@ -1,7 +1,7 @@
 import { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
 import type { RouteSpec } from '../../contract/routes';
 import { routes } from '../../contract/routes';
-import { INDEX_ACTIONS, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
+import { INDEX_ACTIONS, SCIM_TOKEN_KEY_PATTERN, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
 import { capabilityRoutes } from '../support/capability-routes';
 import { type CfnResource, environmentOf, flatten, resourcesOfType, synthTemplate } from '../support/synth';
 
@@ -104,7 +104,7 @@ describe('least privilege, from the manifest', () => {
           const dynamo = (byRoute[route.id] ?? []).filter((statement) =>
             actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
           );
-          const expected: { actions: string[]; resources: string[] }[] = [];
+          const expected: { actions: string[]; resources: string[]; condition?: unknown }[] = [];
           for (const [key, access] of Object.entries(route.tables) as ['users' | 'clients' | 'grants', string][]) {
             const tableArn = tableArnOf(synth, key);
             expected.push({
@@ -116,10 +116,22 @@ describe('least privilege, from the manifest', () => {
             });
             if (key !== 'users') expected.push({ actions: [...INDEX_ACTIONS], resources: [`${tableArn}/index/gsi1`] });
           }
-          const sortKey = (entry: { resources: string[] }) => entry.resources.join();
+          if (route.capabilities?.includes('record-scim-token-use')) {
+            expected.push({
+              actions: ['dynamodb:UpdateItem'],
+              resources: [tableArnOf(synth, 'grants')],
+              condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [SCIM_TOKEN_KEY_PATTERN] } },
+            });
+          }
+          const sortKey = (entry: { actions: string[]; resources: string[] }) =>
+            `${entry.resources.join()} ${entry.actions.join()}`;
           expect(
             dynamo
-              .map((statement) => ({ actions: actionsOf(statement).sort(), resources: resourcesOf(statement) }))
+              .map((statement) => ({
+                actions: actionsOf(statement).sort(),
+                resources: resourcesOf(statement),
+                condition: statement.Condition,
+              }))
               .sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
           ).toEqual(expected.sort((a, b) => sortKey(a).localeCompare(sortKey(b))));
           for (const statement of dynamo) {
@@ -129,12 +141,28 @@ describe('least privilege, from the manifest', () => {
         },
       );
 
-      test('read-only routes have no write action', () => {
+      test('read-only routes have no write action but the SCIM token last-used write, on SCIMTOKEN# keys only', () => {
         const writes = new Set<string>(TABLE_WRITE_ACTIONS);
+        const leadingKeysOf = (statement: Statement) =>
+          (statement.Condition as { 'ForAllValues:StringLike'?: Record<string, unknown> } | undefined)?.[
+            'ForAllValues:StringLike'
+          ]?.['dynamodb:LeadingKeys'];
         for (const route of manifest.filter((candidate) => !Object.values(candidate.tables).includes('readWrite'))) {
-          const actions = (byRoute[route.id] ?? []).flatMap(actionsOf);
-          expect(actions.filter((action) => writes.has(action))).toEqual([]);
+          const writing = (byRoute[route.id] ?? []).filter((statement) =>
+            actionsOf(statement).some((action) => writes.has(action)),
+          );
+          if (!route.capabilities?.includes('record-scim-token-use')) {
+            expect(writing).toEqual([]);
+            continue;
+          }
+          expect(writing).toHaveLength(1);
+          expect(actionsOf(writing[0] as Statement)).toEqual(['dynamodb:UpdateItem']);
+          expect(resourcesOf(writing[0] as Statement)).toEqual([tableArnOf(synth, 'grants')]);
+          expect(leadingKeysOf(writing[0] as Statement)).toEqual([SCIM_TOKEN_KEY_PATTERN]);
         }
+        const recorders = manifest.filter((route) => route.capabilities?.includes('record-scim-token-use'));
+        expect(recorders.length).toBeGreaterThan(0);
+        expect(new Set(recorders.map((route) => route.auth))).toEqual(new Set(['scim-bearer']));
       });
 
       test('only the token function can sign, only with the active key, ECDSA_SHA_256 over a raw message', () => {

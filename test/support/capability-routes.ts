@@ -23,7 +23,7 @@ export const capabilityRoutes: readonly RouteSpec[] = [
     entry,
     tables: { users: 'read', grants: 'read' },
     auth: 'scim-bearer',
-    capabilities: ['read-signing-key'],
+    capabilities: ['read-signing-key', 'record-scim-token-use'],
   },
   {
     id: 'ScimCreateUser',
@@ -32,7 +32,7 @@ export const capabilityRoutes: readonly RouteSpec[] = [
     entry,
     tables: { users: 'readWrite', grants: 'read' },
     auth: 'scim-bearer',
-    capabilities: ['read-signing-key'],
+    capabilities: ['read-signing-key', 'record-scim-token-use'],
   },
   {
     id: 'OAuthAuthorize',
