@@ -19,6 +19,7 @@ import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
+import { boundedByRequestDeadline } from './request-deadline';
 
 /**
  * The composition root of every function: the configuration read from the environment (the variables of
@@ -77,11 +78,13 @@ export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
 /**
  * One DynamoDB and one KMS client per process: the SDK resolves the region and endpoint from the environment
  * on a client's first call, and keeps its connections warm across requests. Both are bounded by the
- * function's time budget (contract/time-budget.ts).
+ * function's time budget (contract/time-budget.ts): each call by its attempts' timeouts, and every call of a
+ * request together by the request's deadline (functions/_shared/request-deadline.ts).
  */
-export const documentClient = (): DynamoDBDocumentClient => once('documentClient', [], createDocumentClient);
+export const documentClient = (): DynamoDBDocumentClient =>
+  once('documentClient', [], () => boundedByRequestDeadline(createDocumentClient()));
 
-const kms = (): KMSClient => once('kms', [], () => new KMSClient(awsClientBudget()));
+const kms = (): KMSClient => once('kms', [], () => boundedByRequestDeadline(new KMSClient(awsClientBudget())));
 
 /** A store on one of the tables this function was granted (another table fails with a missing variable). */
 function store<T>(name: string, table: TableKey, build: (db: DynamoDBDocumentClient, tableName: string) => T): T {
