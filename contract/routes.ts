@@ -21,8 +21,11 @@ export type Access = 'read' | 'readWrite';
  */
 export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'public';
 
-/** Extra AWS permissions a route needs beyond its tables. */
-export type Capability = 'sign-tokens' | 'read-signing-key';
+/**
+ * Extra AWS permissions a route needs beyond its tables. `take-fair-share`: count its requests against the
+ * caller's fair share (contract/fair-share.ts), an update of the share counters and of no other item.
+ */
+export type Capability = 'sign-tokens' | 'read-signing-key' | 'take-fair-share';
 
 /** API Gateway path syntax: static segments and `{param}`. */
 export type RoutePath = `/${string}`;
@@ -48,7 +51,7 @@ export const SCIM_BASE_PATH = '/scim/v2';
 export const OAUTH_BASE_PATH = '/oauth';
 export const WELL_KNOWN_BASE_PATH = '/.well-known';
 
-const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
+const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key', 'take-fair-share'] } as const;
 
 const manifest = [
   {
@@ -234,7 +237,7 @@ const manifest = [
     entry: 'functions/oauth/token.ts',
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
-    capabilities: ['sign-tokens'],
+    capabilities: ['sign-tokens', 'take-fair-share'],
   },
   {
     id: 'OAuthRevoke',

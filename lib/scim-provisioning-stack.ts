@@ -3,6 +3,7 @@ import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } fr
 import { ManagedPolicy, PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
+import { FAIR_SHARE_TABLE } from '../contract/fair-share';
 import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { adminCliPolicyDocument } from './admin-cli-policy';
@@ -13,7 +14,7 @@ import { RouteFunction } from './route-function';
 import { ServiceApi } from './service-api';
 import { readSettings, type ServiceSettings } from './settings';
 import { SigningKeys } from './signing-keys';
-import { tableAccessStatements } from './table-access';
+import { fairShareStatement, tableAccessStatements } from './table-access';
 import { WebFirewall } from './web-firewall';
 
 export { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
@@ -145,12 +146,15 @@ export class ScimProvisioningStack extends Stack {
       for (const statement of tableAccessStatements(key, table, access)) role.addToPrincipalPolicy(statement);
     }
     const capabilities = route.capabilities ?? [];
-    if (capabilities.length > 0) {
+    if (capabilities.includes('sign-tokens') || capabilities.includes('read-signing-key')) {
       routeFunction.function.addEnvironment(SIGNING_KEY_ENV, this.signingKeys.activeKeyArn);
       routeFunction.function.addEnvironment(VERIFICATION_KEYS_ENV, this.signingKeys.publishedKeyArnList);
     }
     if (capabilities.includes('sign-tokens')) this.signingKeys.allowSigning(role);
     else if (capabilities.includes('read-signing-key')) this.signingKeys.allowReadingPublicKeys(role);
+    if (capabilities.includes('take-fair-share')) {
+      role.addToPrincipalPolicy(fairShareStatement(this.tables.byKey[FAIR_SHARE_TABLE]));
+    }
   }
 
   private addOutputs(): void {

@@ -1,7 +1,8 @@
+import type { ShareDecision } from '../fair-share';
 import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './authorization-code-grant';
 import { type ClientCredentials, clientCredentialsFrom } from './client-authentication';
 import { authenticateClientSecret, type ClientSecretSource } from './clients';
-import { invalidClient, tooManyFailedClientAuthentications, unsupportedGrantType } from './errors';
+import { clientShareUsedUp, invalidClient, tooManyFailedClientAuthentications, unsupportedGrantType } from './errors';
 import { type FormParams, requiredParam } from './form-params';
 import type { AttemptDecision } from './login-throttle';
 import { type RefreshTokenGrantDeps, refreshTokenGrant } from './refresh-token-grant';
@@ -29,7 +30,15 @@ export interface ClientAuthenticationDeps {
 }
 
 /** What the token endpoint needs: client authentication and every grant module's dependencies. */
-export type TokenEndpointDeps = ClientAuthenticationDeps & AuthorizationCodeGrantDeps & RefreshTokenGrantDeps;
+export type TokenEndpointDeps = ClientAuthenticationDeps &
+  AuthorizationCodeGrantDeps &
+  RefreshTokenGrantDeps & {
+    /**
+     * Takes one request from the authenticated client's fair share (core/fair-share.ts); without it, token
+     * requests are not shared out.
+     */
+    readonly clientShare?: (clientId: string) => Promise<ShareDecision>;
+  };
 
 /**
  * THE grant types of the token endpoint (RFC 6749 §4.1.3, §6), one module each. The metadata's
@@ -77,6 +86,9 @@ export async function handleTokenRequest(
 ): Promise<TokenOutcome> {
   const grantType = requiredParam(form, 'grant_type');
   const client = await authenticateClient(deps, authorization, form);
+  // After authentication, so that nobody can use up a client's share by sending requests in its name.
+  const share = (await deps.clientShare?.(client.clientId)) ?? { allowed: true };
+  if (!share.allowed) throw clientShareUsedUp(share.retryAfterSeconds);
   if (!isSupportedGrantType(grantType)) {
     throw unsupportedGrantType(`Supported grant types: ${SUPPORTED_GRANT_TYPES.join(', ')}`);
   }

@@ -10,10 +10,12 @@ import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
 import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
+import { DynamoDbShareCounters } from '../../adapters/dynamodb/share-counters';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
+import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import { SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
@@ -147,3 +149,6 @@ export const clientAuthFailures = (sourceIp: string): ClientAuthFailureCounter =
   clientAuthFailureCounter(loginThrottleStore(), sourceIp);
 export const userStore = (): DynamoDbUserStore => store('users', 'users', (db, t) => new DynamoDbUserStore(db, t));
 export const groupStore = (): DynamoDbGroupStore => store('groups', 'users', (db, t) => new DynamoDbGroupStore(db, t));
+/** The fair-share counters (contract/fair-share.ts), in the grants table. */
+export const shareCounters = (): DynamoDbShareCounters =>
+  store('shareCounters', FAIR_SHARE_TABLE, (db, t) => new DynamoDbShareCounters(db, t));

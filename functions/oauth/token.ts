@@ -1,4 +1,5 @@
 import { handleTokenRequest } from '../../core/oauth/token-endpoint';
+import { takeFairShare } from '../_shared/fair-share';
 import { logger } from '../_shared/logger';
 import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
@@ -19,6 +20,7 @@ export const handler = oauthRoute(async (request) => {
     {
       clients: clientStore(),
       clientAuthFailures: clientAuthFailures(request.sourceIp),
+      clientShare: (clientId) => takeFairShare({ kind: 'token', id: clientId }),
       codes: authorizationCodeStore(),
       grants: grantStore(),
       ledger: grantLedger(),

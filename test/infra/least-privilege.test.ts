@@ -1,4 +1,5 @@
 import { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
+import { FAIR_SHARE_KEY_PREFIX, FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import type { RouteSpec } from '../../contract/routes';
 import { routes } from '../../contract/routes';
 import { INDEX_ACTIONS, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
@@ -116,6 +117,9 @@ describe('least privilege, from the manifest', () => {
             });
             if (key !== 'users') expected.push({ actions: [...INDEX_ACTIONS], resources: [`${tableArn}/index/gsi1`] });
           }
+          if (route.capabilities?.includes('take-fair-share')) {
+            expected.push({ actions: ['dynamodb:UpdateItem'], resources: [tableArnOf(synth, FAIR_SHARE_TABLE)] });
+          }
           const sortKey = (entry: { resources: string[] }) => entry.resources.join();
           expect(
             dynamo
@@ -129,10 +133,25 @@ describe('least privilege, from the manifest', () => {
         },
       );
 
-      test('read-only routes have no write action', () => {
+      test('a route that takes a fair share may update the share counters and no other item of their table', () => {
+        for (const route of manifest.filter((candidate) => candidate.capabilities?.includes('take-fair-share'))) {
+          const sharing = (byRoute[route.id] ?? []).filter((statement) => statement.Condition !== undefined);
+          expect(sharing.filter((statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')))).toEqual([
+            expect.objectContaining({
+              Action: 'dynamodb:UpdateItem',
+              Resource: synth.stack.resolve(synth.stack.tables.byKey[FAIR_SHARE_TABLE].tableArn),
+              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${FAIR_SHARE_KEY_PREFIX}*`] } },
+            }),
+          ]);
+        }
+      });
+
+      test('read-only routes have no write action, but for the share counters', () => {
         const writes = new Set<string>(TABLE_WRITE_ACTIONS);
         for (const route of manifest.filter((candidate) => !Object.values(candidate.tables).includes('readWrite'))) {
-          const actions = (byRoute[route.id] ?? []).flatMap(actionsOf);
+          const actions = (byRoute[route.id] ?? [])
+            .filter((statement) => statement.Condition?.['ForAllValues:StringLike'] === undefined)
+            .flatMap(actionsOf);
           expect(actions.filter((action) => writes.has(action))).toEqual([]);
         }
       });
@@ -165,7 +184,7 @@ describe('least privilege, from the manifest', () => {
           else if (capabilities.includes('read-signing-key')) expect(kmsActions).toEqual(['kms:GetPublicKey']);
           else expect(kmsActions).toEqual([]);
           const environment = routeEnvironment(synth, route.id);
-          if (capabilities.length > 0) {
+          if (capabilities.includes('sign-tokens') || capabilities.includes('read-signing-key')) {
             expect(flatten(environment[SIGNING_KEY_ENV])).toBe(
               flatten(synth.stack.resolve(synth.stack.signingKeys.activeKeyArn)),
             );
