@@ -11,8 +11,9 @@ import type { TableKey } from './tables';
  * - Token endpoint: each authenticated OAuth client may make `tokenRequestsPerClient` token requests per
  *   window; Okta refreshes about once an hour per app instance.
  *
- * Both can be changed per deployment through the environment variables of contract/environment.ts
- * (`FAIR_SHARE_SCIM_REQUESTS_ENV`, `FAIR_SHARE_TOKEN_REQUESTS_ENV`), a whole number from 1 to `MAX_SHARE`.
+ * Both can be changed per deployment (context keys `scimRequestsPerTenant` and `tokenRequestsPerClient`,
+ * lib/settings.ts), which the stack hands the functions as the environment variables of contract/environment.ts
+ * (`FAIR_SHARE_SCIM_REQUESTS_ENV`, `FAIR_SHARE_TOKEN_REQUESTS_ENV`): a whole number from 1 to `MAX_SHARE`.
  */
 export const FAIR_SHARE_WINDOW_SECONDS = 1;
 

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
+import {
+  FAIR_SHARE_SCIM_REQUESTS_ENV,
+  FAIR_SHARE_TOKEN_REQUESTS_ENV,
+  PUBLIC_BASE_URL_ENV,
+  SIGNING_KEY_ENV,
+  VERIFICATION_KEYS_ENV,
+} from '../contract/environment';
 import { FAIR_SHARE_TABLE } from '../contract/fair-share';
 import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
@@ -154,6 +160,9 @@ export class ScimProvisioningStack extends Stack {
     else if (capabilities.includes('read-signing-key')) this.signingKeys.allowReadingPublicKeys(role);
     if (capabilities.includes('take-fair-share')) {
       role.addToPrincipalPolicy(fairShareStatement(this.tables.byKey[FAIR_SHARE_TABLE]));
+      const { scimRequestsPerTenant, tokenRequestsPerClient } = this.settings.fairShare;
+      routeFunction.function.addEnvironment(FAIR_SHARE_SCIM_REQUESTS_ENV, String(scimRequestsPerTenant));
+      routeFunction.function.addEnvironment(FAIR_SHARE_TOKEN_REQUESTS_ENV, String(tokenRequestsPerClient));
     }
   }
 

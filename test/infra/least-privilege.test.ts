@@ -1,5 +1,10 @@
-import { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
-import { FAIR_SHARE_KEY_PREFIX, FAIR_SHARE_TABLE } from '../../contract/fair-share';
+import {
+  FAIR_SHARE_SCIM_REQUESTS_ENV,
+  FAIR_SHARE_TOKEN_REQUESTS_ENV,
+  SIGNING_KEY_ENV,
+  VERIFICATION_KEYS_ENV,
+} from '../../contract/environment';
+import { DEFAULT_FAIR_SHARE, FAIR_SHARE_KEY_PREFIX, FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import type { RouteSpec } from '../../contract/routes';
 import { routes } from '../../contract/routes';
 import { INDEX_ACTIONS, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
@@ -143,6 +148,10 @@ describe('least privilege, from the manifest', () => {
               Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${FAIR_SHARE_KEY_PREFIX}*`] } },
             }),
           ]);
+          expect(routeEnvironment(synth, route.id)).toMatchObject({
+            [FAIR_SHARE_SCIM_REQUESTS_ENV]: String(DEFAULT_FAIR_SHARE.scimRequestsPerTenant),
+            [FAIR_SHARE_TOKEN_REQUESTS_ENV]: String(DEFAULT_FAIR_SHARE.tokenRequestsPerClient),
+          });
         }
       });
 
