@@ -20,3 +20,9 @@ export const SIGNING_KEY_ENV = 'TOKEN_SIGNING_KEY_ARN';
  * docs/deploy-and-operate.md "Rotating the token signing key".
  */
 export const VERIFICATION_KEYS_ENV = 'TOKEN_VERIFICATION_KEY_ARNS';
+
+/** SCIM requests each tenant may make per fair-share window (contract/fair-share.ts); unset: the default. */
+export const FAIR_SHARE_SCIM_REQUESTS_ENV = 'FAIR_SHARE_SCIM_REQUESTS_PER_TENANT';
+
+/** Token requests each OAuth client may make per fair-share window (contract/fair-share.ts); unset: the default. */
+export const FAIR_SHARE_TOKEN_REQUESTS_ENV = 'FAIR_SHARE_TOKEN_REQUESTS_PER_CLIENT';

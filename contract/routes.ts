@@ -22,8 +22,11 @@ export type Access = 'read' | 'readWrite';
  */
 export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'console-session' | 'public';
 
-/** Extra AWS permissions a route needs beyond its tables. */
-export type Capability = 'sign-tokens' | 'read-signing-key' | 'record-scim-token-use';
+/**
+ * Extra AWS permissions a route needs beyond its tables. `take-fair-share`: count its requests against the
+ * caller's fair share (contract/fair-share.ts), an update of the share counters and of no other item.
+ */
+export type Capability = 'sign-tokens' | 'read-signing-key' | 'record-scim-token-use' | 'take-fair-share';
 
 /** API Gateway path syntax: static segments and `{param}`. */
 export type RoutePath = `/${string}`;
@@ -52,10 +55,13 @@ export const WELL_KNOWN_BASE_PATH = '/.well-known';
 export const CONSOLE_BASE_PATH = '/console';
 
 /**
- * SCIM routes verify access tokens (the public key) and record when a SCIM token was last used: one UpdateItem
- * on the grants table restricted to `SCIMTOKEN#` keys (lib/table-access.ts), on top of their table access.
+ * SCIM routes verify access tokens (the public key), record when a SCIM token was last used (one UpdateItem on
+ * the grants table restricted to `SCIMTOKEN#` keys, lib/table-access.ts) and take their tenant's fair share.
  */
-const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key', 'record-scim-token-use'] } as const;
+const SCIM_BEARER = {
+  auth: 'scim-bearer',
+  capabilities: ['read-signing-key', 'record-scim-token-use', 'take-fair-share'],
+} as const;
 
 /**
  * A console page or form behind the admin's sign-in: the session is in `grants` (read, and touched on use),
@@ -250,7 +256,7 @@ const manifest = [
     entry: 'functions/oauth/token.ts',
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
-    capabilities: ['sign-tokens'],
+    capabilities: ['sign-tokens', 'take-fair-share'],
   },
   {
     id: 'OAuthRevoke',

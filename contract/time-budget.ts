@@ -8,6 +8,19 @@
 export const FUNCTION_TIMEOUT_SECONDS = 10;
 
 /**
+ * Each request's deadline: the time the function has left when the request starts (in Lambda its context's
+ * `getRemainingTimeInMillis()`; the local server gives the same `FUNCTION_TIMEOUT_SECONDS`), less this
+ * reserve, kept for rendering and logging the answer. At the deadline every call still running to DynamoDB or
+ * KMS is aborted and no new one starts, so however many calls a request makes, it answers 503 with
+ * `DEADLINE_RETRY_AFTER_SECONDS` in time instead of running into the function's timeout. Abandoning a call
+ * leaves nothing half-written: each write is one conditional item write or one transaction, both atomic.
+ */
+export const REQUEST_DEADLINE_RESERVE_MS = 1_000;
+
+/** The `Retry-After` of a request that ran out of time (a stall usually passes within seconds). */
+export const DEADLINE_RETRY_AFTER_SECONDS = 2;
+
+/**
  * Each call to DynamoDB or KMS: at most `maxAttempts` attempts (the first and one retry), each allowed
  * `connectionTimeoutMs` to connect and `requestTimeoutMs` in all (connecting included) for the answer. Both
  * services answer in milliseconds, so these only ever end a stall, and leave room for DynamoDB Local on a busy

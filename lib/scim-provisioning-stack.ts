@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
+import {
+  FAIR_SHARE_SCIM_REQUESTS_ENV,
+  FAIR_SHARE_TOKEN_REQUESTS_ENV,
+  PUBLIC_BASE_URL_ENV,
+  SIGNING_KEY_ENV,
+  VERIFICATION_KEYS_ENV,
+} from '../contract/environment';
+import { FAIR_SHARE_TABLE } from '../contract/fair-share';
 import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { adminCliPolicyDocument } from './admin-cli-policy';
@@ -13,7 +20,7 @@ import { RouteFunction } from './route-function';
 import { ServiceApi } from './service-api';
 import { readSettings, type ServiceSettings } from './settings';
 import { SigningKeys } from './signing-keys';
-import { scimTokenUseStatement, tableAccessStatements } from './table-access';
+import { fairShareStatement, scimTokenUseStatement, tableAccessStatements } from './table-access';
 import { WebFirewall } from './web-firewall';
 
 export { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../contract/environment';
@@ -145,7 +152,7 @@ export class ScimProvisioningStack extends Stack {
       for (const statement of tableAccessStatements(key, table, access)) role.addToPrincipalPolicy(statement);
     }
     const capabilities = route.capabilities ?? [];
-    if (capabilities.length > 0) {
+    if (capabilities.includes('sign-tokens') || capabilities.includes('read-signing-key')) {
       routeFunction.function.addEnvironment(SIGNING_KEY_ENV, this.signingKeys.activeKeyArn);
       routeFunction.function.addEnvironment(VERIFICATION_KEYS_ENV, this.signingKeys.publishedKeyArnList);
     }
@@ -154,6 +161,12 @@ export class ScimProvisioningStack extends Stack {
     }
     if (capabilities.includes('sign-tokens')) this.signingKeys.allowSigning(role);
     else if (capabilities.includes('read-signing-key')) this.signingKeys.allowReadingPublicKeys(role);
+    if (capabilities.includes('take-fair-share')) {
+      role.addToPrincipalPolicy(fairShareStatement(this.tables.byKey[FAIR_SHARE_TABLE]));
+      const { scimRequestsPerTenant, tokenRequestsPerClient } = this.settings.fairShare;
+      routeFunction.function.addEnvironment(FAIR_SHARE_SCIM_REQUESTS_ENV, String(scimRequestsPerTenant));
+      routeFunction.function.addEnvironment(FAIR_SHARE_TOKEN_REQUESTS_ENV, String(tokenRequestsPerClient));
+    }
   }
 
   private addOutputs(): void {

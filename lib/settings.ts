@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { DEFAULT_FAIR_SHARE, MAX_SHARE } from '../contract/fair-share';
 
 /**
  * Everything an infrastructure team can set with `-c key=value` (or in cdk.json), validated once at synth so a
@@ -17,6 +18,8 @@ export interface ServiceSettings {
   readonly oauthRateLimit: number;
   /** Stage-wide API Gateway throttling (token bucket): steady requests per second and burst. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Each tenant's and each OAuth client's fair share per window (contract/fair-share.ts). */
+  readonly fairShare: { readonly scimRequestsPerTenant: number; readonly tokenRequestsPerClient: number };
   readonly alarmEmail?: string;
   /**
    * Create the role API Gateway writes logs with and set it in the account's API Gateway settings. Off by
@@ -56,6 +59,8 @@ export const CONTEXT_KEYS = [
   'oauthRateLimit',
   'throttleRateLimit',
   'throttleBurstLimit',
+  'scimRequestsPerTenant',
+  'tokenRequestsPerClient',
   'alarmEmail',
   'apiGatewayCloudWatchRole',
   'signingKeys',
@@ -72,6 +77,7 @@ export const DEFAULTS = {
   oauthRateLimit: 300,
   throttleRateLimit: 100,
   throttleBurstLimit: 200,
+  ...DEFAULT_FAIR_SHARE,
   apiGatewayCloudWatchRole: false,
   signingKeys: ['1'],
 } as const;
@@ -101,6 +107,12 @@ export function readSettings(read: (key: ContextKey) => unknown): ServiceSetting
     throttle: {
       rateLimit: integer(read, 'throttleRateLimit', { min: 1, max: 10_000 }) ?? DEFAULTS.throttleRateLimit,
       burstLimit: integer(read, 'throttleBurstLimit', { min: 1, max: 5_000 }) ?? DEFAULTS.throttleBurstLimit,
+    },
+    fairShare: {
+      scimRequestsPerTenant:
+        integer(read, 'scimRequestsPerTenant', { min: 1, max: MAX_SHARE }) ?? DEFAULTS.scimRequestsPerTenant,
+      tokenRequestsPerClient:
+        integer(read, 'tokenRequestsPerClient', { min: 1, max: MAX_SHARE }) ?? DEFAULTS.tokenRequestsPerClient,
     },
     alarmEmail: email(read),
     apiGatewayCloudWatchRole: flag(read, 'apiGatewayCloudWatchRole') ?? DEFAULTS.apiGatewayCloudWatchRole,

@@ -1,5 +1,6 @@
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FAIR_SHARE_KEY_PREFIX } from '../contract/fair-share';
 import type { Access } from '../contract/routes';
 import { type TableKey, tables } from '../contract/tables';
 
@@ -56,5 +57,18 @@ export function scimTokenUseStatement(grantsTable: TableV2): PolicyStatement {
     actions: ['dynamodb:UpdateItem'],
     resources: [grantsTable.tableArn],
     conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [SCIM_TOKEN_KEY_PATTERN] } },
+  });
+}
+
+/**
+ * The `take-fair-share` capability: UpdateItem on the share counters only, the items whose partition key
+ * starts with the counters' prefix (IAM `dynamodb:LeadingKeys`), so a route that only reads its table
+ * otherwise can count requests and change nothing else.
+ */
+export function fairShareStatement(table: TableV2): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['dynamodb:UpdateItem'],
+    resources: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${FAIR_SHARE_KEY_PREFIX}*`] } },
   });
 }

@@ -9,6 +9,7 @@ import {
 } from '../contract/gateway-responses';
 import type { FixedAnswer } from '../contract/method-not-allowed';
 import type { RouteSpec } from '../contract/routes';
+import { FUNCTION_TIMEOUT_SECONDS } from '../contract/time-budget';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, methodNotAllowedFor, toProxyEvent } from './api-gateway';
 import { useLocalSigner } from './environment';
 import { runInvocation, useConcurrentInvocations } from './invocations';
@@ -32,8 +33,9 @@ function loadHandler(route: RouteSpec): Promise<ProxyHandler> {
   return handler;
 }
 
+/** The context Lambda gives an invocation, with the deployed function's timeout, so deadlines are the same. */
 function lambdaContext(route: RouteSpec, requestId: string): Context {
-  const deadline = Date.now() + 29_000;
+  const deadline = Date.now() + FUNCTION_TIMEOUT_SECONDS * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: route.id,

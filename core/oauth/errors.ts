@@ -62,4 +62,16 @@ export const temporarilyUnavailable = (retryAfterSeconds: number) =>
     'Retry-After': String(retryAfterSeconds),
   });
 
+/**
+ * An authenticated client has used up its fair share of token requests for the current window
+ * (core/fair-share.ts): RFC 6585 §4 429 with an integer Retry-After. RFC 6749 §5.2 has no code for an
+ * overloaded endpoint; `temporarily_unavailable` is RFC 6749's own code for "temporarily overloaded"
+ * (§4.1.2.1, registered for any endpoint in §11.4), which clients already treat as retryable, whereas
+ * `slow_down` belongs to the device flow (RFC 8628 §3.5) only.
+ */
+export const clientShareUsedUp = (retryAfterSeconds: number) =>
+  new OAuthError('temporarily_unavailable', 'This client has made too many token requests; retry later', 429, {
+    'Retry-After': String(retryAfterSeconds),
+  });
+
 export const serverError = () => new OAuthError('server_error', 'An internal error occurred', 500);

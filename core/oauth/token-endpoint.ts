@@ -1,9 +1,11 @@
+import type { ShareDecision } from '../fair-share';
 import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './authorization-code-grant';
 import { type ClientAssertionDeps, verifyClientAssertion } from './client-assertion';
 import { type ClientAuthMethod, type ClientCredentials, clientCredentialsFrom } from './client-authentication';
 import { type ClientCredentialsGrantDeps, clientCredentialsGrant } from './client-credentials-grant';
 import { type ClientSecretSource, clientAllowsGrant, matchClientSecret } from './clients';
 import {
+  clientShareUsedUp,
   invalidClient,
   OAuthError,
   tooManyFailedClientAuthentications,
@@ -52,7 +54,13 @@ export interface ClientAuthenticationDeps {
 export type TokenEndpointDeps = ClientAuthenticationDeps &
   AuthorizationCodeGrantDeps &
   RefreshTokenGrantDeps &
-  ClientCredentialsGrantDeps;
+  ClientCredentialsGrantDeps & {
+    /**
+     * Takes one request from the authenticated client's fair share (core/fair-share.ts); without it, token
+     * requests are not shared out.
+     */
+    readonly clientShare?: (clientId: string) => Promise<ShareDecision>;
+  };
 
 /**
  * THE grant types of the token endpoint (RFC 6749 §4.1.3, §4.4, §6), one module each. The metadata's
@@ -159,6 +167,9 @@ export async function handleTokenRequest(
 ): Promise<TokenOutcome> {
   const grantType = requiredParam(form, 'grant_type');
   const client = await authenticateClient(deps, authorization, form);
+  // After authentication, so that nobody can use up a client's share by sending requests in its name.
+  const share = (await deps.clientShare?.(client.clientId)) ?? { allowed: true };
+  if (!share.allowed) throw clientShareUsedUp(share.retryAfterSeconds);
   if (!isSupportedGrantType(grantType)) {
     throw unsupportedGrantType(`Supported grant types: ${SUPPORTED_GRANT_TYPES.join(', ')}`);
   }

@@ -1,4 +1,5 @@
 import { StorageThrottledError, StorageUnavailableError } from '../../core/storage-errors';
+import { RequestDeadlineError } from './request-deadline';
 
 /**
  * The one classifier of failures the client should retry rather than see as a 500: the storage errors the
@@ -35,6 +36,7 @@ export function classifyDependencyError(error: unknown): DependencyFailure | und
   if (!(error instanceof Error)) return undefined;
   if (error instanceof StorageThrottledError) return { kind: 'throttled', retryAfterSeconds: wholeSeconds(error) };
   if (error instanceof StorageUnavailableError) return { kind: 'unavailable', retryAfterSeconds: wholeSeconds(error) };
+  if (error instanceof RequestDeadlineError) return { kind: 'unavailable', retryAfterSeconds: wholeSeconds(error) };
   const name = error.name;
   const code = (error as { code?: unknown }).code;
   if (THROTTLING.has(name)) return { kind: 'throttled', retryAfterSeconds: 1 };

@@ -5,6 +5,7 @@ import { type RouteSpec, routes } from '../../contract/routes';
 import { type HttpRequest, type HttpResponse, readRequest, toProxyResult } from './http-event';
 import { logger } from './logger';
 import { publishRequestMetrics, withRequestMetrics } from './metrics';
+import { withRequestDeadline } from './request-deadline';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -32,7 +33,8 @@ const state = new WeakMap<object, RouteState>();
  * 3. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
  *    their message to the client; anything else is logged with its stack and answered with a generic 500.
  *
- * Each invocation runs inside its own metrics record (`withRequestMetrics`), and Powertools keeps log keys
+ * Each invocation runs inside its own metrics record (`withRequestMetrics`) and under its own deadline
+ * (`withRequestDeadline`: every call to AWS is aborted when the request's time is up), and Powertools keeps log keys
  * per invocation wherever the runtime runs invocations concurrently, so no request's tenant reaches another's
  * log line or metric.
  */
@@ -62,7 +64,7 @@ export function routeStack(
       if (routeState) routeState.request = request;
       return toProxyResult(await handle(request, context));
     });
-  return (event, context) => withRequestMetrics(() => stack(event, context));
+  return (event, context) => withRequestMetrics(() => withRequestDeadline(context, () => stack(event, context)));
 }
 
 /** The request's one log line, then its metrics (functions/_shared/metrics.ts), once per request. */
@@ -82,10 +84,14 @@ function logRequest(event: APIGatewayProxyEvent, status: number | undefined): vo
 
 /** A dependency failed in a way the client should retry (429/503): a warning, not an error with a stack. */
 export function logDependencyFailure(kind: 'throttled' | 'unavailable', error: unknown): void {
-  logger.warn('dependency failure', {
-    kind,
-    error: error instanceof Error ? { name: error.name, message: error.message } : { type: typeof error },
-  });
+  logger.warn('dependency failure', { kind, error: errorSummary(error) });
+}
+
+/** An error's name and message, and its cause's (an aborted call's cause says why: the request's deadline). */
+function errorSummary(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const cause = error.cause instanceof Error ? { cause: { name: error.cause.name, message: error.cause.message } } : {};
+  return { name: error.name, message: error.message, ...cause };
 }
 
 /** Logs an unexpected error with its stack, never its other properties (they may hold request data). */

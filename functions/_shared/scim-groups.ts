@@ -37,7 +37,12 @@ export function groupsContext(request: ScimRequest): GroupsContext {
 function groupEffects(request: ScimRequest): GroupEffects {
   const tenantId = tenantOf(request);
   const principal = request.principal;
-  const client = principal === undefined ? 'unknown' : 'clientId' in principal ? principal.clientId : `token:${principal.scimTokenId}`;
+  const client =
+    principal === undefined
+      ? 'unknown'
+      : 'clientId' in principal
+        ? principal.clientId
+        : `token:${principal.scimTokenId}`;
   const settings = groupAccessStore();
   const access = new GroupAccessService({ writes: settings, groups: groupStore(), settings }, `scim:${client}`);
   const cause = (group: { id: string; displayName: string }, reason: string): AccessCause => ({

@@ -11,6 +11,7 @@ import {
 } from '../../core/scim/errors';
 import { authenticateBearer, type ScimPrincipal } from './bearer-auth';
 import { classifyDependencyError } from './dependency-errors';
+import { takeFairShare } from './fair-share';
 import type { HttpRequest, HttpResponse } from './http-event';
 import { logger } from './logger';
 import { logDependencyFailure, logUnexpected, type ProxyHandler, routeFor, routeStack } from './route-stack';
@@ -57,7 +58,11 @@ export function scimRoute(
       routeFor(request.method, request.resourcePath)?.auth === 'scim-bearer'
         ? await authenticateBearer(request)
         : undefined;
-    if (principal) logger.appendKeys({ tenant: principal.tenantId });
+    if (principal) {
+      logger.appendKeys({ tenant: principal.tenantId });
+      const share = await takeFairShare({ kind: 'scim', id: principal.tenantId });
+      if (!share.allowed) throw tooManyRequests(share.retryAfterSeconds);
+    }
     const json = parseScimBody(request, options.maxBodyBytes);
     const result = await handle({ ...request, json, scimBaseUrl: scimBaseUrl(), principal }, context);
     return renderScimResult(result);

@@ -14,11 +14,13 @@ import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-s
 import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { ScimTokenStore } from '../../adapters/dynamodb/scim-token-store';
+import { DynamoDbShareCounters } from '../../adapters/dynamodb/share-counters';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { fetchJwksDocument } from '../../adapters/http/jwks-fetcher';
 import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
+import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
@@ -26,6 +28,7 @@ import { RemoteKeySets } from '../../core/oauth/assertion-keys';
 import type { ClientAssertionDeps } from '../../core/oauth/client-assertion';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
+import { boundedByRequestDeadline } from './request-deadline';
 
 /**
  * The composition root of every function: the configuration read from the environment (the variables of
@@ -84,11 +87,13 @@ export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
 /**
  * One DynamoDB and one KMS client per process: the SDK resolves the region and endpoint from the environment
  * on a client's first call, and keeps its connections warm across requests. Both are bounded by the
- * function's time budget (contract/time-budget.ts).
+ * function's time budget (contract/time-budget.ts): each call by its attempts' timeouts, and every call of a
+ * request together by the request's deadline (functions/_shared/request-deadline.ts).
  */
-export const documentClient = (): DynamoDBDocumentClient => once('documentClient', [], createDocumentClient);
+export const documentClient = (): DynamoDBDocumentClient =>
+  once('documentClient', [], () => boundedByRequestDeadline(createDocumentClient()));
 
-const kms = (): KMSClient => once('kms', [], () => new KMSClient(awsClientBudget()));
+const kms = (): KMSClient => once('kms', [], () => boundedByRequestDeadline(new KMSClient(awsClientBudget())));
 
 /** A store on one of the tables this function was granted (another table fails with a missing variable). */
 function store<T>(name: string, table: TableKey, build: (db: DynamoDBDocumentClient, tableName: string) => T): T {
@@ -172,3 +177,6 @@ export const clientAssertionVerification = (): Omit<ClientAssertionDeps, 'now'> 
   issuer: publicBaseUrl(),
   tokenEndpoint: `${publicBaseUrl()}${pathOf('OAuthToken')}`,
 });
+/** The fair-share counters (contract/fair-share.ts), in the grants table. */
+export const shareCounters = (): DynamoDbShareCounters =>
+  store('shareCounters', FAIR_SHARE_TABLE, (db, t) => new DynamoDbShareCounters(db, t));

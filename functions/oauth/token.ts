@@ -1,6 +1,7 @@
 import type { ClientAuthMethod } from '../../core/oauth/client-authentication';
 import { MAX_CLIENT_ID_LENGTH } from '../../core/oauth/clients';
 import { handleTokenRequest, isSupportedGrantType, type SUPPORTED_GRANT_TYPES } from '../../core/oauth/token-endpoint';
+import { takeFairShare } from '../_shared/fair-share';
 import { logger } from '../_shared/logger';
 import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
@@ -56,6 +57,7 @@ export const handler = oauthRoute(async (request) => {
           ...(tenantId ? { tenant: tenantId } : {}),
         });
       },
+      clientShare: (clientId) => takeFairShare({ kind: 'token', id: clientId }),
       codes: authorizationCodeStore(),
       grants: grantStore(),
       machineGrants: grantStore(),

@@ -1,4 +1,10 @@
-import { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
+import {
+  FAIR_SHARE_SCIM_REQUESTS_ENV,
+  FAIR_SHARE_TOKEN_REQUESTS_ENV,
+  SIGNING_KEY_ENV,
+  VERIFICATION_KEYS_ENV,
+} from '../../contract/environment';
+import { DEFAULT_FAIR_SHARE, FAIR_SHARE_KEY_PREFIX, FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import type { RouteSpec } from '../../contract/routes';
 import { routes } from '../../contract/routes';
 import { INDEX_ACTIONS, SCIM_TOKEN_KEY_PATTERN, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
@@ -123,8 +129,15 @@ describe('least privilege, from the manifest', () => {
               condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [SCIM_TOKEN_KEY_PATTERN] } },
             });
           }
-          const sortKey = (entry: { actions: string[]; resources: string[] }) =>
-            `${entry.resources.join()} ${entry.actions.join()}`;
+          if (route.capabilities?.includes('take-fair-share')) {
+            expected.push({
+              actions: ['dynamodb:UpdateItem'],
+              resources: [tableArnOf(synth, FAIR_SHARE_TABLE)],
+              condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${FAIR_SHARE_KEY_PREFIX}*`] } },
+            });
+          }
+          const sortKey = (entry: { actions: string[]; resources: string[]; condition?: unknown }) =>
+            `${entry.resources.join()} ${entry.actions.join()} ${JSON.stringify(entry.condition ?? null)}`;
           expect(
             dynamo
               .map((statement) => ({
@@ -141,15 +154,36 @@ describe('least privilege, from the manifest', () => {
         },
       );
 
-      test('read-only routes have no write action but the SCIM token last-used write, on SCIMTOKEN# keys only', () => {
+      test('a route that takes a fair share may update the share counters and no other item of their table', () => {
+        for (const route of manifest.filter((candidate) => candidate.capabilities?.includes('take-fair-share'))) {
+          const sharing = (byRoute[route.id] ?? []).filter((statement) =>
+            JSON.stringify(statement.Condition ?? null).includes(FAIR_SHARE_KEY_PREFIX),
+          );
+          expect(sharing.filter((statement) => actionsOf(statement).some((a) => a.startsWith('dynamodb:')))).toEqual([
+            expect.objectContaining({
+              Action: 'dynamodb:UpdateItem',
+              Resource: synth.stack.resolve(synth.stack.tables.byKey[FAIR_SHARE_TABLE].tableArn),
+              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${FAIR_SHARE_KEY_PREFIX}*`] } },
+            }),
+          ]);
+          expect(routeEnvironment(synth, route.id)).toMatchObject({
+            [FAIR_SHARE_SCIM_REQUESTS_ENV]: String(DEFAULT_FAIR_SHARE.scimRequestsPerTenant),
+            [FAIR_SHARE_TOKEN_REQUESTS_ENV]: String(DEFAULT_FAIR_SHARE.tokenRequestsPerClient),
+          });
+        }
+      });
+
+      test('read-only routes write only the last-used time of SCIM tokens (SCIMTOKEN# keys) and the share counters', () => {
         const writes = new Set<string>(TABLE_WRITE_ACTIONS);
         const leadingKeysOf = (statement: Statement) =>
           (statement.Condition as { 'ForAllValues:StringLike'?: Record<string, unknown> } | undefined)?.[
             'ForAllValues:StringLike'
           ]?.['dynamodb:LeadingKeys'];
         for (const route of manifest.filter((candidate) => !Object.values(candidate.tables).includes('readWrite'))) {
-          const writing = (byRoute[route.id] ?? []).filter((statement) =>
-            actionsOf(statement).some((action) => writes.has(action)),
+          const writing = (byRoute[route.id] ?? []).filter(
+            (statement) =>
+              actionsOf(statement).some((action) => writes.has(action)) &&
+              JSON.stringify(leadingKeysOf(statement)) !== JSON.stringify([`${FAIR_SHARE_KEY_PREFIX}*`]),
           );
           if (!route.capabilities?.includes('record-scim-token-use')) {
             expect(writing).toEqual([]);
@@ -193,7 +227,7 @@ describe('least privilege, from the manifest', () => {
           else if (capabilities.includes('read-signing-key')) expect(kmsActions).toEqual(['kms:GetPublicKey']);
           else expect(kmsActions).toEqual([]);
           const environment = routeEnvironment(synth, route.id);
-          if (capabilities.length > 0) {
+          if (capabilities.includes('sign-tokens') || capabilities.includes('read-signing-key')) {
             expect(flatten(environment[SIGNING_KEY_ENV])).toBe(
               flatten(synth.stack.resolve(synth.stack.signingKeys.activeKeyArn)),
             );

@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import {
   CONSOLE_BASE_PATH,
   catchAllsOf,
   OAUTH_BASE_PATH,
   pathOf,
+  routeById,
   routes,
   SCIM_BASE_PATH,
   WELL_KNOWN_BASE_PATH,
@@ -83,6 +85,17 @@ describe('the route manifest', () => {
       expect(route.tables.grants).toBe('read');
       expect(route.capabilities).toContain('read-signing-key');
     }
+  });
+
+  test('every bearer-authenticated route and the token route take a fair share, from the table that holds it', () => {
+    const sharing = routes.filter((route) => route.capabilities?.includes('take-fair-share')).map((route) => route.id);
+    expect(sharing.sort()).toEqual(
+      routes
+        .filter((route) => route.auth === 'scim-bearer' || route.id === 'OAuthToken')
+        .map((route) => route.id)
+        .sort(),
+    );
+    for (const id of sharing) expect(routeById(id)?.tables[FAIR_SHARE_TABLE]).toBeDefined();
   });
 
   test('each entry file is one route’s', () => {

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { FUNCTION_TIMEOUT_SECONDS } from '../../contract/time-budget';
 import { matchRoute, toProxyEvent } from '../../local/api-gateway';
 
 /** A REST API v1 proxy event for a request, built by the same code the local server uses. */
@@ -32,7 +33,7 @@ export function lambdaContext(): Context {
     awsRequestId: 'test-request',
     logGroupName: '/aws/lambda/test',
     logStreamName: 'test',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => FUNCTION_TIMEOUT_SECONDS * 1000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -23,7 +23,7 @@ export const capabilityRoutes: readonly RouteSpec[] = [
     entry,
     tables: { users: 'read', grants: 'read' },
     auth: 'scim-bearer',
-    capabilities: ['read-signing-key', 'record-scim-token-use'],
+    capabilities: ['read-signing-key', 'record-scim-token-use', 'take-fair-share'],
   },
   {
     id: 'ScimCreateUser',
@@ -32,7 +32,7 @@ export const capabilityRoutes: readonly RouteSpec[] = [
     entry,
     tables: { users: 'readWrite', grants: 'read' },
     auth: 'scim-bearer',
-    capabilities: ['read-signing-key', 'record-scim-token-use'],
+    capabilities: ['read-signing-key', 'record-scim-token-use', 'take-fair-share'],
   },
   {
     id: 'OAuthAuthorize',
@@ -57,7 +57,7 @@ export const capabilityRoutes: readonly RouteSpec[] = [
     entry,
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
-    capabilities: ['sign-tokens'],
+    capabilities: ['sign-tokens', 'take-fair-share'],
   },
   {
     id: 'OAuthJwks',
