@@ -24,7 +24,7 @@ import { cancellationReasons, retryWithJitter } from './transactions';
  * | `USER#<id>`                      | the user; ids are time-ordered, so sk order is creation order |
  * | `USERNAME#<userName key>`        | uniqueness of the NFC + lower-cased userName → `userId`       |
  * | `EXTID#<externalId>#<id>`        | `externalId eq` lookup (not unique)                           |
- * | `EMAIL#<email key>#<id>`         | `emails.value eq` lookup (not unique)                         |
+ * | `EMAIL#<email key>#<id>`         | `emails.value eq` lookup (not unique), unless it is the userName |
  * | `COUNT#<0..7>`                   | counter shards: `users` (for totalResults), `deletes`         |
  * | `COUNT#PAGE#<0..11>`             | index-paging bookmark slots: a position and its user's sk     |
  * | `AUDIT#…`                        | the admin CLI's audit trail (written by DynamoDbAccessStore)  |
@@ -79,13 +79,17 @@ export class CompanionConditionFailedError extends Error {
 function keyItemsOf(tenantId: string, id: string, attributes: UserAttributes): Map<string, KeyedItem> {
   const pk = partition(tenantId);
   const items = new Map<string, KeyedItem>();
-  const userName = userNameSk(userNameKey(attributes.userName));
+  const ownUserNameKey = userNameKey(attributes.userName);
+  const userName = userNameSk(ownUserNameKey);
   items.set(userName, { pk, sk: userName, userId: id });
   if (typeof attributes.externalId === 'string') {
     const sk = `${externalIdPrefix(attributes.externalId)}${id}`;
     items.set(sk, { pk, sk, userId: id });
   }
+  // An email that folds to the user's own userName (Okta's usual user) is found through the userName item
+  // (findByKeys), so it needs no lookup item of its own: a create is 4 items instead of 5, 8 write units.
   for (const email of emailKeys(attributes)) {
+    if (email === ownUserNameKey) continue;
     const sk = `${emailPrefix(email)}${id}`;
     items.set(sk, { pk, sk, userId: id });
   }
@@ -298,7 +302,16 @@ export class DynamoDbUserStore implements UserStore {
   async findByKeys(tenantId: string, keys: readonly LookupKey[]): Promise<UserRecord[]> {
     const pk = partition(tenantId);
     const ids = new Set<string>();
-    const userNames = keys.filter((key) => key.kind === 'userName').map((key) => userNameSk(key.value));
+    // An email lookup also asks for the userName item of the same key: users whose email is their userName
+    // keep no EMAIL# item (keyItemsOf). Core checks every candidate against the filter, so a user found that
+    // way whose emails differ is dropped there.
+    const userNames = [
+      ...new Set(
+        keys
+          .filter((key) => key.kind === 'userName' || key.kind === 'email')
+          .map((key) => userNameSk(key.kind === 'email' ? userNameKey(key.value) : key.value)),
+      ),
+    ];
     for (const item of await this.batchGet(userNames.map((sk) => ({ pk, sk })))) ids.add(item.userId as string);
     for (const key of keys) {
       if (key.kind === 'id') ids.add(key.value);

@@ -219,6 +219,9 @@ describe('filters (RFC 7644 §3.4.2.2)', () => {
     expect(await idsFor('emails.value eq "SHARED@home.example"')).toEqual([ids[0], ids[1]]);
     expect(await idsFor('emails[type eq "home" and value eq "shared@home.example"]')).toEqual([ids[0], ids[1]]);
     expect(await idsFor('email eq "own3@home.example"')).toEqual([ids[3]]);
+    // An email that is the user's userName is found through the userName item, and still checked as an email.
+    expect(await idsFor('emails.value eq "USER002@example.com"')).toEqual([ids[2]]);
+    expect(await idsFor('emails[type eq "home" and value eq "user002@example.com"]')).toEqual([]);
     expect(await idsFor('userName eq "user001@example.com" or externalId eq "00u2"')).toEqual([ids[1], ids[2]]);
     const queries = tableCalls.calls().filter((call) => call.command === 'QueryCommand');
     // Lookup queries read key items only: never more items than the users they name.
