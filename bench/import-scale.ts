@@ -153,7 +153,7 @@ export async function importScaleBench(context: BenchContext): Promise<BenchSect
     ]),
     notes: [
       `Creates: ${concurrency} in flight through the create handler. Walk: one page at a time, count=${PAGE_SIZE}, startIndex += ${PAGE_SIZE} until a short page, every user seen exactly once (checked).`,
-      '"items read" counts every item DynamoDB read from the users table during the walk (Query items evaluated, batch reads of counters and paging bookmarks).',
+      '"items read" counts every item DynamoDB read from the users table during the walk (Query items evaluated: the users, and the counter shards and bookmark slots each page reads first).',
       `"bare DynamoDB ms": the DynamoDB requests the middle page made, sent again ${BARE_REPEATS} times without the handler (median): the database's own share of a page.`,
       'The last row walks the first tenant again after all tenants exist: if its pages cost what the largest tenant’s pages cost, the growth in page time comes from the database and the machine, not from N.',
     ],

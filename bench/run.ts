@@ -3,6 +3,8 @@ import { loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { bigRequestsBench } from './big-requests';
 import { coldStartBench } from './cold-start';
+import { costBench } from './cost';
+import { cpuBench } from './cpu';
 import { dynamoDbWorkBench } from './dynamodb-work';
 import { floorBench } from './floor';
 import { groupScaleBench } from './group-scale';
@@ -14,17 +16,23 @@ import { throughputBench } from './throughput';
 
 /**
  * `npm run bench`: every benchmark in turn against one fresh DynamoDB Local, each printing its table; the
- * report goes to bench/results/latest.json and latest.md. `--quick` is the smoke run `npm test` uses.
+ * report goes to bench/results/latest.json and latest.md. The cost model comes last: it reads the units, CPU
+ * and log bytes the benchmarks before it measured (and runs them itself when `--only` left them out). `--quick` is the smoke run `npm test` uses.
  */
-export const benchmarks: Record<string, (context: BenchContext) => Promise<BenchSection>> = {
+export const benchmarks: Record<
+  string,
+  (context: BenchContext, earlier: readonly BenchSection[]) => Promise<BenchSection>
+> = {
   coldStart: coldStartBench,
   overhead: overheadBench,
+  cpu: cpuBench,
   dynamoDbWork: dynamoDbWorkBench,
   importScale: importScaleBench,
   groupScale: groupScaleBench,
   throughput: throughputBench,
   bigRequests: bigRequestsBench,
   floor: floorBench,
+  cost: costBench,
 };
 
 export async function runBenchmarks(options: {
@@ -41,7 +49,7 @@ export async function runBenchmarks(options: {
   try {
     for (const [name, bench] of Object.entries(benchmarks)) {
       if (options.only && !options.only.includes(name)) continue;
-      const section = await bench(context);
+      const section = await bench(context, sections);
       sections.push(section);
       print(`\n${section.title}\n\n${formatTable(section.columns, section.rows)}\n`);
       for (const note of section.notes ?? []) print(`  ${note}\n`);

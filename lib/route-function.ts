@@ -33,6 +33,8 @@ export interface RouteFunctionProps {
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
   readonly logLevel: LogLevel;
+  /** Concurrency reserved for this function (context key `reservedConcurrency`); none when undefined. */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export class RouteFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: FUNCTION_MEMORY_MB,
       timeout: FUNCTION_TIMEOUT,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       role: this.role,
       loggingFormat: LoggingFormat.JSON,
       // Lambda's filter and Powertools' level are the same setting (Powertools follows AWS_LAMBDA_LOG_LEVEL).

@@ -18,7 +18,7 @@ import { publicEndpoints } from './endpoints';
 import { Operations } from './operations';
 import { RouteFunction } from './route-function';
 import { ServiceApi } from './service-api';
-import { readSettings, type ServiceSettings } from './settings';
+import { readSettings, reservedConcurrencyOf, type ServiceSettings } from './settings';
 import { SigningKeys } from './signing-keys';
 import { fairShareStatement, scimTokenUseStatement, tableAccessStatements } from './table-access';
 import { WebFirewall } from './web-firewall';
@@ -94,6 +94,7 @@ export class ScimProvisioningStack extends Stack {
         logRetention: settings.logRetention,
         logRemovalPolicy: dataRemovalPolicy,
         logLevel: settings.logLevel,
+        reservedConcurrency: reservedConcurrencyOf(settings, route),
       });
       this.grantManifestAccess(routeFunction);
       this.service.addRoute(route, routeFunction.function);

@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DEFAULT_FAIR_SHARE, MAX_SHARE } from '../contract/fair-share';
+import { OAUTH_BASE_PATH, type RouteSpec, routes, SCIM_BASE_PATH } from '../contract/routes';
 
 /**
  * Everything an infrastructure team can set with `-c key=value` (or in cdk.json), validated once at synth so a
@@ -30,6 +31,8 @@ export interface ServiceSettings {
   /** Token signing key generations to keep (and publish in the JWKS), and the one that signs. */
   readonly signingKeys: readonly string[];
   readonly activeSigningKey: string;
+  /** Reserved concurrency by route id, route group (`scim`, `oauth`, `wellKnown`) or `*`; none by default. */
+  readonly reservedConcurrency: ReadonlyMap<string, number>;
 }
 
 export interface CustomDomain {
@@ -65,6 +68,7 @@ export const CONTEXT_KEYS = [
   'apiGatewayCloudWatchRole',
   'signingKeys',
   'activeSigningKey',
+  'reservedConcurrency',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -118,7 +122,61 @@ export function readSettings(read: (key: ContextKey) => unknown): ServiceSetting
     apiGatewayCloudWatchRole: flag(read, 'apiGatewayCloudWatchRole') ?? DEFAULTS.apiGatewayCloudWatchRole,
     signingKeys,
     activeSigningKey: activeSigningKey as string,
+    reservedConcurrency: reservedConcurrency(read),
   };
+}
+
+/** The group a route belongs to for `reservedConcurrency`, from the base of its path. */
+export function routeGroupOf(route: Pick<RouteSpec, 'path'>): 'scim' | 'oauth' | 'wellKnown' {
+  if (route.path.startsWith(`${SCIM_BASE_PATH}/`)) return 'scim';
+  if (route.path.startsWith(`${OAUTH_BASE_PATH}/`)) return 'oauth';
+  return 'wellKnown';
+}
+
+/** A route's reserved concurrency: its own entry, else its group's, else `*`'s; undefined means none reserved. */
+export function reservedConcurrencyOf(
+  settings: Pick<ServiceSettings, 'reservedConcurrency'>,
+  route: Pick<RouteSpec, 'id' | 'path'>,
+): number | undefined {
+  const reserved = settings.reservedConcurrency;
+  return reserved.get(route.id) ?? reserved.get(routeGroupOf(route)) ?? reserved.get('*');
+}
+
+/** Lambda's own bounds: 0 would stop a function entirely, and no account allows more than this per function. */
+const RESERVED_CONCURRENCY_RANGE = { min: 1, max: 10_000 };
+
+/**
+ * `reservedConcurrency`: a number for every function (`50`), or `name=number` entries, where a name is a route
+ * id (`OAuthToken`), a route group (`scim`, `oauth`, `wellKnown`) or `*` for the rest (`scim=80,oauth=20`).
+ */
+function reservedConcurrency(read: (key: ContextKey) => unknown): ReadonlyMap<string, number> {
+  const reserved = new Map<string, number>();
+  const value = read('reservedConcurrency');
+  if (value === undefined || value === null || value === '') return reserved;
+  const names = new Set<string>(['*', 'scim', 'oauth', 'wellKnown', ...routes.map((route) => route.id)]);
+  const entries = typeof value === 'number' ? [String(value)] : (list(read, 'reservedConcurrency') ?? []);
+  for (const entry of entries) {
+    const [name, amount] = entry.includes('=') ? entry.split('=', 2).map((part) => part.trim()) : ['*', entry];
+    if (name === undefined || !names.has(name)) {
+      throw new SettingsError(
+        `Context "reservedConcurrency" names "${String(name)}", which is neither a route id, nor scim, oauth, wellKnown or *`,
+      );
+    }
+    const parsed = Number(amount);
+    if (
+      !Number.isInteger(parsed) ||
+      parsed < RESERVED_CONCURRENCY_RANGE.min ||
+      parsed > RESERVED_CONCURRENCY_RANGE.max
+    ) {
+      throw new SettingsError(
+        `Context "reservedConcurrency" must give each name a whole number from ${RESERVED_CONCURRENCY_RANGE.min} to ` +
+          `${RESERVED_CONCURRENCY_RANGE.max}, e.g. "50" or "scim=80,oauth=20" (got ${JSON.stringify(value)})`,
+      );
+    }
+    if (reserved.has(name)) throw new SettingsError(`Context "reservedConcurrency" gives "${name}" twice`);
+    reserved.set(name, parsed);
+  }
+  return reserved;
 }
 
 function text(read: (key: ContextKey) => unknown, key: ContextKey): string | undefined {

@@ -60,19 +60,25 @@ describe('index paging (RFC 7644 §3.4.2.4)', () => {
     const { seen, pages } = await importWalk(client, 10);
     expect(pages).toBe(5);
     expect(seen).toEqual(ids);
-    const queried = tableCalls.calls().filter((call) => call.command === 'QueryCommand');
-    expect(queried).toHaveLength(pages);
-    expect(queried.reduce((sum, call) => sum + call.itemsRead, 0)).toBe(ids.length);
+    const queried = tableCalls.callsWithPrefixes().filter((call) => call.command === 'QueryCommand');
+    const userQueries = queried.filter((call) => call.queriedPrefix === 'USER#');
+    expect(userQueries).toHaveLength(pages);
+    expect(userQueries.reduce((sum, call) => sum + call.itemsRead, 0)).toBe(ids.length);
+    // The other read of each page is the small one: the counter shards and bookmark slots, never more.
+    const counterQueries = queried.filter((call) => call.queriedPrefix === 'COUNT#');
+    expect(counterQueries).toHaveLength(pages);
+    expect(queried).toHaveLength(2 * pages);
+    for (const call of counterQueries) expect(call.itemsRead).toBeLessThanOrEqual(8 + 12);
   });
 
-  test('each page is one query plus the counter/bookmark read and the bookmark write', async () => {
+  test('each page is one query of users plus one small read of counters and bookmarks, and the bookmark write', async () => {
     await client.get('/Users?startIndex=1&count=10');
     tableCalls.reset();
     await client.get('/Users?startIndex=11&count=10');
-    expect(tableCalls.calls().map((call) => call.command)).toEqual([
-      'BatchGetItemCommand',
-      'QueryCommand',
-      'PutItemCommand',
+    expect(tableCalls.callsWithPrefixes().map((call) => [call.command, call.queriedPrefix])).toEqual([
+      ['QueryCommand', 'COUNT#'],
+      ['QueryCommand', 'USER#'],
+      ['PutItemCommand', undefined],
     ]);
   });
 
@@ -109,7 +115,7 @@ describe('index paging (RFC 7644 §3.4.2.4)', () => {
     const page = await shrinking.get('/Users?startIndex=5&count=4');
     expect(page.body).toMatchObject({ totalResults: 11 });
     expect(resourcesOf(page).map((user) => user.id)).toEqual(remaining.slice(4, 8));
-    const queries = tableCalls.calls().filter((call) => call.command === 'QueryCommand');
+    const queries = tableCalls.callsWithPrefixes().filter((call) => call.queriedPrefix === 'USER#');
     expect(queries.map((call) => call.itemsRead)).toEqual([4, 4]);
     expect((await importWalk(shrinking, 4)).seen).toEqual(remaining);
   });
@@ -213,6 +219,9 @@ describe('filters (RFC 7644 §3.4.2.2)', () => {
     expect(await idsFor('emails.value eq "SHARED@home.example"')).toEqual([ids[0], ids[1]]);
     expect(await idsFor('emails[type eq "home" and value eq "shared@home.example"]')).toEqual([ids[0], ids[1]]);
     expect(await idsFor('email eq "own3@home.example"')).toEqual([ids[3]]);
+    // An email that is the user's userName is found through the userName item, and still checked as an email.
+    expect(await idsFor('emails.value eq "USER002@example.com"')).toEqual([ids[2]]);
+    expect(await idsFor('emails[type eq "home" and value eq "user002@example.com"]')).toEqual([]);
     expect(await idsFor('userName eq "user001@example.com" or externalId eq "00u2"')).toEqual([ids[1], ids[2]]);
     const queries = tableCalls.calls().filter((call) => call.command === 'QueryCommand');
     // Lookup queries read key items only: never more items than the users they name.

@@ -1,4 +1,5 @@
-import { routes } from '../../contract/routes';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { routes, SCIM_BASE_PATH } from '../../contract/routes';
 import { tables } from '../../contract/tables';
 import { FUNCTION_MEMORY_MB } from '../../lib/route-function';
 import { capabilityRoutes } from '../support/capability-routes';
@@ -53,6 +54,21 @@ describe('the functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'scim-provisioning',
       });
+    }
+  });
+
+  test('reserve no concurrency by default, and what the context key reservedConcurrency says', () => {
+    expect(functions.every((fn) => !('ReservedConcurrentExecutions' in fn))).toBe(true);
+    const { stack: reserving } = synthTemplate({}, { reservedConcurrency: 'scim=80,OAuthToken=25' });
+    const reserved = (fn: (typeof reserving.functions)[number]) =>
+      (reserving.resolve((fn.function.node.defaultChild as CfnFunction).reservedConcurrentExecutions) as
+        | number
+        | undefined) ?? null;
+    const byRoute = new Map(reserving.functions.map((fn) => [fn.route.id, reserved(fn)]));
+    expect(byRoute.get('OAuthToken')).toBe(25);
+    expect(byRoute.get('OAuthAuthorize')).toBeNull();
+    for (const route of routes.filter((candidate) => candidate.path.startsWith(SCIM_BASE_PATH))) {
+      expect(byRoute.get(route.id)).toBe(80);
     }
   });
 

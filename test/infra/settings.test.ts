@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONTEXT_KEYS, type ContextKey, readSettings, SettingsError } from '../../lib/settings';
+import { type RouteSpec, routes } from '../../contract/routes';
+import {
+  CONTEXT_KEYS,
+  type ContextKey,
+  readSettings,
+  reservedConcurrencyOf,
+  routeGroupOf,
+  SettingsError,
+} from '../../lib/settings';
 
 const read = (context: Partial<Record<ContextKey, unknown>>) => readSettings((key) => context[key]);
 
@@ -20,6 +28,7 @@ describe('settings from CDK context', () => {
       apiGatewayCloudWatchRole: false,
       signingKeys: ['1'],
       activeSigningKey: '1',
+      reservedConcurrency: new Map(),
     });
   });
 
@@ -81,10 +90,35 @@ describe('settings from CDK context', () => {
       /"activeSigningKey" must be one of/,
     ],
     ['a repeated key generation', { signingKeys: '1,1' }, /twice/],
+    ['no reserved concurrency at all', { reservedConcurrency: '0' }, /whole number from 1/],
+    ['a reserved concurrency that is not a number', { reservedConcurrency: 'scim=lots' }, /whole number/],
+    ['a reserved concurrency for no route', { reservedConcurrency: 'ScimUser=5' }, /neither a route id/],
+    ['a route group given twice', { reservedConcurrency: 'oauth=5,oauth=6' }, /twice/],
     ['a key generation with symbols', { signingKeys: 'key-1' }, /letters and digits/],
   ])('refuse %s with a sentence', (_case, context, message) => {
     expect(() => read(context)).toThrow(SettingsError);
     expect(() => read(context)).toThrow(message);
+  });
+
+  test('reserve concurrency by route, then by route group, then for every function', () => {
+    const token = routes.find((route) => route.id === 'OAuthToken') as RouteSpec;
+    const authorize = routes.find((route) => route.id === 'OAuthAuthorize') as RouteSpec;
+    const userGet = routes.find((route) => route.id === 'ScimUserGet') as RouteSpec;
+    const jwks = routes.find((route) => route.id === 'OAuthJwks') as RouteSpec;
+    const everywhere = read({ reservedConcurrency: 50 });
+    expect([token, userGet, jwks].map((route) => reservedConcurrencyOf(everywhere, route))).toEqual([50, 50, 50]);
+    expect(reservedConcurrencyOf(read({ reservedConcurrency: ' 40 ' }), userGet)).toBe(40);
+    const mixed = read({ reservedConcurrency: 'scim=80, oauth=20, OAuthToken=30' });
+    expect([token, authorize, userGet, jwks].map((route) => reservedConcurrencyOf(mixed, route))).toEqual([
+      30,
+      20,
+      80,
+      undefined,
+    ]);
+    expect(routeGroupOf(jwks)).toBe('wellKnown');
+    expect(reservedConcurrencyOf(read({ reservedConcurrency: 'wellKnown=5' }), jwks)).toBe(5);
+    expect(reservedConcurrencyOf(read({ reservedConcurrency: '*=10,scim=70' }), token)).toBe(10);
+    expect(reservedConcurrencyOf(read({}), token)).toBeUndefined();
   });
 
   test('are all documented in the deployment guide with their defaults', () => {

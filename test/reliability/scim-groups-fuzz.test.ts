@@ -45,7 +45,7 @@ beforeAll(async () => {
 const storedState = async () =>
   JSON.stringify(
     (await tenantPartition(token.tenantId))
-      .filter((item) => !String(item.sk).startsWith('PAGE#'))
+      .filter((item) => !String(item.sk).startsWith('COUNT#PAGE#'))
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk))),
   );
 

@@ -6,6 +6,8 @@ export interface TableCall {
   readonly tables: readonly string[];
   /** Items DynamoDB read for the call (Query: items evaluated; batch and single reads: items returned). */
   readonly itemsRead: number;
+  /** The sort-key prefix a Query asked for (its `:prefix` value), if it asked for one. */
+  readonly queriedPrefix?: string;
   /**
    * Capacity units DynamoDB reported for the call, summed over its tables and indexes; present only while
    * consumed capacity is being asked for (`recordTableCalls({ consumedCapacity: true })`).
@@ -42,6 +44,14 @@ function itemsReadOf(output: Record<string, unknown>): number {
   return output.Item ? 1 : 0;
 }
 
+/** A Query's `:prefix` value, whether the input is still in document form or already marshalled (`{ S }`). */
+function prefixOf(input: Record<string, unknown>): string | undefined {
+  const value = (input.ExpressionAttributeValues as Record<string, unknown> | undefined)?.[':prefix'];
+  if (typeof value === 'string') return value;
+  const marshalled = (value as { S?: unknown } | undefined)?.S;
+  return typeof marshalled === 'string' ? marshalled : undefined;
+}
+
 function capacityOf(output: Record<string, unknown>): number | undefined {
   const reported = output.ConsumedCapacity as Capacity | Capacity[] | undefined;
   if (reported === undefined) return undefined;
@@ -69,10 +79,12 @@ export function recordTableCalls(options: { consumedCapacity?: boolean } = {}): 
         const result = await next(asked ? { ...args, input: { ...input, ReturnConsumedCapacity: 'TOTAL' } } : args);
         const output = result.output as Record<string, unknown>;
         const capacityUnits = askForCapacity ? capacityOf(output) : undefined;
+        const prefix = prefixOf(input);
         calls.push({
           command: String(context.commandName),
           tables: tablesOf(input),
           itemsRead: itemsReadOf(output),
+          ...(typeof prefix === 'string' ? { queriedPrefix: prefix } : {}),
           ...(capacityUnits === undefined ? {} : { capacityUnits, exchange: { input, output } }),
         });
         return result;
@@ -87,15 +99,20 @@ export function recordTableCalls(options: { consumedCapacity?: boolean } = {}): 
 export function recordUsersTableCalls(): {
   reset: () => void;
   calls: () => Pick<TableCall, 'command' | 'itemsRead'>[];
+  /** Every call with the sort-key prefix of each Query, to tell a page's users from its counters. */
+  callsWithPrefixes: () => Pick<TableCall, 'command' | 'itemsRead' | 'queriedPrefix'>[];
 } {
   const recorder = recordTableCalls();
+  const usersTableCalls = () => recorder.calls().filter((call) => call.tables.includes(tableName('users')));
   return {
     reset: recorder.reset,
-    calls: () =>
-      recorder
-        .calls()
-        .filter((call) => call.tables.includes(tableName('users')))
-        .map(({ command, itemsRead }) => ({ command, itemsRead })),
+    calls: () => usersTableCalls().map(({ command, itemsRead }) => ({ command, itemsRead })),
+    callsWithPrefixes: () =>
+      usersTableCalls().map(({ command, itemsRead, queriedPrefix }) => ({
+        command,
+        itemsRead,
+        ...(queriedPrefix === undefined ? {} : { queriedPrefix }),
+      })),
   };
 }
 

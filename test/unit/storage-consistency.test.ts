@@ -6,13 +6,17 @@ const user = {
   pk,
   sk: 'USER#u1',
   id: 'u1',
-  resource: JSON.stringify({ userName: 'Jane@Example.com', externalId: 'x1', emails: [{ value: 'Jane@Example.com' }] }),
+  resource: JSON.stringify({
+    userName: 'Jane@Example.com',
+    externalId: 'x1',
+    emails: [{ value: 'Jane@Example.com' }, { value: 'Jane.Doe@Example.com' }],
+  }),
 };
 const whole = [
   user,
   { pk, sk: 'USERNAME#jane@example.com', userId: 'u1' },
   { pk, sk: 'EXTID#x1#u1', userId: 'u1' },
-  { pk, sk: 'EMAIL#jane%40example.com#u1', userId: 'u1' },
+  { pk, sk: 'EMAIL#jane.doe%40example.com#u1', userId: 'u1' },
   { pk, sk: 'COUNT#3', users: 1, deletes: 0 },
 ];
 

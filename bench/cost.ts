@@ -1,0 +1,180 @@
+import { FUNCTION_MEMORY_MB } from '../lib/route-function';
+import { cpuBench } from './cpu';
+import { dynamoDbWorkBench } from './dynamodb-work';
+import type { BenchContext } from './lib/context';
+import { type BenchSection, round } from './lib/report';
+
+/**
+ * List prices, us-east-1, as published on the AWS pricing pages in November 2026 (the same figures as
+ * docs/deploy-and-operate.md "Cost"; confirm with the AWS Pricing Calculator before relying on them).
+ */
+export const PRICES = {
+  asOf: 'November 2026',
+  region: 'us-east-1',
+  restApiPerMillion: 3.5,
+  httpApiPerMillion: 1.0,
+  wafPerMillionInspected: 0.6,
+  lambdaRequestsPerMillion: 0.2,
+  lambdaArmPerGbSecond: 0.0000133334,
+  logsPerGbIngested: 0.5,
+  dynamoDbPerMillionReadUnits: 0.125,
+  dynamoDbPerMillionWriteUnits: 0.625,
+} as const;
+
+/** Lambda gives a function one full vCPU at 1,769 MB and CPU in proportion to memory below that. */
+const MB_PER_VCPU = 1_769;
+/** A DynamoDB round trip inside the region: AWS quotes single-digit milliseconds; taken at the top of it. */
+const DYNAMODB_ROUND_TRIP_MS = 5;
+/** The runtime's START, END and REPORT lines of every invocation, in Lambda's text log format. */
+const LAMBDA_PLATFORM_LOG_BYTES = 300;
+/** The goal of issue 15 for the default production profile. */
+const GOAL_PER_MILLION = 5;
+
+/**
+ * Okta's provisioning traffic for a steady directory, per 100 requests: every create is preceded by a
+ * `userName eq` lookup that finds nothing; profile pushes are full PUTs, deactivations path-less PATCHes of
+ * `active`; reads by id follow Okta's own checks; an import reads pages of 100. Token requests (one per access
+ * token lifetime per connection) are too rare to count.
+ */
+const OKTA_MIX = [
+  { request: 'userName eq lookup (not found)', share: 10, work: 'SCIM userName eq (not found)', cpu: 'lookup' },
+  { request: 'POST /Users (create)', share: 10, work: 'SCIM create (POST /Users)', cpu: 'create' },
+  { request: 'userName eq lookup (found)', share: 20, work: 'SCIM userName eq (found)', cpu: 'lookup' },
+  { request: 'GET /Users/{id}', share: 24, work: 'SCIM get by id', cpu: 'get' },
+  { request: 'PUT /Users/{id}', share: 25, work: 'SCIM PUT (one attribute changed)', cpu: 'put' },
+  { request: 'PATCH /Users/{id} (active)', share: 10, work: 'SCIM PATCH deactivate', cpu: 'patch' },
+  { request: 'list page of 100', share: 1, work: 'SCIM list page 1 (count=100)', cpu: 'list' },
+] as const;
+
+/** Which row of the CPU bench measures each kind of request. */
+const CPU_ROW: Record<(typeof OKTA_MIX)[number]['cpu'], string> = {
+  lookup: 'GET /Users?filter=userName eq',
+  create: 'POST /Users (create)',
+  get: 'GET /Users/{id}',
+  put: 'PUT /Users/{id} (one attribute changed)',
+  patch: 'PATCH /Users/{id} (active toggled)',
+  list: 'GET /Users?startIndex=1&count=',
+};
+
+interface WorkRow {
+  readonly operation: string;
+  readonly readUnits: number;
+  readonly writeUnits: number;
+}
+
+interface CpuRow {
+  readonly operation: string;
+  readonly cpuMicros: number;
+  readonly logBytes: number;
+  readonly dynamoDbCalls: number;
+  readonly handlerWallP50: number;
+}
+
+async function sectionData<T>(
+  name: string,
+  earlier: readonly BenchSection[],
+  context: BenchContext,
+  run: (context: BenchContext) => Promise<BenchSection>,
+): Promise<T[]> {
+  const section = earlier.find((candidate) => candidate.name === name) ?? (await run(context));
+  return section.data as T[];
+}
+
+/**
+ * The cost model from measured units: per million requests of Okta's mix, DynamoDB from the units the
+ * DynamoDB-work bench measured, CloudWatch Logs from the log bytes the CPU bench captured, Lambda from the
+ * measured CPU time at the configured memory, and API Gateway and WAF per request. When those benchmarks were not
+ * part of this run, it runs them first.
+ */
+export async function costBench(context: BenchContext, earlier: readonly BenchSection[] = []): Promise<BenchSection> {
+  const work = await sectionData<WorkRow>('dynamoDbWork', earlier, context, dynamoDbWorkBench);
+  const cpu = await sectionData<CpuRow>('cpu', earlier, context, cpuBench);
+  const cpuScale = MB_PER_VCPU / FUNCTION_MEMORY_MB;
+  const rows: (string | number)[][] = [];
+  const data: Record<string, unknown>[] = [];
+  const totals = { dynamoDb: 0, lambda: 0, logs: 0, weight: 0 };
+  for (const entry of OKTA_MIX) {
+    const units = work.find((row) => row.operation === entry.work);
+    const measured = cpu.find((row) => row.operation.startsWith(CPU_ROW[entry.cpu]));
+    if (!units || !measured) throw new Error(`the cost model has no measurement for ${entry.request}`);
+    const billedMs = (measured.cpuMicros / 1000) * cpuScale + measured.dynamoDbCalls * DYNAMODB_ROUND_TRIP_MS;
+    const logBytes = measured.logBytes + LAMBDA_PLATFORM_LOG_BYTES;
+    const perMillion = {
+      dynamoDb:
+        units.readUnits * PRICES.dynamoDbPerMillionReadUnits + units.writeUnits * PRICES.dynamoDbPerMillionWriteUnits,
+      lambda:
+        PRICES.lambdaRequestsPerMillion +
+        (billedMs / 1000) * (FUNCTION_MEMORY_MB / 1024) * PRICES.lambdaArmPerGbSecond * 1_000_000,
+      logs: ((logBytes * 1_000_000) / 1024 ** 3) * PRICES.logsPerGbIngested,
+    };
+    const weight = entry.share / 100;
+    totals.dynamoDb += weight * perMillion.dynamoDb;
+    totals.lambda += weight * perMillion.lambda;
+    totals.logs += weight * perMillion.logs;
+    totals.weight += weight;
+    const variable = perMillion.dynamoDb + perMillion.lambda + perMillion.logs;
+    data.push({ ...entry, ...units, cpuMicros: measured.cpuMicros, billedMs, logBytes, perMillion });
+    rows.push([
+      entry.request,
+      `${entry.share} %`,
+      units.readUnits,
+      units.writeUnits,
+      round(measured.cpuMicros / 1000),
+      round(billedMs, 1),
+      round(logBytes, 0),
+      round(perMillion.dynamoDb),
+      round(perMillion.lambda),
+      round(perMillion.logs),
+      round(variable + PRICES.restApiPerMillion + PRICES.wafPerMillionInspected),
+    ]);
+  }
+  if (Math.abs(totals.weight - 1) > 1e-9) throw new Error('the request mix must add up to 100 %');
+  const sharedByProfiles = totals.dynamoDb + totals.lambda + totals.logs;
+  const defaultProfile = sharedByProfiles + PRICES.restApiPerMillion + PRICES.wafPerMillionInspected;
+  const leanProfile = sharedByProfiles + PRICES.httpApiPerMillion;
+  const mixRow = (label: string, front: number, total: number) => [
+    label,
+    '100 %',
+    '',
+    '',
+    '',
+    '',
+    '',
+    round(totals.dynamoDb),
+    round(totals.lambda),
+    round(totals.logs),
+    `${round(total)} (API ${round(front)})`,
+  ];
+  rows.push(
+    mixRow(
+      'mix, default profile (REST API + WAF)',
+      PRICES.restApiPerMillion + PRICES.wafPerMillionInspected,
+      defaultProfile,
+    ),
+  );
+  rows.push(mixRow('mix, lean profile (HTTP API, no WAF)', PRICES.httpApiPerMillion, leanProfile));
+  return {
+    name: 'cost',
+    title: 'Cost per million requests of Okta’s provisioning mix, from measured units (USD)',
+    columns: [
+      'request',
+      'share',
+      'read units',
+      'write units',
+      'CPU ms',
+      'billed ms (model)',
+      'log bytes',
+      'DynamoDB $',
+      'Lambda $',
+      'logs $',
+      'total $ (default profile)',
+    ],
+    rows,
+    notes: [
+      `Prices: ${PRICES.region} list prices of ${PRICES.asOf}: API Gateway REST $${PRICES.restApiPerMillion} and HTTP API $${PRICES.httpApiPerMillion} per million, WAF $${PRICES.wafPerMillionInspected} per million inspected, Lambda $${PRICES.lambdaRequestsPerMillion} per million requests and $${PRICES.lambdaArmPerGbSecond} per GB-s (arm64), CloudWatch Logs $${PRICES.logsPerGbIngested} per GB, DynamoDB on demand $${PRICES.dynamoDbPerMillionReadUnits} per million read and $${PRICES.dynamoDbPerMillionWriteUnits} per million write units.`,
+      `Units are the DynamoDB-work bench's; log bytes are the CPU bench's capture plus ${LAMBDA_PLATFORM_LOG_BYTES} bytes for the runtime's START/END/REPORT lines (an estimate from their format); billed ms = CPU ms × ${MB_PER_VCPU}/${FUNCTION_MEMORY_MB} (Lambda's CPU share at ${FUNCTION_MEMORY_MB} MB) + ${DYNAMODB_ROUND_TRIP_MS} ms per DynamoDB call (in-region round trip, assumed), not the local wall time, which DynamoDB Local inflates.`,
+      `Default profile: $${round(defaultProfile)} per million against the goal of $${GOAL_PER_MILLION} (${defaultProfile <= GOAL_PER_MILLION ? 'reached' : 'not reached'}); API Gateway REST and WAF are $${round(PRICES.restApiPerMillion + PRICES.wafPerMillionInspected)} of it. Lean profile (documented, not deployable by this version): $${round(leanProfile)}. Not counted: X-Ray traces, the grant check's GetItem once per 30 s per warm function, and the fixed monthly costs (docs/deploy-and-operate.md).`,
+    ],
+    data: { mix: data, perMillion: { defaultProfile, leanProfile, ...totals }, prices: PRICES },
+  };
+}
