@@ -779,7 +779,12 @@ const oauthCommands: readonly CommandSpec[] = [
   },
 ];
 
-export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands, ...groupCommands, ...tokenCommands];
+export const commands: readonly CommandSpec[] = [
+  ...oauthCommands,
+  ...accessCommands,
+  ...groupCommands,
+  ...tokenCommands,
+];
 
 export type { CommandSpec } from './command-support';
 
