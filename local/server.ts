@@ -9,6 +9,7 @@ import {
 } from '../contract/gateway-responses';
 import type { FixedAnswer } from '../contract/method-not-allowed';
 import type { RouteSpec } from '../contract/routes';
+import { useLocalActivityIngest } from './activity-ingest';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, methodNotAllowedFor, toProxyEvent } from './api-gateway';
 import { useLocalSigner } from './environment';
 import { runInvocation, useConcurrentInvocations } from './invocations';
@@ -80,6 +81,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 export function createLocalServer(): Server {
   useConcurrentInvocations();
   useLocalSigner();
+  useLocalActivityIngest();
   return createServer(async (request, response) => {
     try {
       const method = request.method ?? 'GET';

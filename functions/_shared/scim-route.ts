@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { SCIM_BASE_PATH } from '../../contract/routes';
 import { isJsonMediaType, parseJsonBody } from '../../core/http/json-body';
 import {
   internalError,
@@ -9,6 +10,7 @@ import {
   tooManyRequests,
   unsupportedMediaType,
 } from '../../core/scim/errors';
+import { noteActivity } from './activity';
 import { authenticateBearer, type ScimPrincipal } from './bearer-auth';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpRequest, HttpResponse } from './http-event';
@@ -57,10 +59,24 @@ export function scimRoute(
       routeFor(request.method, request.resourcePath)?.auth === 'scim-bearer'
         ? await authenticateBearer(request)
         : undefined;
-    if (principal) logger.appendKeys({ tenant: principal.tenantId });
+    if (principal) {
+      logger.appendKeys({ tenant: principal.tenantId });
+      noteActivity({ tenantId: principal.tenantId, clientId: principal.clientId });
+    }
     const json = parseScimBody(request, options.maxBodyBytes);
+    noteUser(request, json);
     const result = await handle({ ...request, json, scimBaseUrl: scimBaseUrl(), principal }, context);
     return renderScimResult(result);
+  });
+}
+
+/** The user a Users request is about, as far as the request names it: the path's id, the body's userName. */
+function noteUser(request: HttpRequest, json: unknown): void {
+  if (!request.resourcePath.startsWith(`${SCIM_BASE_PATH}/Users`)) return;
+  const userName = typeof json === 'object' && json !== null ? (json as { userName?: unknown }).userName : undefined;
+  noteActivity({
+    userId: request.pathParams.id,
+    ...(typeof userName === 'string' ? { userName } : {}),
   });
 }
 

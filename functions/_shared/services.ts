@@ -1,6 +1,8 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
+import { DynamoDbActivityReader } from '../../adapters/dynamodb/activity-reader';
+import { DynamoDbActivityWriter } from '../../adapters/dynamodb/activity-writer';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { clientAuthFailureCounter } from '../../adapters/dynamodb/client-auth-failures';
@@ -144,3 +146,7 @@ export const clientAuthFailures = (sourceIp: string): ClientAuthFailureCounter =
   clientAuthFailureCounter(loginThrottleStore(), sourceIp);
 export const userStore = (): DynamoDbUserStore => store('users', 'users', (db, t) => new DynamoDbUserStore(db, t));
 export const groupStore = (): DynamoDbGroupStore => store('groups', 'users', (db, t) => new DynamoDbGroupStore(db, t));
+export const activityWriter = (): DynamoDbActivityWriter =>
+  store('activityWriter', 'activity', (db, t) => new DynamoDbActivityWriter(db, t));
+export const activityReader = (): DynamoDbActivityReader =>
+  store('activityReader', 'activity', (db, t) => new DynamoDbActivityReader(db, t));

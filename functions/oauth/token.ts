@@ -1,4 +1,5 @@
 import { handleTokenRequest } from '../../core/oauth/token-endpoint';
+import { noteActivity } from '../_shared/activity';
 import { logger } from '../_shared/logger';
 import { countTokenRefusal } from '../_shared/metrics';
 import { oauthRoute } from '../_shared/oauth-route';
@@ -31,5 +32,6 @@ export const handler = oauthRoute(async (request) => {
     request.form,
   ).catch(countTokenRefusal);
   logger.appendKeys({ tenant: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
+  noteActivity({ tenantId: outcome.tenantId, clientId: outcome.clientId });
   return { status: 200, body: { ...outcome.response } };
 });

@@ -11,6 +11,7 @@ import { redirectUriProblem } from '../../core/oauth/redirect-uris';
 import { ScimError } from '../../core/scim/errors';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { accessCommands, userView } from './access-commands';
+import { activityCommands } from './activity-commands';
 import { CliError } from './cli-error';
 import {
   ACTOR_HELP,
@@ -529,7 +530,7 @@ const oauthCommands: readonly CommandSpec[] = [
   },
 ];
 
-export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands];
+export const commands: readonly CommandSpec[] = [...oauthCommands, ...accessCommands, ...activityCommands];
 
 export type { CommandSpec } from './command-support';
 

@@ -26,6 +26,7 @@ export interface ConnectionOptions {
   readonly stack?: string;
   readonly region?: string;
   readonly usersTable?: string;
+  readonly activityTable?: string;
   readonly clientsTable?: string;
   readonly grantsTable?: string;
 }
@@ -59,7 +60,7 @@ const localClient = (endpoint: string) =>
 /**
  * Picks the data to work on, in this order, and says which on `notify`:
  * 1. `--stack <name>`: the table names from the deployed stack's CloudFormation outputs;
- * 2. `--clients-table` and `--grants-table` (and `--users-table`): those tables in AWS;
+ * 2. `--clients-table` and `--grants-table` (and `--users-table`, `--activity-table`): those tables in AWS;
  * 3. `--endpoint <url>` (or SCIM_ADMIN_DYNAMODB_ENDPOINT): a DynamoDB Local with the local table names;
  * 4. the DynamoDB Local of the `npm start` of the local state folder (found through its `runtime.json`),
  *    waiting for it while it is still starting, so that no command ever opens a second database on its data;
@@ -81,7 +82,12 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
     const client = new DynamoDBClient(options.region ? { region: options.region } : {});
     return {
       db: documentClient(client),
-      tables: { users: options.usersTable ?? '', clients: options.clientsTable, grants: options.grantsTable },
+      tables: {
+        users: options.usersTable ?? '',
+        clients: options.clientsTable,
+        grants: options.grantsTable,
+        activity: options.activityTable ?? '',
+      },
       description: `tables ${options.clientsTable} and ${options.grantsTable} in AWS`,
       close: async () => client.destroy(),
     };
@@ -166,14 +172,19 @@ async function connectToStack(stackName: string, region: string | undefined): Pr
   } finally {
     cloudFormation.destroy();
   }
-  const { UsersTableName: users, ClientsTableName: clients, GrantsTableName: grants } = outputs;
+  const {
+    UsersTableName: users,
+    ClientsTableName: clients,
+    GrantsTableName: grants,
+    ActivityTableName: activity,
+  } = outputs;
   if (!clients || !grants) {
     throw new CliError(`Stack ${stackName} has no ClientsTableName and GrantsTableName outputs`);
   }
   const client = new DynamoDBClient(region ? { region } : {});
   return {
     db: documentClient(client),
-    tables: { users: users ?? '', clients, grants },
+    tables: { users: users ?? '', clients, grants, activity: activity ?? '' },
     description: `stack ${stackName}`,
     close: async () => client.destroy(),
   };
