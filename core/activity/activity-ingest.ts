@@ -61,7 +61,10 @@ function activityOfLine(line: string): Record<string, unknown> | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const record = parsed as Record<string, unknown>;
+  const outer = parsed as Record<string, unknown>;
+  // A line the Lambda runtime wrapped in its own JSON record carries the logger's object as its `message`.
+  const record =
+    typeof outer.message === 'object' && outer.message !== null ? (outer.message as Record<string, unknown>) : outer;
   const activity = record[ACTIVITY_LOG_FIELD];
   if (record.message !== ACTIVITY_LOG_MESSAGE || typeof activity !== 'object' || activity === null) return undefined;
   return activity as Record<string, unknown>;

@@ -86,13 +86,19 @@ describe('an activity entry', () => {
         line({ id: 'b', at: at.toISOString(), operation: 'OAuthToken', httpStatus: 401, clientId: 'known' }),
         line({ id: 'c', at: at.toISOString(), operation: 'OAuthToken', httpStatus: 401, clientId: 'nobody' }),
         JSON.stringify({ message: 'request', status: 200 }),
+        JSON.stringify({
+          timestamp: at.toISOString(),
+          level: 'INFO',
+          message: JSON.parse(line({ id: 'd', at: at.toISOString(), operation: 'X', httpStatus: 200, tenantId: 'w' })),
+        }),
         'not json',
       ],
     );
-    expect(result).toEqual({ written: 2, skipped: 3 });
+    expect(result).toEqual({ written: 3, skipped: 3 });
     expect(written.map((entry) => [entry.id, entry.tenantId])).toEqual([
       ['a', 'tenant-of-known'],
       ['b', 'tenant-of-known'],
+      ['d', 'w'],
     ]);
     // One lookup per client per batch.
     expect(asked).toEqual(['known', 'nobody']);
