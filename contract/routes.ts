@@ -17,9 +17,10 @@ export type Access = 'read' | 'readWrite';
  * - `scim-bearer`: a Bearer access token issued by our authorization server, verified in the function.
  * - `oauth-client`: OAuth client authentication (client_secret_basic / client_secret_post) in the function.
  * - `admin-session`: the tenant admin's browser session on the login and consent pages.
+ * - `console-session`: the tenant admin's signed-in session of the admin console (its sign-in page aside).
  * - `public`: no authentication (discovery documents, public keys).
  */
-export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'public';
+export type Auth = 'scim-bearer' | 'oauth-client' | 'admin-session' | 'console-session' | 'public';
 
 /** Extra AWS permissions a route needs beyond its tables. */
 export type Capability = 'sign-tokens' | 'read-signing-key';
@@ -47,8 +48,19 @@ export interface RouteSpec {
 export const SCIM_BASE_PATH = '/scim/v2';
 export const OAUTH_BASE_PATH = '/oauth';
 export const WELL_KNOWN_BASE_PATH = '/.well-known';
+/** The tenant admin console: server-rendered pages, one route per page or form. */
+export const CONSOLE_BASE_PATH = '/console';
 
 const SCIM_BEARER = { auth: 'scim-bearer', capabilities: ['read-signing-key'] } as const;
+
+/**
+ * A console page or form behind the admin's sign-in: the session is in `grants` (read, and touched on use),
+ * and every request re-reads the admin's account (`clients`) and user (`users`) to check the `admin` role.
+ */
+const CONSOLE_SIGNED_IN = {
+  tables: { grants: 'readWrite', clients: 'read', users: 'read' },
+  auth: 'console-session',
+} as const;
 
 const manifest = [
   {
@@ -244,6 +256,46 @@ const manifest = [
     tables: { clients: 'read', grants: 'readWrite' },
     auth: 'oauth-client',
     capabilities: ['read-signing-key'],
+  },
+  // The tenant admin console (docs/console.md): sign-in and sign-out, then the pages behind the session.
+  {
+    id: 'ConsoleHome',
+    method: 'GET',
+    path: CONSOLE_BASE_PATH,
+    entry: 'functions/console/home.ts',
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ConsoleSignIn',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/sign-in`,
+    entry: 'functions/console/sign-in.ts',
+    tables: {},
+    auth: 'public',
+  },
+  {
+    id: 'ConsoleSignInSubmit',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/sign-in`,
+    entry: 'functions/console/sign-in-submit.ts',
+    tables: { grants: 'readWrite', clients: 'read', users: 'read' },
+    auth: 'public',
+  },
+  {
+    id: 'ConsoleSignOut',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/sign-out`,
+    entry: 'functions/console/sign-out.ts',
+    tables: { grants: 'readWrite' },
+    auth: 'console-session',
+  },
+  {
+    id: 'ConsoleApplications',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/applications`,
+    entry: 'functions/console/applications/list.ts',
+    ...CONSOLE_SIGNED_IN,
   },
   {
     id: 'OAuthMetadata',

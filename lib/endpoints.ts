@@ -11,5 +11,6 @@ export function publicEndpoints(baseUrl: string) {
     tokenEndpoint: `${baseUrl}${pathOf('OAuthToken')}`,
     issuer: baseUrl,
     jwksUrl: `${baseUrl}${pathOf('OAuthJwks')}`,
+    consoleUrl: `${baseUrl}${pathOf('ConsoleHome')}`,
   };
 }

@@ -97,6 +97,8 @@ function printReady(baseUrl: string, dataDir: string | undefined, cliTarget?: { 
     '',
     `SCIM Provisioning Service is running on ${baseUrl} (DynamoDB Local, ${dataDir ? `data kept in ${displayPath(dataDir)}` : 'in memory: data is discarded on exit'})`,
     '',
+    `Admin console (for a tenant's admins)  ${endpoints.consoleUrl}`,
+    '',
     'The values Okta asks for (Provisioning > Integration):',
     `  SCIM connector base URL   ${endpoints.scimBaseUrl}`,
     `  Authorization endpoint    ${endpoints.authorizationEndpoint}`,

@@ -3,8 +3,8 @@ import { html, SafeHtml } from './template';
 
 /**
  * The frame of every HTML page the service serves (sign-in, consent, errors), and the security headers that go
- * with it. Pages load nothing from anywhere: the only style sheet is inline and allowed by its hash, and there
- * is no script at all.
+ * with it. Pages load nothing from anywhere: the only style sheet is inline and allowed by its hash, and the
+ * only scripts are a page's own fixed progressive enhancement, allowed by their hash; every page works without.
  */
 const STYLE = `
 *{box-sizing:border-box}
@@ -25,6 +25,34 @@ dl{margin:0 0 1rem}
 dt{font-weight:600}
 dd{margin:0 0 .75rem;overflow-wrap:anywhere}
 ul{margin:0 0 1rem;padding-left:1.25rem}
+main.wide{max-width:60rem;margin:1.5rem auto}
+input[type=text],input[type=url]{display:block;width:100%;margin:0 0 .25rem;padding:.5rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
+.field{margin:0 0 1rem}
+.check{display:flex;gap:.5rem;align-items:flex-start;font-weight:600}
+.check input{margin-top:.35rem}
+.help{margin:.25rem 0 1rem;color:#4b5563;font-size:.875rem}
+a{color:#1d4ed8}
+a:focus{outline:2px solid #1d4ed8;outline-offset:2px}
+a.button{display:inline-block;padding:.5rem 1.25rem;border:1px solid #1d4ed8;border-radius:.375rem;background:#1d4ed8;color:#fff;font-weight:600;text-decoration:none}
+.topbar{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;justify-content:space-between;margin:0 0 1.5rem;padding:0 0 1rem;border-bottom:1px solid #e5e7eb}
+.topbar .service{margin:0}
+nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:0;padding:0;list-style:none}
+nav a[aria-current=page]{font-weight:700;text-decoration:none;color:#111827}
+.account{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;font-size:.875rem;color:#4b5563}
+.account form{margin:0}
+.account button{padding:.25rem .75rem}
+.notice{margin:0 0 1rem;padding:.75rem 1rem;border:1px solid #93c5fd;border-radius:.375rem;background:#eff6ff;color:#1e3a8a}
+.warning{margin:0 0 1rem;padding:.75rem 1rem;border:1px solid #f59e0b;border-radius:.375rem;background:#fffbeb;color:#78350f}
+.table-wrap{overflow-x:auto;margin:0 0 1rem}
+table{width:100%;border-collapse:collapse;font-size:.9375rem}
+th,td{padding:.5rem .75rem;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{font-weight:600;background:#f9fafb}
+code,.value{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875rem;overflow-wrap:anywhere}
+.copy{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
+.copy button{padding:.125rem .625rem;font-size:.875rem}
+.danger{background:#b91c1c;border-color:#b91c1c}
+section{margin:0 0 2rem}
+h2{margin:0 0 .75rem;font-size:1.125rem}
 `.trim();
 
 const STYLE_HASH = `sha256-${createHash('sha256').update(STYLE).digest('base64')}`;
@@ -43,6 +71,23 @@ export interface PageOptions {
    * `form-action` directive also governs the redirect that follows a POST.
    */
   readonly formTargets?: readonly string[];
+  /** A wide page (tables, the admin console) rather than the narrow card of the sign-in and consent pages. */
+  readonly wide?: boolean;
+  /** Shown above the page's own content inside the frame: the console's navigation bar. */
+  readonly header?: SafeHtml;
+  /**
+   * A static script for progressive enhancement (e.g. copy buttons), allowed by its hash alone; every page
+   * works without it. Never built from input.
+   */
+  readonly script?: PageScript;
+}
+
+/** A script whose source is fixed in the code; the CSP allows exactly this text by its SHA-256. */
+export class PageScript {
+  readonly hash: string;
+  constructor(readonly source: string) {
+    this.hash = `sha256-${createHash('sha256').update(source).digest('base64')}`;
+  }
 }
 
 export interface RenderedPage {
@@ -61,27 +106,28 @@ export function renderPage(options: PageOptions): RenderedPage {
 ${STYLE_ELEMENT}
 </head>
 <body>
-<main>
-<p class="service">${SERVICE_NAME}</p>
+${new SafeHtml(options.wide ? '<main class="wide">' : '<main>')}
+${options.header ?? new SafeHtml(`<p class="service">${SERVICE_NAME}</p>`)}
 ${options.body}
-</main>
+</main>${options.script ? new SafeHtml(`\n<script>${options.script.source}</script>`) : ''}
 </body>
 </html>
 `;
-  return { html: document.value, headers: securityHeaders(options.formTargets) };
+  return { html: document.value, headers: securityHeaders(options.formTargets, options.script) };
 }
 
 /**
  * Headers for every page: no framing (RFC 9700 §4.16, RFC 6749 §10.13), no referrer leaking the query to
  * whatever the page links to (RFC 9700 §4.2.4), never cached, nothing loaded from elsewhere.
  */
-export function securityHeaders(formTargets: readonly string[] = []): Record<string, string> {
+export function securityHeaders(formTargets: readonly string[] = [], script?: PageScript): Record<string, string> {
   const formAction = formTargets.length > 0 ? ["'self'", ...formTargets].join(' ') : "'self'";
   return {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Security-Policy': [
       "default-src 'none'",
       `style-src '${STYLE_HASH}'`,
+      ...(script ? [`script-src '${script.hash}'`] : []),
       `form-action ${formAction}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",

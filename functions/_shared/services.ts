@@ -7,6 +7,7 @@ import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-co
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
 import { clientAuthFailureCounter } from '../../adapters/dynamodb/client-auth-failures';
 import { ClientStore } from '../../adapters/dynamodb/client-store';
+import { ConsoleSessionStore } from '../../adapters/dynamodb/console-session-store';
 import { createDocumentClient } from '../../adapters/dynamodb/document-client';
 import { GrantLedger } from '../../adapters/dynamodb/grant-ledger';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
@@ -139,6 +140,8 @@ export const authorizationCodeStore = (): AuthorizationCodeStore =>
   store('authorizationCodes', 'grants', (db, t) => new AuthorizationCodeStore(db, t));
 export const authorizationSessionStore = (): AuthorizationSessionStore =>
   store('authorizationSessions', 'grants', (db, t) => new AuthorizationSessionStore(db, t));
+export const consoleSessionStore = (): ConsoleSessionStore =>
+  store('consoleSessions', 'grants', (db, t) => new ConsoleSessionStore(db, t));
 export const loginThrottleStore = (): LoginThrottleStore =>
   store('loginThrottle', 'grants', (db, t) => new LoginThrottleStore(db, t));
 /** Failed client authentications from one address, counted in the grants table (AS-E5). */

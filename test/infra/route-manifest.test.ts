@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ACTIVITY_INGEST_ENTRY } from '../../contract/activity';
 import {
+  CONSOLE_BASE_PATH,
   catchAllsOf,
   OAUTH_BASE_PATH,
   pathOf,
@@ -40,10 +41,15 @@ describe('the route manifest', () => {
     for (const method of anyMethods) expect(method.Properties.Integration.Type).toBe('MOCK');
   });
 
-  test('SCIM lives under /scim/v2, OAuth under /oauth, metadata and keys under /.well-known', () => {
-    expect([SCIM_BASE_PATH, OAUTH_BASE_PATH, WELL_KNOWN_BASE_PATH]).toEqual(['/scim/v2', '/oauth', '/.well-known']);
+  test('SCIM lives under /scim/v2, OAuth under /oauth, metadata and keys under /.well-known, the console under /console', () => {
+    expect([SCIM_BASE_PATH, OAUTH_BASE_PATH, WELL_KNOWN_BASE_PATH, CONSOLE_BASE_PATH]).toEqual([
+      '/scim/v2',
+      '/oauth',
+      '/.well-known',
+      '/console',
+    ]);
     for (const route of routes) {
-      expect(route.path).toMatch(/^\/(scim\/v2|oauth|\.well-known)\//);
+      expect(route.path).toMatch(/^\/(scim\/v2\/|oauth\/|\.well-known\/|console$|console\/)/);
     }
     expect(pathOf('OAuthMetadata')).toBe('/.well-known/oauth-authorization-server');
   });

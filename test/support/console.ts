@@ -1,0 +1,73 @@
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { rememberSecret } from './secrets';
+
+/**
+ * The admin console in a real browser: Debian's Chromium driven by Playwright, as the console tests and the
+ * screenshots for docs/console.md use it. Every navigation off the machine is answered inside the browser
+ * (Okta's callback) or refused, so nothing leaves the machine.
+ */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+
+/** A fresh browser context whose requests to any host but localhost are refused. */
+export async function localContext(browser: Browser, options: { viewport?: { width: number; height: number } } = {}) {
+  const context = await browser.newContext(options.viewport ? { viewport: options.viewport } : {});
+  await context.route(
+    (url) => url.hostname !== 'localhost',
+    (route) => route.abort(),
+  );
+  return context;
+}
+
+export interface ConsoleAccount {
+  readonly tenantId: string;
+  readonly email: string;
+  readonly password: string;
+}
+
+/**
+ * Signs in on the console's sign-in page as an admin does, typing the organization ID, email and password,
+ * and waits for the first page of the signed-in console. The session cookie is recorded for the log scan.
+ */
+export async function signInToConsole(page: Page, baseUrl: string, account: ConsoleAccount): Promise<void> {
+  await page.goto(`${baseUrl}/console/sign-in`);
+  await fillSignIn(page, account);
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await rememberCookies(page.context());
+}
+
+/** Fills and sends the sign-in form, without waiting for where it leads. */
+export async function fillSignIn(page: Page, account: ConsoleAccount): Promise<void> {
+  await page.getByLabel('Organization ID').fill(account.tenantId);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('load');
+}
+
+export async function rememberCookies(context: BrowserContext): Promise<void> {
+  for (const cookie of await context.cookies()) if (cookie.value) rememberSecret(cookie.value);
+}
+
+/** The serious and critical axe-core violations of the page as it is now (WCAG 2.1 A and AA rules). */
+export async function seriousAccessibilityViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map(
+      (violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target).join(', ')})`,
+    );
+}
