@@ -297,6 +297,15 @@ const manifest = [
     entry: 'functions/console/applications/list.ts',
     ...CONSOLE_SIGNED_IN,
   },
+  // The tenant's activity log (adapters/dynamodb/activity-reader.ts): read only; its ingest alone writes it.
+  {
+    id: 'ConsoleActivity',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/activity`,
+    entry: 'functions/console/activity.ts',
+    ...CONSOLE_SIGNED_IN,
+    tables: { ...CONSOLE_SIGNED_IN.tables, activity: 'read' },
+  },
   {
     id: 'OAuthMetadata',
     method: 'GET',

@@ -61,15 +61,20 @@ describe('the activity log ingest', () => {
     expect(statements).toHaveLength(4);
   });
 
-  test('no route function is granted the activity table, and no log group but the ingest’s own is left out', () => {
-    const activityArn = resolved(stack.tables.byKey.activity.tableArn);
-    const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter(
-      (policy) =>
-        !(policy.Properties.Roles as { Ref: string }[]).some(
-          (role) => role.Ref === stack.getLogicalId(activityLog.role.node.defaultChild as never),
-        ),
-    );
-    for (const policy of policies) expect(flatten(policy.Properties.PolicyDocument)).not.toContain(activityArn);
+  test('of the route functions only the console’s Activity page may read the activity table, none write it', () => {
+    const activityTableId = stack.getLogicalId(stack.tables.byKey.activity.node.defaultChild as never);
+    const granted = stack.functions.filter((fn) => {
+      const roleId = stack.getLogicalId(fn.role.node.defaultChild as never);
+      return Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).some(
+        (policy) =>
+          (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId) &&
+          JSON.stringify(policy.Properties.PolicyDocument).includes(`"${activityTableId}"`),
+      );
+    });
+    expect(granted.map((fn) => fn.route.id)).toEqual(['ConsoleActivity']);
+    expect(routes.filter((route) => route.tables.activity !== undefined)).toEqual([
+      expect.objectContaining({ id: 'ConsoleActivity', tables: expect.objectContaining({ activity: 'read' }) }),
+    ]);
     const filters = Object.values(resourcesOfType(template, 'AWS::Logs::SubscriptionFilter'));
     expect(filters.map((filter) => flatten(filter.Properties.LogGroupName))).not.toContain(
       resolved(activityLog.logGroup.logGroupName),

@@ -1,6 +1,7 @@
 import { SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
 import type { RouteSpec } from '../../contract/routes';
 import { routes } from '../../contract/routes';
+import { type TableKey, tables } from '../../contract/tables';
 import { INDEX_ACTIONS, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
 import { capabilityRoutes } from '../support/capability-routes';
 import { type CfnResource, environmentOf, flatten, resourcesOfType, synthTemplate } from '../support/synth';
@@ -33,7 +34,7 @@ function routeEnvironment({ template, stack }: Synth, routeId: string): Record<s
 
 const keyIds = ({ template }: Synth) =>
   Object.keys(resourcesOfType(template, 'AWS::KMS::Key')).filter((id) => id.startsWith('TokenSigningKeys'));
-const tableArnOf = (synth: Synth, key: 'users' | 'clients' | 'grants') =>
+const tableArnOf = (synth: Synth, key: TableKey) =>
   flatten(synth.stack.resolve(synth.stack.tables.byKey[key].tableArn));
 
 describe('least privilege, from the manifest', () => {
@@ -105,7 +106,7 @@ describe('least privilege, from the manifest', () => {
             actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
           );
           const expected: { actions: string[]; resources: string[] }[] = [];
-          for (const [key, access] of Object.entries(route.tables) as ['users' | 'clients' | 'grants', string][]) {
+          for (const [key, access] of Object.entries(route.tables) as [TableKey, string][]) {
             const tableArn = tableArnOf(synth, key);
             expected.push({
               actions: (access === 'readWrite'
@@ -114,7 +115,8 @@ describe('least privilege, from the manifest', () => {
               ).sort(),
               resources: [tableArn],
             });
-            if (key !== 'users') expected.push({ actions: [...INDEX_ACTIONS], resources: [`${tableArn}/index/gsi1`] });
+            const indexes = tables[key].globalIndexes.map((index) => `${tableArn}/index/${index.name}`);
+            if (indexes.length > 0) expected.push({ actions: [...INDEX_ACTIONS], resources: indexes });
           }
           const sortKey = (entry: { resources: string[] }) => entry.resources.join();
           expect(
