@@ -1,41 +1,361 @@
-import { html } from '../html/template';
+import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
+import { PageScript } from '../html/page';
+import { PageError } from '../html/page-error';
+import { html, type SafeHtml, safeUrl } from '../html/template';
+import {
+  type ClientRemovalStores,
+  clientNameProblem,
+  DEFAULT_SECRET_OVERLAP_SECONDS,
+  deleteClientRevokingGrants,
+} from '../oauth/client-registration';
 import type { ClientRecord } from '../oauth/clients';
-import type { ConsoleAdmin } from './layout';
-import { consolePage } from './layout';
+import type { GrantRecord, RevocationReason } from '../oauth/grants';
+import { redirectUriProblem } from '../oauth/redirect-uris';
+import type { UserRecord } from '../scim/user-record';
+import { openFlash, sealFlash } from './flash';
+import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
+import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
 
 /**
- * The console's OAuth applications: the tenant's OAuth clients (core/oauth/clients.ts), the same records the
- * admin CLI's `client` commands manage.
+ * The console's OAuth applications: the tenant's OAuth clients (core/oauth/clients.ts), the same records and
+ * rules as the admin CLI's `client` and `grant` commands (core/oauth/client-registration.ts,
+ * core/oauth/redirect-uris.ts). Another tenant's application or connection is a 404, like one that does not
+ * exist.
  */
 export const APPLICATIONS_SECTION = 'Applications';
 
 export interface ApplicationDeps {
-  readonly clients: { list(tenantId: string): Promise<readonly ClientRecord[]> };
+  readonly clients: {
+    list(tenantId: string): Promise<readonly ClientRecord[]>;
+    get(clientId: string): Promise<ClientRecord | undefined>;
+    create(input: {
+      tenantId: string;
+      name: string;
+      redirectUris: readonly string[];
+    }): Promise<{ client: ClientRecord; clientSecret: string }>;
+    rotateSecret(
+      clientId: string,
+      overlapSeconds: number,
+      now: Date,
+    ): Promise<{ clientSecret: string; previousSecretExpiresAt: number }>;
+    delete(clientId: string): Promise<ClientRecord | undefined>;
+  };
+  readonly grants: ClientRemovalStores['grants'] & { get(grantId: string): Promise<GrantRecord | undefined> };
+  readonly users: { get(tenantId: string, userId: string): Promise<Pick<UserRecord, 'attributes'> | undefined> };
+  readonly sessions: ConsoleSessions;
   readonly issuer: string;
+  readonly now: () => Date;
 }
 
+type SignedIn = ConsoleAdmin & { readonly sessionSecret: string };
+
+/** What a form post leaves for the page it redirects to: a new secret (shown once), or a sentence. */
+type Flash =
+  | {
+      readonly kind: 'secret';
+      readonly clientId: string;
+      readonly clientSecret: string;
+      readonly previousEndsAt?: number;
+    }
+  | { readonly kind: 'notice'; readonly text: string };
+
+async function takeFlash(deps: ApplicationDeps, admin: SignedIn): Promise<Flash | undefined> {
+  const sealed = await deps.sessions.takeFlash(admin.sessionSecret);
+  return sealed ? (openFlash(admin.sessionSecret, sealed) as Flash | undefined) : undefined;
+}
+
+const putFlash = (deps: ApplicationDeps, admin: SignedIn, flash: Flash) =>
+  deps.sessions.putFlash(admin.sessionSecret, sealFlash(admin.sessionSecret, flash));
+
+const notFound = () =>
+  new PageError(404, 'Not found', 'There is no such application in your organization. It may have been deleted.');
+
+/** The tenant's client, or a 404 page: another tenant's id is answered as an unknown one. */
+async function ownClient(deps: ApplicationDeps, admin: ConsoleAdmin, clientId: string): Promise<ClientRecord> {
+  const client = clientId.length <= 256 ? await deps.clients.get(clientId) : undefined;
+  if (!client || client.tenantId !== admin.tenantId) throw notFound();
+  return client;
+}
+
+const applicationUrl = (deps: Pick<ApplicationDeps, 'issuer'>, clientId: string) =>
+  consoleUrl(deps.issuer, pathOf('ConsoleApplication'), { clientId });
+
+const page = (deps: ApplicationDeps, admin: ConsoleAdmin, status: number, title: string, body: SafeHtml) =>
+  ({
+    kind: 'page',
+    status,
+    page: consolePage(deps.issuer, admin, { title, body, section: APPLICATIONS_SECTION, script: COPY_SCRIPT }),
+  }) as const;
+
+const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
+
 /** GET /console/applications: the tenant's applications, newest first. */
-export async function listApplications(deps: ApplicationDeps, admin: ConsoleAdmin): Promise<ConsoleResponse> {
+export async function listApplications(deps: ApplicationDeps, admin: SignedIn): Promise<ConsoleResponse> {
+  const flash = await takeFlash(deps, admin);
   const clients = [...(await deps.clients.list(admin.tenantId))].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const rows = clients.map(
     (client) =>
-      html`<tr><td>${client.name}</td><td><code>${client.clientId}</code></td><td>${client.redirectUris.map((uri) => html`<span class="value">${uri}</span><br>`)}</td><td>${client.createdAt.slice(0, 10)}</td></tr>`,
+      html`<tr><td><a href="${safeUrl(applicationUrl(deps, client.clientId))}">${client.name}</a></td><td><code>${client.clientId}</code></td><td>${client.createdAt.slice(0, 10)}</td></tr>`,
   );
   const body = html`<h1>OAuth applications</h1>
-<p>An OAuth application is how an identity provider such as Okta connects to ${admin.tenantName}: it signs in with the application's Client ID and Client Secret, and an administrator approves the connection once.</p>
+${noticeBox(flash?.kind === 'notice' ? flash.text : undefined)}
+<p>An OAuth application is how an identity provider such as Okta connects to ${admin.tenantName}: it uses the application's Client ID and Client Secret, and an administrator approves the connection once.</p>
+<p><a class="button" href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationNew')))}">Create new OAuth application</a></p>
 ${
   clients.length === 0
     ? html`<p>There are no OAuth applications yet.</p>`
     : html`<div class="table-wrap"><table>
 <caption class="muted">${clients.length} application${clients.length === 1 ? '' : 's'}</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Redirect URIs</th><th scope="col">Created</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Created</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`
 }`;
-  return {
-    kind: 'page',
-    status: 200,
-    page: consolePage(deps.issuer, admin, { title: 'OAuth applications', body, section: APPLICATIONS_SECTION }),
+  return page(deps, admin, 200, 'OAuth applications', body);
+}
+
+interface ApplicationForm {
+  readonly name: string;
+  readonly redirectUri: string;
+  readonly confidential: boolean;
+}
+
+const OKTA_CALLBACK_HELP = html`<p class="help" id="redirect-help">For Okta: <code>https://system-admin.okta.com/admin/app/cpc/&lt;okta_instance&gt;_&lt;okta_app_name&gt;/oauth/callback</code>. <code>&lt;okta_instance&gt;</code> is your Okta organization's name, the first part of your Okta address (<code>acme</code> in <code>acme.okta.com</code>); <code>&lt;okta_app_name&gt;</code> is the app's name in Okta, the part after the last slash of the app's address in Okta's Admin Console (Applications › your app, e.g. <code>scimapp_1</code>). If your Okta address ends in okta-emea.com or oktapreview.com, use that domain instead of okta.com. The URI must match exactly.</p>`;
+
+function applicationFormPage(
+  deps: ApplicationDeps,
+  admin: ConsoleAdmin,
+  status: number,
+  form: ApplicationForm,
+  problems: { readonly name?: string; readonly redirectUri?: string; readonly confidential?: string } = {},
+): ConsoleResponse {
+  const problemList = Object.values(problems).filter((problem): problem is string => problem !== undefined);
+  const described = (id: string, problem: string | undefined) => (problem ? `${id} ${id}-error` : id);
+  const fieldError = (id: string, problem: string | undefined) =>
+    problem ? html`<p class="alert" id="${id}-error">${problem}</p>` : undefined;
+  const body = html`<h1>Create new OAuth application</h1>
+${problemList.length > 0 ? alertBox(`The application was not created. ${problemList.join('. ')}.`) : undefined}
+<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationCreate')))}">
+${csrfField(admin.csrfToken)}
+<div class="field">
+<label for="name">Name</label>
+<input id="name" name="name" type="text" required maxlength="200" aria-describedby="${described('name-help', problems.name)}" aria-invalid="${problems.name ? 'true' : 'false'}" value="${form.name}">
+<p class="help" id="name-help">Shown on the consent page and in this list, e.g. User Provisioning.</p>
+${fieldError('name', problems.name)}
+</div>
+<div class="field">
+<label for="redirect_uri">Redirect URI</label>
+<input id="redirect_uri" name="redirect_uri" type="url" required spellcheck="false" aria-describedby="${described('redirect-help', problems.redirectUri)}" aria-invalid="${problems.redirectUri ? 'true' : 'false'}" value="${form.redirectUri}">
+${OKTA_CALLBACK_HELP}
+${fieldError('redirect_uri', problems.redirectUri)}
+</div>
+<div class="field">
+<label class="check" for="confidential">${form.confidential ? html`<input id="confidential" name="confidential" type="checkbox" value="yes" aria-describedby="confidential-help" checked>` : html`<input id="confidential" name="confidential" type="checkbox" value="yes" aria-describedby="confidential-help">`} Confidential</label>
+<p class="help" id="confidential-help">A confidential application gets a Client Secret, which Okta keeps. This service registers confidential applications only, so check this box.</p>
+${fieldError('confidential', problems.confidential)}
+</div>
+<div class="actions"><button type="submit">Create</button><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplications')))}">Cancel</a></div>
+</form>`;
+  return page(deps, admin, status, 'Create new OAuth application', body);
+}
+
+/** GET /console/applications/new: the form. */
+export async function newApplication(deps: ApplicationDeps, admin: ConsoleAdmin): Promise<ConsoleResponse> {
+  return applicationFormPage(deps, admin, 200, { name: '', redirectUri: '', confidential: false });
+}
+
+const single = (form: Readonly<Record<string, readonly string[]>>, name: string): string => {
+  const values = form[name] ?? [];
+  if (values.length > 1) throw new PageError(400, 'Invalid request', 'The form was sent with repeated fields.');
+  return values[0] ?? '';
+};
+
+/**
+ * POST /console/applications: checks every field as the CLI's `client create` does, and shows the form again
+ * with every problem and the input kept; nothing is written unless all are good. The new secret goes to the
+ * next page through the session's sealed flash (POST → 303 → GET), so reloading that page never shows it again.
+ */
+export async function createApplication(
+  deps: ApplicationDeps,
+  admin: SignedIn,
+  form: Readonly<Record<string, readonly string[]>>,
+): Promise<ConsoleResponse> {
+  const input: ApplicationForm = {
+    name: single(form, 'name').trim(),
+    redirectUri: single(form, 'redirect_uri').trim(),
+    confidential: single(form, 'confidential') === 'yes',
   };
+  const problems = {
+    name: clientNameProblem(input.name),
+    redirectUri: redirectUriProblem(input.redirectUri),
+    confidential: input.confidential
+      ? undefined
+      : 'Check Confidential: this service registers confidential applications only',
+  };
+  if (problems.name || problems.redirectUri || problems.confidential) {
+    return applicationFormPage(
+      deps,
+      admin,
+      400,
+      { ...input, name: input.name.slice(0, 400), redirectUri: input.redirectUri.slice(0, 4000) },
+      problems,
+    );
+  }
+  const { client, clientSecret } = await deps.clients.create({
+    tenantId: admin.tenantId,
+    name: input.name,
+    redirectUris: [input.redirectUri],
+  });
+  await putFlash(deps, admin, { kind: 'secret', clientId: client.clientId, clientSecret });
+  return { kind: 'redirect', location: applicationUrl(deps, client.clientId) };
+}
+
+/** The copy buttons: hidden without JavaScript, where the values can be selected and copied by hand. */
+const COPY_SCRIPT = new PageScript(
+  "document.querySelectorAll('button[data-copy]').forEach(function(b){b.hidden=false;b.addEventListener('click',function(){var v=document.getElementById(b.getAttribute('data-copy'));if(!v||!navigator.clipboard)return;navigator.clipboard.writeText(v.textContent).then(function(){b.textContent='Copied';});});});",
+);
+
+const copyable = (id: string, label: string, value: string) =>
+  html`<dt>${label}</dt><dd class="copy"><span class="value" id="${id}">${value}</span><button type="button" class="secondary" data-copy="${id}" aria-label="${`Copy ${label}`}" hidden>Copy</button></dd>`;
+
+async function approverName(deps: ApplicationDeps, tenantId: string, subject: string): Promise<string> {
+  const userName = (await deps.users.get(tenantId, subject))?.attributes.userName;
+  return typeof userName === 'string' ? userName : subject;
+}
+
+/**
+ * GET /console/applications/{clientId}: the application, its Okta values, its secrets (described, never
+ * shown), its connections, and once after creation or rotation the new secret.
+ */
+export async function showApplication(
+  deps: ApplicationDeps,
+  admin: SignedIn,
+  clientId: string,
+): Promise<ConsoleResponse> {
+  const client = await ownClient(deps, admin, clientId);
+  const flash = await takeFlash(deps, admin);
+  const secret = flash?.kind === 'secret' && flash.clientId === client.clientId ? flash : undefined;
+  const grants = (await deps.grants.list(admin.tenantId))
+    .filter((grant) => grant.clientId === client.clientId)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const nowSeconds = Math.floor(deps.now().getTime() / 1000);
+  const connectionRows: SafeHtml[] = [];
+  for (const grant of grants) {
+    const active = grant.status === 'active' && (grant.expiresAt === undefined || grant.expiresAt > nowSeconds);
+    connectionRows.push(
+      html`<tr><td>${await approverName(deps, admin.tenantId, grant.subject)}</td><td>${grant.createdAt.replace(/\.\d+Z$/, 'Z')}</td><td>${active ? 'Active' : grant.status === 'revoked' ? `Revoked ${grant.revokedAt?.slice(0, 10) ?? ''}` : 'Expired'}</td><td>${
+        active
+          ? html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleConnectionRevoke'), { clientId: client.clientId, grantId: grant.grantId }))}">${csrfField(admin.csrfToken)}<button type="submit" class="secondary" aria-label="${`Revoke the connection approved by ${await approverName(deps, admin.tenantId, grant.subject)} on ${grant.createdAt.slice(0, 10)}`}">Revoke</button></form>`
+          : undefined
+      }</td></tr>`,
+    );
+  }
+  const secrets = client.secrets.map(
+    (info) =>
+      html`<li>${info.expiresAt === undefined ? `Current secret, created ${info.createdAt.slice(0, 10)}` : `Previous secret, works until ${iso(info.expiresAt)}`}</li>`,
+  );
+  const body = html`<h1>${client.name}</h1>
+${noticeBox(flash?.kind === 'notice' ? flash.text : undefined)}
+${
+  secret
+    ? html`<section aria-labelledby="credentials">
+<h2 id="credentials">Save the Client ID and Client Secret</h2>
+<p class="warning" role="alert"><strong>Save the Client Secret now.</strong> It is shown only this once and stored only as a hash: after you leave or reload this page nobody can show it again, and you would have to rotate it.${secret.previousEndsAt ? ` The previous secret keeps working until ${iso(secret.previousEndsAt)}; update Okta before then.` : ''}</p>
+<dl>${copyable('client-id', 'Client ID', client.clientId)}${copyable('client-secret', 'Client Secret', secret.clientSecret)}</dl>
+</section>`
+    : undefined
+}
+<section aria-labelledby="okta-values">
+<h2 id="okta-values">The values Okta's Provisioning tab asks for</h2>
+<dl>
+${copyable('scim-base-url', 'SCIM connector base URL', `${deps.issuer}${SCIM_BASE_PATH}`)}
+${copyable('authorization-endpoint', 'Authorization endpoint', `${deps.issuer}${pathOf('OAuthAuthorize')}`)}
+${copyable('token-endpoint', 'Token endpoint', `${deps.issuer}${pathOf('OAuthToken')}`)}
+${secret ? undefined : copyable('client-id', 'Client ID', client.clientId)}
+</dl>
+</section>
+<section aria-labelledby="details">
+<h2 id="details">Details</h2>
+<dl>
+<dt>Redirect URI</dt><dd>${client.redirectUris.map((uri) => html`<span class="value">${uri}</span><br>`)}</dd>
+<dt>Client secrets</dt><dd><ul>${secrets}</ul></dd>
+</dl>
+<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
+<p class="help">Rotating gives a new Client Secret; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Okta.</p>
+<div class="actions"><button type="submit" class="secondary">Rotate secret</button></div>
+</form>
+</section>
+<section aria-labelledby="connections">
+<h2 id="connections">Connections</h2>
+${
+  grants.length === 0
+    ? html`<p>No connection yet: one is made when an administrator approves the application on the consent page.</p>`
+    : html`<div class="table-wrap"><table>
+<thead><tr><th scope="col">Approved by</th><th scope="col">Approved at</th><th scope="col">Status</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
+<tbody>${connectionRows}</tbody>
+</table></div>`
+}
+</section>
+<section aria-labelledby="delete">
+<h2 id="delete">Delete</h2>
+<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationDelete'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
+<p class="help">Deleting the application ends its secrets at once and revokes all its connections: Okta can no longer provision users with it.</p>
+<div class="actions"><button type="submit" class="danger">Delete application</button></div>
+</form>
+</section>`;
+  return page(deps, admin, 200, client.name, body);
+}
+
+/** POST /console/applications/{clientId}/rotate-secret: a new secret, the current one kept for the overlap. */
+export async function rotateApplicationSecret(
+  deps: ApplicationDeps,
+  admin: SignedIn,
+  clientId: string,
+): Promise<ConsoleResponse> {
+  const client = await ownClient(deps, admin, clientId);
+  const now = deps.now();
+  const rotated = await deps.clients.rotateSecret(client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
+  const stillValid = rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000);
+  await putFlash(deps, admin, {
+    kind: 'secret',
+    clientId: client.clientId,
+    clientSecret: rotated.clientSecret,
+    ...(stillValid ? { previousEndsAt: rotated.previousSecretExpiresAt } : {}),
+  });
+  return { kind: 'redirect', location: applicationUrl(deps, client.clientId) };
+}
+
+/** POST /console/applications/{clientId}/delete: the CLI's `client delete`, its connections revoked. */
+export async function deleteApplication(
+  deps: ApplicationDeps,
+  admin: SignedIn,
+  clientId: string,
+): Promise<ConsoleResponse> {
+  const client = await ownClient(deps, admin, clientId);
+  const deleted = await deleteClientRevokingGrants(deps, client.clientId);
+  if (!deleted) throw notFound();
+  await putFlash(deps, admin, {
+    kind: 'notice',
+    text: `${client.name} was deleted; ${deleted.revokedGrants} connection${deleted.revokedGrants === 1 ? '' : 's'} revoked.`,
+  });
+  return { kind: 'redirect', location: consoleUrl(deps.issuer, pathOf('ConsoleApplications')) };
+}
+
+const ADMIN_REVOCATION: RevocationReason = 'admin';
+
+/** POST /console/applications/{clientId}/connections/{grantId}/revoke: ends one connection. */
+export async function revokeConnection(
+  deps: ApplicationDeps,
+  admin: SignedIn,
+  clientId: string,
+  grantId: string,
+): Promise<ConsoleResponse> {
+  const client = await ownClient(deps, admin, clientId);
+  const grant = grantId.length <= 256 ? await deps.grants.get(grantId) : undefined;
+  if (!grant || grant.tenantId !== admin.tenantId || grant.clientId !== client.clientId) {
+    throw new PageError(404, 'Not found', 'There is no such connection for this application.');
+  }
+  await deps.grants.revokeIfExists(grant.grantId, deps.now().toISOString(), ADMIN_REVOCATION);
+  await putFlash(deps, admin, { kind: 'notice', text: 'The connection was revoked: Okta must be authorized again.' });
+  return { kind: 'redirect', location: applicationUrl(deps, client.clientId) };
 }

@@ -67,8 +67,12 @@ export function consolePage(issuer: string, admin: ConsoleAdmin, input: ConsoleP
   const links = CONSOLE_SECTIONS.flatMap(({ label, routeId }) => {
     const route = routeById(routeId);
     if (!route) return [];
-    const current = input.section === label ? 'page' : undefined;
-    return [html`<li><a href="${safeUrl(consoleUrl(issuer, route.path))}" aria-current="${current}">${label}</a></li>`];
+    const href = safeUrl(consoleUrl(issuer, route.path));
+    return [
+      input.section === label
+        ? html`<li><a href="${href}" aria-current="page">${label}</a></li>`
+        : html`<li><a href="${href}">${label}</a></li>`,
+    ];
   });
   const signOut = routeById('ConsoleSignOut');
   const header = html`<header class="topbar">

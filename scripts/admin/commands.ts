@@ -5,6 +5,7 @@ import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { deleteAdmin } from '../../core/access/admin-accounts';
 import { Refusal } from '../../core/access/refusal';
+import { deleteClientRevokingGrants } from '../../core/oauth/client-registration';
 import type { GrantRecord } from '../../core/oauth/grants';
 import { MAX_PASSWORD_LENGTH } from '../../core/oauth/passwords';
 import { redirectUriProblem } from '../../core/oauth/redirect-uris';
@@ -461,15 +462,9 @@ const oauthCommands: readonly CommandSpec[] = [
     options: { client: { type: 'string' } },
     run: async (context) => {
       const clientId = required(context, 'client');
-      const { clients, grants } = stores(await context.connection());
-      const deleted = await clients.delete(clientId);
+      const deleted = await deleteClientRevokingGrants(stores(await context.connection()), clientId);
       if (!deleted) throw new Refusal('unknown-client', { clientId });
-      const now = new Date().toISOString();
-      let revoked = 0;
-      for (const grant of await grants.list(deleted.tenantId)) {
-        if (grant.clientId !== clientId || grant.status !== 'active') continue;
-        if (await grants.revokeIfExists(grant.grantId, now, 'client-deleted')) revoked += 1;
-      }
+      const revoked = deleted.revokedGrants;
       return {
         json: { clientId, deleted: true, revokedGrants: revoked },
         text: `Client ${clientId} deleted; ${revoked} active grant(s) revoked.`,

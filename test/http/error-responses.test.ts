@@ -1,6 +1,6 @@
 import { validateHeaderValue } from 'node:http';
 import { GrantStore } from '../../adapters/dynamodb/grant-store';
-import { catchAllsOf, type RouteSpec, routes } from '../../contract/routes';
+import { CONSOLE_BASE_PATH, catchAllsOf, type RouteSpec, routes } from '../../contract/routes';
 import { clearGrantStatusCache } from '../../functions/_shared/bearer-auth';
 import { documentClient, tableName } from '../../functions/_shared/services';
 import { type RunningService, startService } from '../support/local-service';
@@ -312,8 +312,39 @@ function oauthProbes(route: RouteSpec): Probe[] {
   }
 }
 
+/**
+ * The console's pages and forms: without a session a page sends the browser to sign in, and a form posted
+ * from another site or as JSON is refused before anything is read.
+ */
+function consoleProbes(route: RouteSpec): Probe[] {
+  const path = route.path.replace(/\{[^}]+\}/g, UNKNOWN_ID);
+  if (route.method === 'GET') {
+    return [{ name: 'no session', method: 'GET', path, status: route.id === 'ConsoleSignIn' ? 200 : 303 }];
+  }
+  return [
+    {
+      name: 'a cross-site form post',
+      method: 'POST',
+      path,
+      headers: { ...FORM, Origin: 'https://evil.example' },
+      body: 'csrf_token=x',
+      status: 403,
+    },
+    { name: 'a form post without its token', method: 'POST', path, headers: FORM, body: 'a=b', status: 403 },
+    {
+      name: 'a JSON body',
+      method: 'POST',
+      path,
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+      status: 400,
+    },
+  ];
+}
+
 /** Every route with the probes of its error paths; a route without any fails the test below. */
 function probesFor(route: RouteSpec): Probe[] {
+  if (route.path === CONSOLE_BASE_PATH || route.path.startsWith(`${CONSOLE_BASE_PATH}/`)) return consoleProbes(route);
   if (route.auth === 'scim-bearer') return scimProbes(route);
   if (route.auth === 'public' && route.path.startsWith('/scim/')) {
     return [{ name: 'a plain read', method: route.method, path: route.path, status: 200 }];

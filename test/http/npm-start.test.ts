@@ -149,6 +149,7 @@ describe('npm start', () => {
       expect(stdout).toContain(`SCIM connector base URL   http://localhost:${port}/scim/v2`);
       expect(stdout).toContain('Authorization endpoint');
       expect(stdout).toContain('Token endpoint');
+      expect(stdout).toContain(`Admin console (for a tenant's admins)  http://localhost:${port}/console`);
       const response = await fetch(`http://127.0.0.1:${port}/scim/v2/ServiceProviderConfig`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('application/scim+json; charset=utf-8');

@@ -54,7 +54,11 @@ export async function fillSignIn(page: Page, account: ConsoleAccount): Promise<v
   await page.getByLabel('Organization ID').fill(account.tenantId);
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
+  const answered = page.waitForResponse(
+    (response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/console/sign-in',
+  );
   await page.getByRole('button', { name: 'Sign in' }).click();
+  await answered;
   await page.waitForLoadState('load');
 }
 
