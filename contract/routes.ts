@@ -306,6 +306,29 @@ const manifest = [
     ...CONSOLE_SIGNED_IN,
     tables: { ...CONSOLE_SIGNED_IN.tables, activity: 'read' },
   },
+  // Users (core/console/users.ts): role and brands are set through the access service, as the admin CLI does.
+  {
+    id: 'ConsoleUsers',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/users`,
+    entry: 'functions/console/users/list.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
+    id: 'ConsoleUser',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/users/{userId}`,
+    entry: 'functions/console/users/show.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
+    id: 'ConsoleUserAccess',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/users/{userId}/access`,
+    entry: 'functions/console/users/set-access.ts',
+    ...CONSOLE_SIGNED_IN,
+    tables: { ...CONSOLE_SIGNED_IN.tables, users: 'readWrite' },
+  },
   {
     id: 'ConsoleApplicationNew',
     method: 'GET',

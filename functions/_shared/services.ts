@@ -1,6 +1,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
+import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
 import { DynamoDbActivityReader } from '../../adapters/dynamodb/activity-reader';
 import { DynamoDbActivityWriter } from '../../adapters/dynamodb/activity-writer';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
@@ -20,6 +21,7 @@ import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../
 import { SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
+import { AccessService } from '../../core/access/access-service';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
 
@@ -149,6 +151,12 @@ export const clientAuthFailures = (sourceIp: string): ClientAuthFailureCounter =
   clientAuthFailureCounter(loginThrottleStore(), sourceIp);
 export const userStore = (): DynamoDbUserStore => store('users', 'users', (db, t) => new DynamoDbUserStore(db, t));
 export const groupStore = (): DynamoDbGroupStore => store('groups', 'users', (db, t) => new DynamoDbGroupStore(db, t));
+/** The access model's use cases (the admin CLI's), over the clients and users tables, acting as `actor`. */
+export const accessService = (actor: string): AccessService =>
+  new AccessService(
+    store('accessStore', 'users', (db, users) => new DynamoDbAccessStore(db, { clients: tableName('clients'), users })),
+    actor,
+  );
 export const activityWriter = (): DynamoDbActivityWriter =>
   store('activityWriter', 'activity', (db, t) => new DynamoDbActivityWriter(db, t));
 export const activityReader = (): DynamoDbActivityReader =>
