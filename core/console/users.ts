@@ -43,10 +43,11 @@ const userUrl = (issuer: string, userId: string) => consoleUrl(issuer, pathOf('C
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const userNameOf = (user: UserRecord): string => text(user.attributes.userName);
-const primaryEmail = (user: UserRecord): string => {
-  const emails = Array.isArray(user.attributes.emails) ? (user.attributes.emails as { value?: unknown }[]) : [];
-  return text(emails[0]?.value);
-};
+const emailsOf = (user: UserRecord): string[] =>
+  (Array.isArray(user.attributes.emails) ? (user.attributes.emails as { value?: unknown }[]) : []).map((email) =>
+    text(email?.value),
+  );
+const primaryEmail = (user: UserRecord): string => emailsOf(user)[0] ?? '';
 const brandsLabel = (user: UserRecord, brands: readonly BrandRecord[]): string =>
   user.access.allBrands
     ? 'All brands'
@@ -75,7 +76,7 @@ export async function listUsers(deps: UsersDeps, admin: ConsoleAdmin, query: Que
     ]);
     const unique = new Map(found.map((user) => [user.id, user]));
     users = [...unique.values()].filter(
-      (user) => foldCase(userNameOf(user)) === key || foldCase(primaryEmail(user)) === key,
+      (user) => foldCase(userNameOf(user)) === key || emailsOf(user).some((email) => foldCase(email) === key),
     );
   } else {
     const result = await deps.access.users.pageAfter(
