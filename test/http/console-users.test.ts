@@ -174,3 +174,55 @@ describe('the Users pages', () => {
     await context.close();
   });
 });
+
+describe('the Brands page', () => {
+  test('creates a brand, keeps a bad name with the message, and deletes a brand, taking it from its users', async () => {
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await signInToConsole(page, baseUrl, account(acme));
+    await page.getByRole('navigation').getByRole('link', { name: 'Brands' }).click();
+    await page.getByRole('heading', { name: 'Brands', exact: true }).waitFor();
+
+    const rejected = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.getByLabel('Brand name').fill(`Acme\u0007 LATAM`);
+    await page.getByRole('button', { name: 'Create brand' }).click();
+    expect((await rejected).status()).toBe(400);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('Enter a brand name');
+    await expect(page.getByLabel('Brand name').inputValue()).resolves.toBe(`Acme\u0007 LATAM`);
+
+    await page.getByLabel('Brand name').fill('Acme LATAM');
+    await page.getByRole('button', { name: 'Create brand' }).click();
+    await page.getByText('Brand Acme LATAM created.').waitFor();
+    expect((await rowsOf(page)).join(' ')).toContain('Acme LATAM');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(IMAGES, 'console-brands.png'), fullPage: true });
+
+    const { access } = accessServices('operator');
+    const sam = await access.findUser(acme.tenantId, 'sam.roe@acme.example');
+    await access.setBrands(acme.tenantId, sam.id, [brandIds.apac]);
+    await page.getByRole('button', { name: 'Delete Acme APAC' }).click();
+    await page.getByText('Brand Acme APAC deleted; 1 user lost it.').waitFor();
+    expect((await rowsOf(page)).join(' ')).not.toContain('Acme APAC');
+    const scim = await okta.get(`/Users/${sam.id}`);
+    const samAccess = (scim.body as Record<string, { allBrands: boolean; brands?: string[] }>)[ACCESS_USER_SCHEMA];
+    expect(samAccess?.allBrands).toBe(false);
+    expect(samAccess?.brands ?? []).toEqual([]);
+    await context.close();
+  });
+
+  test('another tenant’s brand is not found, and nothing is deleted', async () => {
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await signInToConsole(page, baseUrl, account(globex));
+    await page.goto(`${baseUrl}/console/brands`);
+    const token = await page.locator(`form[method=post] input[name=${CSRF_FIELD}]`).last().inputValue();
+    const response = await page.request.post(`${baseUrl}/console/brands/${brandIds.emea}/delete`, {
+      form: { [CSRF_FIELD]: token },
+      headers: { origin: baseUrl },
+    });
+    expect(response.status()).toBe(404);
+    const { access } = accessServices();
+    expect((await access.listBrands(acme.tenantId)).map((brand) => brand.brandId)).toContain(brandIds.emea);
+    await context.close();
+  });
+});
