@@ -6,8 +6,8 @@ import { TABLE_READ_ACTIONS } from './table-access';
  * the stack's outputs to find the tables, then read and write items in them. The CLI writes item by item and
  * in transactions (authorized per item as PutItem/UpdateItem/DeleteItem/ConditionCheckItem), never in
  * batches; it scans the clients and grants tables for the lists that span tenants (`tenant list`, `client list`
- * and `grant list` without `--tenant`), and queries their index gsi1. No DescribeTable, no table management,
- * no streams.
+ * and `grant list` without `--tenant`), and queries their indexes; the activity table it only queries. No
+ * DescribeTable, no table management, no streams.
  */
 export const ADMIN_CLI_ITEM_ACTIONS = [
   ...TABLE_READ_ACTIONS,
@@ -18,6 +18,10 @@ export const ADMIN_CLI_ITEM_ACTIONS = [
 
 /** The tables the CLI scans. */
 export const ADMIN_CLI_SCANNED_TABLES: readonly TableKey[] = ['clients', 'grants'];
+
+/** The tables the CLI only queries (`activity list`): the activity log is written by its ingest alone. */
+export const ADMIN_CLI_QUERIED_TABLES: readonly TableKey[] = ['activity'];
+const itemTables = tableKeys.filter((key) => !ADMIN_CLI_QUERIED_TABLES.includes(key));
 
 export interface AdminCliPolicyTarget {
   /** `arn:aws:cloudformation:<region>:<account>:stack/<StackName>/<id>` (or `/*`). */
@@ -49,7 +53,13 @@ export function adminCliPolicyDocument(target: AdminCliPolicyTarget): PolicyDocu
         Sid: 'ReadAndWriteItems',
         Effect: 'Allow',
         Action: [...ADMIN_CLI_ITEM_ACTIONS],
-        Resource: tableKeys.map((key) => target.tableArns[key]),
+        Resource: itemTables.map((key) => target.tableArns[key]),
+      },
+      {
+        Sid: 'QueryTheActivityLog',
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: ADMIN_CLI_QUERIED_TABLES.map((key) => target.tableArns[key]),
       },
       {
         Sid: 'ListAcrossTenants',

@@ -8,7 +8,7 @@ export interface DataTablesProps {
   readonly stage: string;
 }
 
-/** The three tables, built from contract/tables.ts (the same description the local runtime uses). */
+/** The tables, built from contract/tables.ts (the same description the local runtime uses). */
 export class DataTables extends Construct {
   readonly byKey: Record<TableKey, TableV2>;
 

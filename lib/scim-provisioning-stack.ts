@@ -12,6 +12,7 @@ import {
 import { FAIR_SHARE_TABLE } from '../contract/fair-share';
 import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
+import { ActivityLog } from './activity-log';
 import { adminCliPolicyDocument } from './admin-cli-policy';
 import { DataTables } from './data-tables';
 import { publicEndpoints } from './endpoints';
@@ -42,16 +43,18 @@ export const OUTPUT_KEYS = {
   issuer: 'Issuer',
   jwksUrl: 'JwksUrl',
   adminCliPolicyArn: 'AdminCliPolicyArn',
-  tables: { users: 'UsersTableName', clients: 'ClientsTableName', grants: 'GrantsTableName' } as Record<
-    TableKey,
-    string
-  >,
+  tables: {
+    users: 'UsersTableName',
+    clients: 'ClientsTableName',
+    grants: 'GrantsTableName',
+    activity: 'ActivityTableName',
+  } as Record<TableKey, string>,
 } as const;
 
 /**
  * The whole service: a regional REST API whose routes come from contract/routes.ts behind a web ACL, one
- * function per route with exactly the table and key access the manifest grants it, the three tables, the KMS
- * keys that sign access tokens, and the dashboard, alarms and saved queries an operator needs. Settings come
+ * function per route with exactly the table and key access the manifest grants it, the tables, the tenant
+ * activity log's ingest (lib/activity-log.ts), the KMS keys that sign access tokens, and the dashboard, alarms and saved queries an operator needs. Settings come
  * from CDK context (lib/settings.ts).
  */
 export class ScimProvisioningStack extends Stack {
@@ -62,6 +65,7 @@ export class ScimProvisioningStack extends Stack {
   readonly functions: RouteFunction[];
   readonly firewall?: WebFirewall;
   readonly operations: Operations;
+  readonly activityLog: ActivityLog;
   /** For the operator's role or user: what the admin CLI needs with `--stack`. */
   readonly adminCliPolicy: ManagedPolicy;
 
@@ -127,6 +131,17 @@ export class ScimProvisioningStack extends Stack {
       tables: this.tables.byKey,
       alarmEmail: settings.alarmEmail,
       webAclName: this.firewall?.webAcl.name,
+    });
+
+    this.activityLog = new ActivityLog(this, 'ActivityLog', {
+      projectRoot: PROJECT_ROOT,
+      activityTable: this.tables.byKey.activity,
+      clientsTable: this.tables.byKey.clients,
+      functions: this.functions,
+      logRetention: settings.logRetention,
+      logRemovalPolicy: dataRemovalPolicy,
+      logLevel: settings.logLevel,
+      alarmTopic: this.operations.topic,
     });
 
     this.adminCliPolicy = new ManagedPolicy(this, 'AdminCliPolicy', {

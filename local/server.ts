@@ -10,6 +10,7 @@ import {
 import type { FixedAnswer } from '../contract/method-not-allowed';
 import type { RouteSpec } from '../contract/routes';
 import { FUNCTION_TIMEOUT_SECONDS } from '../contract/time-budget';
+import { useLocalActivityIngest } from './activity-ingest';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, methodNotAllowedFor, toProxyEvent } from './api-gateway';
 import { useLocalSigner } from './environment';
 import { runInvocation, useConcurrentInvocations } from './invocations';
@@ -82,6 +83,7 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 export function createLocalServer(): Server {
   useConcurrentInvocations();
   useLocalSigner();
+  useLocalActivityIngest();
   return createServer(async (request, response) => {
     try {
       const method = request.method ?? 'GET';

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { publicEndpoints } from '../lib/endpoints';
+import { activityIngested } from '../local/activity-ingest';
 import { type DynamoDbLocal, LocalRuntimeError, startDynamoDbLocal } from '../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../local/environment';
 import { claimRuntimeFile, type LocalRuntime, removeRuntimeFile, writeRuntimeFile } from '../local/runtime-file';
@@ -49,6 +50,8 @@ async function main(): Promise<void> {
     removeRuntimeFile(stateDir);
     server?.close();
     server?.closeAllConnections();
+    // The activity of the last requests goes into the table before the database stops.
+    await activityIngested();
     // Waits for a DynamoDB Local still starting, so that no Java process outlives this one.
     await (await database?.catch(() => undefined))?.stop();
   };

@@ -32,6 +32,10 @@ export interface ScimTokenPrincipal {
 /** Who is calling a SCIM route: every read and write is scoped to `tenantId`. */
 export type ScimPrincipal = AccessTokenPrincipal | ScimTokenPrincipal;
 
+/** Who the IdP is in the audit trail and the activity log: its OAuth client, or its SCIM token by id. */
+export const callerOf = (principal: ScimPrincipal): string =>
+  'clientId' in principal ? principal.clientId : `scim-token:${principal.scimTokenId}`;
+
 /** Per container: the grants table is read at most once per grant, and once per SCIM token, per cache window. */
 const grantStatus = cachedGrantStatus(grantStore);
 const scimTokens = cachedScimTokens(scimTokenStore);

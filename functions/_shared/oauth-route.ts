@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { MAX_JSON_BODY_BYTES } from '../../core/http/json-body';
+import { clientCredentialsFrom } from '../../core/oauth/client-authentication';
 import { invalidRequest, OAuthError, serverError, temporarilyUnavailable } from '../../core/oauth/errors';
+import { noteActivity } from './activity';
 import { classifyDependencyError } from './dependency-errors';
 import type { HttpRequest, HttpResponse } from './http-event';
 import { logDependencyFailure, logUnexpected, type ProxyHandler, routeStack } from './route-stack';
@@ -25,9 +27,23 @@ export interface OAuthResult {
 /** The OAuth middy stack: form bodies in, JSON out, `no-store` always, RFC 6749 §5.2 errors on failure. */
 export function oauthRoute(handle: (request: OAuthRequest, context: Context) => Promise<OAuthResult>): ProxyHandler {
   return routeStack(renderOAuthError, async (request, context) => {
-    const result = await handle({ ...request, form: parseForm(request) }, context);
+    const form = parseForm(request);
+    notePresentedClient(request, form);
+    const result = await handle({ ...request, form }, context);
     return renderOAuthResult(result);
   });
+}
+
+/**
+ * The client id the request presents, for the tenant's activity log: a refused request is still the tenant's
+ * (the ingest finds the tenant from the client id). Only the id is kept; malformed credentials name no client.
+ */
+function notePresentedClient(request: HttpRequest, form: Record<string, string[]>): void {
+  try {
+    noteActivity({ clientId: clientCredentialsFrom(request.headers.authorization, form).clientId });
+  } catch {
+    // The handler refuses these credentials in the protocol's own words.
+  }
 }
 
 export function parseForm(request: HttpRequest): Record<string, string[]> {

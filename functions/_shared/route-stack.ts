@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { type RouteSpec, routes } from '../../contract/routes';
+import { logActivity, withRequestActivity } from './activity';
 import { type HttpRequest, type HttpResponse, readRequest, toProxyResult } from './http-event';
 import { logger } from './logger';
 import { publishRequestMetrics, withRequestMetrics } from './metrics';
@@ -28,8 +29,9 @@ const state = new WeakMap<object, RouteState>();
  * The plumbing every function shares, as a middy stack:
  * 1. Powertools' `injectLambdaContext`: the Lambda context on every line, request keys reset after each request;
  * 2. `requestLog`: adds the route id and request id to the log keys and writes exactly one JSON line per
- *    request (route id, status, latency, request id, and the tenant once authentication has named it), then
- *    publishes the metrics the handler recorded (functions/_shared/metrics.ts);
+ *    request (route id, status, latency, request id, and the tenant once authentication has named it), on the
+ *    IdP's routes one activity line (functions/_shared/activity.ts), then publishes the metrics the handler
+ *    recorded (functions/_shared/metrics.ts);
  * 3. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
  *    their message to the client; anything else is logged with its stack and answered with a generic 500.
  *
@@ -50,8 +52,8 @@ export function routeStack(
         logger.appendKeys({ route: route?.id ?? 'unknown', requestId: req.event.requestContext?.requestId });
         state.set(req.event, { startedAt: performance.now() });
       },
-      after: (req) => finishRequest(req.event, req.context, req.response?.statusCode),
-      onError: (req) => finishRequest(req.event, req.context, req.response?.statusCode),
+      after: (req) => finishRequest(req.event, req.context, req.response ?? undefined),
+      onError: (req) => finishRequest(req.event, req.context, req.response ?? undefined),
     })
     .use({
       onError: (req) => {
@@ -64,12 +66,27 @@ export function routeStack(
       if (routeState) routeState.request = request;
       return toProxyResult(await handle(request, context));
     });
-  return (event, context) => withRequestMetrics(() => withRequestDeadline(context, () => stack(event, context)));
+  return (event, context) =>
+    withRequestMetrics(() => withRequestActivity(() => withRequestDeadline(context, () => stack(event, context))));
 }
 
-/** The request's one log line, then its metrics (functions/_shared/metrics.ts), once per request. */
-function finishRequest(event: APIGatewayProxyEvent, context: Context, status: number | undefined): void {
+/**
+ * The request's one log line, its activity line for the tenant's log (functions/_shared/activity.ts), then its
+ * metrics (functions/_shared/metrics.ts), once per request.
+ */
+function finishRequest(
+  event: APIGatewayProxyEvent,
+  context: Context,
+  response: APIGatewayProxyResult | undefined,
+): void {
+  const status = response?.statusCode;
   logRequest(event, status);
+  logActivity(
+    routeFor(event.httpMethod, event.requestContext?.resourcePath ?? event.resource),
+    event.requestContext?.requestId,
+    status ?? 500,
+    response?.body,
+  );
   publishRequestMetrics({ functionName: context.functionName, requestId: event.requestContext?.requestId });
 }
 

@@ -2,6 +2,7 @@ import { type AccessCause, GroupAccessService } from '../../core/access/group-ac
 import { groupProjection, projectGroup, projectionShowsMembers } from '../../core/scim/group-query';
 import { groupEtag, groupLocation, groupRepresentation } from '../../core/scim/group-record';
 import type { GroupEffects, GroupsContext, GroupView } from '../../core/scim/groups';
+import { callerOf } from './bearer-auth';
 import { queryParam } from './http-event';
 import { logger } from './logger';
 import { type ScimRequest, type ScimResult, tenantOf } from './scim-route';
@@ -36,13 +37,7 @@ export function groupsContext(request: ScimRequest): GroupsContext {
  */
 function groupEffects(request: ScimRequest): GroupEffects {
   const tenantId = tenantOf(request);
-  const principal = request.principal;
-  const client =
-    principal === undefined
-      ? 'unknown'
-      : 'clientId' in principal
-        ? principal.clientId
-        : `token:${principal.scimTokenId}`;
+  const client = request.principal === undefined ? 'unknown' : callerOf(request.principal);
   const settings = groupAccessStore();
   const access = new GroupAccessService({ writes: settings, groups: groupStore(), settings }, `scim:${client}`);
   const cause = (group: { id: string; displayName: string }, reason: string): AccessCause => ({

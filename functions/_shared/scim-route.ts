@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { SCIM_BASE_PATH } from '../../contract/routes';
 import { isJsonMediaType, parseJsonBody } from '../../core/http/json-body';
 import {
   internalError,
@@ -9,7 +10,8 @@ import {
   tooManyRequests,
   unsupportedMediaType,
 } from '../../core/scim/errors';
-import { authenticateBearer, type ScimPrincipal } from './bearer-auth';
+import { noteActivity } from './activity';
+import { authenticateBearer, callerOf, type ScimPrincipal } from './bearer-auth';
 import { classifyDependencyError } from './dependency-errors';
 import { takeFairShare } from './fair-share';
 import type { HttpRequest, HttpResponse } from './http-event';
@@ -60,12 +62,24 @@ export function scimRoute(
         : undefined;
     if (principal) {
       logger.appendKeys({ tenant: principal.tenantId });
+      noteActivity({ tenantId: principal.tenantId, clientId: callerOf(principal) });
       const share = await takeFairShare({ kind: 'scim', id: principal.tenantId });
       if (!share.allowed) throw tooManyRequests(share.retryAfterSeconds);
     }
     const json = parseScimBody(request, options.maxBodyBytes);
+    noteUser(request, json);
     const result = await handle({ ...request, json, scimBaseUrl: scimBaseUrl(), principal }, context);
     return renderScimResult(result);
+  });
+}
+
+/** The user a Users request is about, as far as the request names it: the path's id, the body's userName. */
+function noteUser(request: HttpRequest, json: unknown): void {
+  if (!request.resourcePath.startsWith(`${SCIM_BASE_PATH}/Users`)) return;
+  const userName = typeof json === 'object' && json !== null ? (json as { userName?: unknown }).userName : undefined;
+  noteActivity({
+    userId: request.pathParams.id,
+    ...(typeof userName === 'string' ? { userName } : {}),
   });
 }
 

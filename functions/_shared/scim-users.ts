@@ -4,6 +4,7 @@ import { type Projection, parseAttributeList, projectResource } from '../../core
 import { etagOf, type UserRecord, userLocation, userRepresentation } from '../../core/scim/user-record';
 import { CORE_USER_SCHEMA } from '../../core/scim/user-schema';
 import type { UsersContext } from '../../core/scim/users';
+import { noteActivity } from './activity';
 import { queryParam } from './http-event';
 import { recordProvisioningOperation } from './metrics';
 import { groupsContext } from './scim-groups';
@@ -31,6 +32,7 @@ export function usersContext(request: ScimRequest, operation: ProvisioningOperat
  * its version as the ETag (§3.14).
  */
 export async function userResult(request: ScimRequest, record: UserRecord, status = 200): Promise<ScimResult> {
+  noteActivity({ userId: record.id, userName: record.attributes.userName });
   const attributes = parseAttributeList(queryParam(request, 'attributes'));
   const excludedAttributes = parseAttributeList(queryParam(request, 'excludedAttributes'));
   const projection: Projection = {

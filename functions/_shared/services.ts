@@ -1,6 +1,9 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
+import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
+import { DynamoDbActivityReader } from '../../adapters/dynamodb/activity-reader';
+import { DynamoDbActivityWriter } from '../../adapters/dynamodb/activity-writer';
 import { AssertionReplayStore } from '../../adapters/dynamodb/assertion-replay-store';
 import { AuthorizationCodeStore } from '../../adapters/dynamodb/authorization-code-store';
 import { AuthorizationSessionStore } from '../../adapters/dynamodb/authorization-session-store';
@@ -24,6 +27,7 @@ import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
+import { AccessService } from '../../core/access/access-service';
 import { RemoteKeySets } from '../../core/oauth/assertion-keys';
 import type { ClientAssertionDeps } from '../../core/oauth/client-assertion';
 import type { TokenSigner } from '../../core/oauth/signer';
@@ -180,3 +184,13 @@ export const clientAssertionVerification = (): Omit<ClientAssertionDeps, 'now'> 
 /** The fair-share counters (contract/fair-share.ts), in the grants table. */
 export const shareCounters = (): DynamoDbShareCounters =>
   store('shareCounters', FAIR_SHARE_TABLE, (db, t) => new DynamoDbShareCounters(db, t));
+/** The access model's use cases (the admin CLI's), over the clients and users tables, acting as `actor`. */
+export const accessService = (actor: string): AccessService =>
+  new AccessService(
+    store('accessStore', 'users', (db, users) => new DynamoDbAccessStore(db, { clients: tableName('clients'), users })),
+    actor,
+  );
+export const activityWriter = (): DynamoDbActivityWriter =>
+  store('activityWriter', 'activity', (db, t) => new DynamoDbActivityWriter(db, t));
+export const activityReader = (): DynamoDbActivityReader =>
+  store('activityReader', 'activity', (db, t) => new DynamoDbActivityReader(db, t));

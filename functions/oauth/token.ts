@@ -1,6 +1,7 @@
 import type { ClientAuthMethod } from '../../core/oauth/client-authentication';
 import { MAX_CLIENT_ID_LENGTH } from '../../core/oauth/clients';
 import { handleTokenRequest, isSupportedGrantType, type SUPPORTED_GRANT_TYPES } from '../../core/oauth/token-endpoint';
+import { noteActivity } from '../_shared/activity';
 import { takeFairShare } from '../_shared/fair-share';
 import { logger } from '../_shared/logger';
 import { countTokenRefusal } from '../_shared/metrics';
@@ -71,5 +72,6 @@ export const handler = oauthRoute(async (request) => {
     request.form,
   ).catch(countTokenRefusal);
   logger.appendKeys({ tenant: outcome.tenantId, clientId: outcome.clientId, grantId: outcome.grantId });
+  noteActivity({ tenantId: outcome.tenantId, clientId: outcome.clientId });
   return { status: 200, body: { ...outcome.response } };
 });

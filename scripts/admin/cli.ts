@@ -19,12 +19,14 @@ const GLOBAL_OPTIONS = {
   'users-table': { type: 'string' },
   'clients-table': { type: 'string' },
   'grants-table': { type: 'string' },
+  'activity-table': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
 const WHERE_HELP = [
   'Where the data is (the first that applies):',
   '  --stack <StackName> [--region <r>]   the tables of a deployed stack (its CloudFormation outputs)',
-  '  --clients-table <t> --grants-table <t> [--users-table <t>] [--region <r>]   those tables in AWS',
+  '  --clients-table <t> --grants-table <t> [--users-table <t>] [--activity-table <t>] [--region <r>]',
+  '                                       those tables in AWS',
   `  --endpoint <url>                     a DynamoDB Local at that URL (also ${ENDPOINT_ENV})`,
   '  (default)                            the DynamoDB Local of the `npm start` of the local state folder',
   `                                       (.local/, or ${LOCAL_DIR_ENV}), waiting while it starts; when none`,
@@ -156,6 +158,7 @@ function connectionOptions(values: Record<string, unknown>): ConnectionOptions {
     usersTable: text('users-table'),
     clientsTable: text('clients-table'),
     grantsTable: text('grants-table'),
+    activityTable: text('activity-table'),
   };
 }
 

@@ -21,6 +21,7 @@ import { redirectUriProblem } from '../../core/oauth/redirect-uris';
 import { ScimError } from '../../core/scim/errors';
 import { hashAdminPassword } from '../../functions/_shared/password-hashing';
 import { accessCommands, userView } from './access-commands';
+import { activityCommands } from './activity-commands';
 import { ASSERTION_HELP, ASSERTION_OPTIONS, ASSERTION_USAGE, assertionCredentialOf } from './assertion-options';
 import { CliError } from './cli-error';
 import {
@@ -784,6 +785,7 @@ export const commands: readonly CommandSpec[] = [
   ...accessCommands,
   ...groupCommands,
   ...tokenCommands,
+  ...activityCommands,
 ];
 
 export type { CommandSpec } from './command-support';

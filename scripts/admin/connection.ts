@@ -42,6 +42,7 @@ export interface ConnectionOptions {
   readonly stack?: string;
   readonly region?: string;
   readonly usersTable?: string;
+  readonly activityTable?: string;
   readonly clientsTable?: string;
   readonly grantsTable?: string;
 }
@@ -75,7 +76,7 @@ const localClient = (endpoint: string) =>
 /**
  * Picks the data to work on, in this order, and says which on `notify`:
  * 1. `--stack <name>`: the table names from the deployed stack's CloudFormation outputs;
- * 2. `--clients-table` and `--grants-table` (and `--users-table`): those tables in AWS;
+ * 2. `--clients-table` and `--grants-table` (and `--users-table`, `--activity-table`): those tables in AWS;
  * 3. `--endpoint <url>` (or SCIM_ADMIN_DYNAMODB_ENDPOINT): a DynamoDB Local with the local table names;
  * 4. the DynamoDB Local of the `npm start` of the local state folder (found through its `runtime.json`),
  *    waiting for it while it is still starting, so that no command ever opens a second database on its data;
@@ -97,7 +98,12 @@ async function open(options: ConnectionOptions, notify: Notify): Promise<Connect
     const client = new DynamoDBClient(options.region ? { region: options.region } : {});
     return {
       db: documentClient(client),
-      tables: { users: options.usersTable ?? '', clients: options.clientsTable, grants: options.grantsTable },
+      tables: {
+        users: options.usersTable ?? '',
+        clients: options.clientsTable,
+        grants: options.grantsTable,
+        activity: options.activityTable ?? '',
+      },
       description: `tables ${options.clientsTable} and ${options.grantsTable} in AWS`,
       local: false,
       close: async () => client.destroy(),
@@ -193,6 +199,7 @@ async function connectToStack(stackName: string, region: string | undefined): Pr
     GrantsTableName: grants,
     ScimBaseUrl: scimBaseUrl,
     TokenEndpoint: tokenEndpoint,
+    ActivityTableName: activity,
   } = outputs;
   if (!clients || !grants) {
     throw new CliError(`Stack ${stackName} has no ClientsTableName and GrantsTableName outputs`);
@@ -200,7 +207,7 @@ async function connectToStack(stackName: string, region: string | undefined): Pr
   const client = new DynamoDBClient(region ? { region } : {});
   return {
     db: documentClient(client),
-    tables: { users: users ?? '', clients, grants },
+    tables: { users: users ?? '', clients, grants, activity: activity ?? '' },
     description: `stack ${stackName}`,
     local: false,
     ...(scimBaseUrl && tokenEndpoint ? { serviceUrls: { scimBaseUrl, tokenEndpoint } } : {}),

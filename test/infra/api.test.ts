@@ -5,7 +5,7 @@ import { catchAllsOf, routes } from '../../contract/routes';
 import { OUTPUT_KEYS } from '../../lib/scim-provisioning-stack';
 import { ACCESS_LOG_FIELDS, OAUTH_METHOD_LIMITS } from '../../lib/service-api';
 import { capabilityRoutes } from '../support/capability-routes';
-import { flatten, resourcesOfType, synthTemplate } from '../support/synth';
+import { flatten, resourcesOfType, routeFunctionResources, synthTemplate } from '../support/synth';
 import { deployedRoutes } from '../support/template-routes';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
@@ -215,7 +215,10 @@ describe('the REST API', () => {
   });
 
   test('grants API Gateway invoke permission per method only, with no console test-invoke path', () => {
-    const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission'));
+    // The other permissions let CloudWatch Logs deliver activity lines to the ingest (test/infra/activity-log.test.ts).
+    const permissions = Object.values(resourcesOfType(template, 'AWS::Lambda::Permission')).filter(
+      (permission) => permission.Properties.Principal === 'apigateway.amazonaws.com',
+    );
     expect(permissions).toHaveLength(capabilityRoutes.length);
     for (const permission of permissions) {
       expect(flatten(permission.Properties.SourceArn)).not.toContain('test-invoke-stage');
@@ -237,9 +240,9 @@ describe('the REST API', () => {
     expect(Object.keys(outputs).filter((key) => key.startsWith('ServiceApiEndpoint'))).toEqual([]);
   });
 
-  test('gives every function the same public base URL the outputs use', () => {
+  test('gives every route function the same public base URL the outputs use', () => {
     const base = stack.resolve(stack.service.publicBaseUrl);
-    for (const fn of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+    for (const fn of Object.values(routeFunctionResources(template))) {
       expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toEqual(
         base,
       );
@@ -268,7 +271,7 @@ describe('the custom domain', () => {
     expect(outputs[OUTPUT_KEYS.authorizationEndpoint]?.Value).toBe('https://scim.example.com/oauth/authorize');
     expect(outputs[OUTPUT_KEYS.issuer]?.Value).toBe('https://scim.example.com');
     expect(flatten(outputs.CustomDomainTarget?.Value)).toContain('RegionalDomainName');
-    for (const fn of Object.values(resourcesOfType(template, 'AWS::Lambda::Function'))) {
+    for (const fn of Object.values(routeFunctionResources(template))) {
       expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUBLIC_BASE_URL).toBe(
         'https://scim.example.com',
       );

@@ -11,7 +11,8 @@ describe('bundling', () => {
     const app = new App({ outdir });
     const stack = new ScimProvisioningStack(app, 'Bundled', { stage: 'dev' });
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', routes.length);
+    // One per route, and the activity log's ingest.
+    template.resourceCountIs('AWS::Lambda::Function', routes.length + 1);
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
       Properties: { Code: { S3Key: string } };

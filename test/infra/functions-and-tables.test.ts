@@ -3,7 +3,13 @@ import { routes, SCIM_BASE_PATH } from '../../contract/routes';
 import { tables } from '../../contract/tables';
 import { FUNCTION_MEMORY_MB } from '../../lib/route-function';
 import { capabilityRoutes } from '../support/capability-routes';
-import { type CfnResource, environmentOf, resourcesOfType, synthTemplate } from '../support/synth';
+import {
+  type CfnResource,
+  environmentOf,
+  resourcesOfType,
+  routeFunctionResources,
+  synthTemplate,
+} from '../support/synth';
 
 type FunctionProps = {
   Runtime: string;
@@ -16,7 +22,7 @@ type FunctionProps = {
 };
 
 const functionsOf = (template: ReturnType<typeof synthTemplate>['template']) =>
-  Object.values(resourcesOfType(template, 'AWS::Lambda::Function')).map((fn) => fn.Properties as FunctionProps);
+  Object.values(routeFunctionResources(template)).map((fn) => fn.Properties as FunctionProps);
 
 describe('the functions', () => {
   const { template, stack } = synthTemplate({ routes: capabilityRoutes });
@@ -127,10 +133,10 @@ describe('the tables', () => {
       deletionPolicy: table.DeletionPolicy,
     }));
 
-  test('are users, clients and grants: on demand, PITR, TTL on expiresAt, encrypted at rest, indexes from the contract', () => {
+  test('are users, clients, grants and activity: on demand, PITR, TTL on expiresAt, encrypted at rest, indexes from the contract', () => {
     const { template } = synthTemplate();
     const found = tablesOf(template);
-    expect(found).toHaveLength(3);
+    expect(found).toHaveLength(4);
     for (const { props } of found) {
       expect(props.BillingMode).toBe('PAY_PER_REQUEST');
       expect(props.KeySchema).toEqual([

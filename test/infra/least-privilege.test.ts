@@ -7,6 +7,7 @@ import {
 import { DEFAULT_FAIR_SHARE, FAIR_SHARE_KEY_PREFIX, FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import type { RouteSpec } from '../../contract/routes';
 import { routes } from '../../contract/routes';
+import { type TableKey, tables } from '../../contract/tables';
 import { INDEX_ACTIONS, SCIM_TOKEN_KEY_PATTERN, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
 import { capabilityRoutes } from '../support/capability-routes';
 import { type CfnResource, environmentOf, flatten, resourcesOfType, synthTemplate } from '../support/synth';
@@ -39,7 +40,7 @@ function routeEnvironment({ template, stack }: Synth, routeId: string): Record<s
 
 const keyIds = ({ template }: Synth) =>
   Object.keys(resourcesOfType(template, 'AWS::KMS::Key')).filter((id) => id.startsWith('TokenSigningKeys'));
-const tableArnOf = (synth: Synth, key: 'users' | 'clients' | 'grants') =>
+const tableArnOf = (synth: Synth, key: TableKey) =>
   flatten(synth.stack.resolve(synth.stack.tables.byKey[key].tableArn));
 
 describe('least privilege, from the manifest', () => {
@@ -111,7 +112,7 @@ describe('least privilege, from the manifest', () => {
             actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
           );
           const expected: { actions: string[]; resources: string[]; condition?: unknown }[] = [];
-          for (const [key, access] of Object.entries(route.tables) as ['users' | 'clients' | 'grants', string][]) {
+          for (const [key, access] of Object.entries(route.tables) as [TableKey, string][]) {
             const tableArn = tableArnOf(synth, key);
             expected.push({
               actions: (access === 'readWrite'
@@ -120,7 +121,8 @@ describe('least privilege, from the manifest', () => {
               ).sort(),
               resources: [tableArn],
             });
-            if (key !== 'users') expected.push({ actions: [...INDEX_ACTIONS], resources: [`${tableArn}/index/gsi1`] });
+            const indexes = tables[key].globalIndexes.map((index) => `${tableArn}/index/${index.name}`);
+            if (indexes.length > 0) expected.push({ actions: [...INDEX_ACTIONS], resources: indexes });
           }
           if (route.capabilities?.includes('record-scim-token-use')) {
             expected.push({

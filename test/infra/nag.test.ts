@@ -79,6 +79,7 @@ describe('cdk-nag AWS Solutions checks', () => {
         'AwsSolutions-COG4',
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
         'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-SQS3',
       ]),
     );
     for (const entry of found) {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ACTIVITY_INGEST_ENTRY } from '../../contract/activity';
 import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import {
   CONSOLE_BASE_PATH,
@@ -33,8 +34,8 @@ describe('the route manifest', () => {
     );
   });
 
-  test('there is one Lambda function per route; the ANY methods invoke none', () => {
-    template.resourceCountIs('AWS::Lambda::Function', routes.length);
+  test('there is one Lambda function per route (and the activity log ingest); the ANY methods invoke none', () => {
+    template.resourceCountIs('AWS::Lambda::Function', routes.length + 1);
     const anyMethods = Object.values(
       template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'ANY' } }),
     );
@@ -131,8 +132,8 @@ describe('the route manifest', () => {
     expect(typeof module.handler).toBe('function');
   });
 
-  test('every function entry file outside functions/_shared is some route’s entry', () => {
-    const entries = new Set<string>(routes.map((route) => route.entry));
+  test('every function entry file outside functions/_shared is some route’s entry, or the activity ingest', () => {
+    const entries = new Set<string>([...routes.map((route) => route.entry), ACTIVITY_INGEST_ENTRY]);
     const orphans = sourceFiles(join(ROOT, 'functions'))
       .map((path) => relative(ROOT, path))
       .filter((path) => !path.startsWith('functions/_shared/') && !entries.has(path));

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { activityIngested } from '../../local/activity-ingest';
 import { applyLocalEnvironment } from '../../local/environment';
 import { createLocalServer, listen } from '../../local/server';
 import { localTableNames } from '../../local/tables';
@@ -11,6 +12,8 @@ export interface RunningService {
   /** e.g. `http://127.0.0.1:41234` */
   readonly baseUrl: string;
   readonly scimBaseUrl: string;
+  /** Resolves once the activity of every request answered so far is in the activity table. */
+  activityIngested(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,10 +65,15 @@ export async function startService(): Promise<RunningService> {
   return {
     baseUrl,
     scimBaseUrl: `${baseUrl}/scim/v2`,
+    activityIngested,
+    // The activity of the last requests is written before the test run may stop the database.
     close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+      activityIngested().then(
+        () =>
+          new Promise((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      ),
   };
 }

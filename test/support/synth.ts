@@ -17,6 +17,13 @@ export function resourcesOfType(template: Template, type: string): Record<string
   return Object.fromEntries(Object.entries(resources).filter(([, resource]) => resource.Type === type));
 }
 
+/** The Lambda functions that serve routes: every function but the activity log's ingest (lib/activity-log.ts). */
+export function routeFunctionResources(template: Template): Record<string, CfnResource> {
+  return Object.fromEntries(
+    Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).filter(([id]) => !id.startsWith('ActivityLog')),
+  );
+}
+
 /**
  * A template value with CloudFormation functions flattened to readable text: `{Ref: X}` → `${X}`,
  * `{Fn::GetAtt: [X, Arn]}` → `${X.Arn}`, `{Fn::Join: [sep, parts]}` → joined. For asserting on strings such as

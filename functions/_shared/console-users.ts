@@ -1,0 +1,10 @@
+import type { UsersDeps } from '../../core/console/users';
+import type { SignedInRequest } from './console-route';
+import { accessService } from './services';
+
+/** The Users pages' dependencies; the audit trail records the signed-in admin's email as who changed access. */
+export const usersDeps = (request: SignedInRequest): UsersDeps => ({
+  access: accessService(`console:${request.admin.email}`),
+  sessions: request.deps.sessions,
+  issuer: request.deps.issuer,
+});
