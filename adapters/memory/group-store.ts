@@ -27,11 +27,11 @@ const bySortKey = (a: string, b: string) => {
 };
 
 /**
- * The Groups port in memory, for tests that run without DynamoDB, held to the DynamoDB store by test/contract/group-store.contract
- * .test.ts. Each write is one synchronous step, so it never sees the interleavings the DynamoDB store guards
- * against; what it keeps is the same outcome: displayName unique per tenant after case folding, memberships only
- * of existing users (`users`, the tenant's user store), and the version and member count moved by each
- * membership write.
+ * The Groups port in memory, for tests that run without DynamoDB, held to the DynamoDB store by the group store
+ * contract suite (test/contract/group-store.contract.test.ts). Each write is one synchronous step, so it never
+ * sees the interleavings the DynamoDB store guards against; what it keeps is the same outcome: displayName unique
+ * per tenant after case folding, memberships only of existing users (`users`, the tenant's user store), and the
+ * version and member count moved by each membership write.
  */
 export class MemoryGroupStore implements GroupStore {
   private readonly tenants = new Map<string, TenantGroups>();
