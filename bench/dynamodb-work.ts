@@ -1,3 +1,4 @@
+import { GROUP_SCHEMA } from '../core/scim/group-schema';
 import { clearGrantStatusCache } from '../functions/_shared/bearer-auth';
 import { recordTableCalls, type TableCall } from '../test/support/dynamodb-calls';
 import { type InvokeRequest, invokeExpecting } from '../test/support/invoke';
@@ -19,6 +20,10 @@ import {
   userNameFor,
   withFunctionLogsDiscarded,
 } from './lib/workload';
+
+const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+/** The size of Okta's largest single membership request (a PUT of the whole group, or a PATCH batch). */
+const GROUP_MEMBERS = 1_000;
 
 interface Work {
   readonly operation: string;
@@ -58,7 +63,7 @@ function summarise(operation: string, status: number, calls: readonly TableCall[
 }
 
 /**
- * DynamoDB calls and consumed capacity per SCIM and OAuth operation: each operation runs once through its
+ * DynamoDB calls and consumed capacity per SCIM (Users and Groups) and OAuth operation: each operation runs once through its
  * handler while every call on the shared document client is recorded with `ReturnConsumedCapacity: TOTAL`.
  */
 export async function dynamoDbWorkBench(context: BenchContext): Promise<BenchSection> {
@@ -100,6 +105,61 @@ export async function dynamoDbWorkBench(context: BenchContext): Promise<BenchSec
       headers: scimHeaders(token),
     });
 
+    // A group's operations: members are real users (the core drops unknown ones), so the group of the PUT
+    // and the reads is built from users created first.
+    const members = context.quick ? 5 : GROUP_MEMBERS;
+    const memberIds: string[] = new Array(members);
+    await inParallel(members, 4, async (n) => {
+      const member = await invokeExpecting(201, createRequest(token, userNameFor(`${run}g`, n)));
+      memberIds[n] = (JSON.parse(member.body) as { id: string }).id;
+    });
+    const groupWrite = (method: string, url: string, body: unknown): InvokeRequest => ({
+      method,
+      url,
+      headers: scimHeaders(token, true),
+      body: JSON.stringify(body),
+    });
+    const createGroup = async (displayName: string) => {
+      const group = await invokeExpecting(
+        201,
+        groupWrite('POST', '/scim/v2/Groups', { schemas: [GROUP_SCHEMA], displayName, members: [] }),
+      );
+      return `/scim/v2/Groups/${(JSON.parse(group.body) as { id: string }).id}`;
+    };
+    const patchMembers = (url: string, operation: Record<string, unknown>) =>
+      groupWrite('PATCH', url, { schemas: [PATCH_OP], Operations: [operation] });
+    const small = await createGroup(`${run} one member`);
+    await measure(
+      'SCIM group PATCH add one member',
+      204,
+      patchMembers(small, { op: 'add', path: 'members', value: [{ value: memberIds[0] }] }),
+    );
+    await measure(
+      'SCIM group PATCH remove one member',
+      204,
+      patchMembers(small, { op: 'remove', path: `members[value eq "${memberIds[0]}"]` }),
+    );
+    const large = await createGroup(`${run} ${members} members`);
+    await measure(
+      `SCIM group PUT of ${members} members (all new)`,
+      200,
+      groupWrite('PUT', large, {
+        schemas: [GROUP_SCHEMA],
+        displayName: `${run} ${members} members`,
+        members: memberIds.map((value) => ({ value })),
+      }),
+    );
+    await measure(`SCIM group GET with ${members} members`, 200, {
+      method: 'GET',
+      url: large,
+      headers: scimHeaders(token),
+    });
+    await measure('SCIM group GET excludedAttributes=members', 200, {
+      method: 'GET',
+      url: `${large}?excludedAttributes=members`,
+      headers: scimHeaders(token),
+    });
+
     const fixture = await oauthFixture();
     const authorization = basicAuthorization(fixture.clientId, fixture.clientSecret);
     const code = await issueTestCode(fixture);
@@ -137,6 +197,7 @@ export async function dynamoDbWorkBench(context: BenchContext): Promise<BenchSec
     ]),
     notes: [
       'Every DynamoDB call the handler made (users, grants and clients tables), recorded on the shared document client with ReturnConsumedCapacity=TOTAL. The Bearer token’s grant check is cached for 30 s per warm function, so it shows only on the row where the cache was cleared first: one GetItem (1 read unit) on a cold or idle function.',
+      `The group rows: one member added to and removed from a group by PATCH, then a group PUT whole with ${context.quick ? 5 : GROUP_MEMBERS} members it did not have, read back with and without its members. Each membership is an item pair written in transactions, so a PUT's writes grow with the members it adds and a GET's member Query with the group's size.`,
       'Request units are what an on-demand table bills: DynamoDB Local’s figure where it matches AWS (single-item reads and writes, queries), computed by the documented rules where it does not (transactions: 2 units per KB of each item; batch reads: 1 unit per 4 KB of each requested item, found or not). The last column is DynamoDB Local’s own total, for comparison.',
     ],
     data: rows,
