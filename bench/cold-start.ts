@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { LOCAL_VERIFICATION_JWKS_ENV } from '../contract/environment';
 import { type RouteSpec, routes } from '../contract/routes';
+import { verificationKeys } from '../functions/_shared/services';
 import { esbuildOptions } from '../lib/bundling';
 import { matchRoute, toProxyEvent } from '../local/api-gateway';
 import type { BenchContext } from './lib/context';
@@ -62,15 +64,30 @@ function sampleEvent(route: RouteSpec, authorization: string | undefined) {
   );
 }
 
-function measure(bundlePath: string, eventPath: string): Measurement {
+/**
+ * The environment of the fresh process: this one's (DynamoDB Local, the tables, the base URL), plus the public
+ * half of the local signing key, which the local server hands its functions in-process and a fresh process
+ * cannot get otherwise, so that a Bearer route's first request verifies a real token and reads its grant.
+ */
+async function childEnvironment(): Promise<NodeJS.ProcessEnv> {
+  return {
+    ...process.env,
+    NODE_ENV: 'test',
+    [LOCAL_VERIFICATION_JWKS_ENV]: JSON.stringify({ keys: await verificationKeys() }),
+  };
+}
+
+function measure(bundlePath: string, eventPath: string, env: NodeJS.ProcessEnv): Measurement {
   const spawnedAt = performance.now();
   const child = spawnSync(process.execPath, [join(__dirname, 'lib', 'cold-start-child.cjs'), bundlePath, eventPath], {
-    env: process.env,
+    env,
     encoding: 'utf8',
   });
   const line = child.stderr.trim().split('\n').pop() ?? '';
   const parsed = JSON.parse(line) as Measurement & { error?: string };
   if (parsed.error) throw new Error(`cold start failed: ${parsed.error}`);
+  // A 5xx first request measures a failure path, not the route: the figures would be silently wrong.
+  if (parsed.status >= 500) throw new Error(`cold start of ${bundlePath} answered ${parsed.status}`);
   return { ...parsed, processMs: performance.now() - spawnedAt };
 }
 
@@ -84,8 +101,9 @@ export async function coldStartBench(context: BenchContext): Promise<BenchSectio
   const hello = await bundle('Hello', 'bench/fixtures/hello.ts');
   const selected = context.quick ? routes.slice(0, 2) : routes;
   const token = await context.bearerToken();
+  const env = await childEnvironment();
   const measureMedian = (bundlePath: string, eventPath: string) => {
-    const samples = Array.from({ length: runs }, () => measure(bundlePath, eventPath));
+    const samples = Array.from({ length: runs }, () => measure(bundlePath, eventPath, env));
     return {
       totalMs: percentile(
         samples.map((sample) => sample.totalMs),

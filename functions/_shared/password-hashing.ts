@@ -1,3 +1,4 @@
+import { honoursLocalTestSettings } from '../../contract/environment';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -17,8 +18,7 @@ export const WEAK_TEST_PASSWORD_HASHING = 'SCIM_TEST_WEAK_PASSWORD_HASHING';
 const WEAK_TEST_PASSWORD_HASH_COST: PasswordHashCost = { log2Cost: 4, blockSize: 8, parallelism: 1 };
 
 export function passwordHashCost(env: NodeJS.ProcessEnv = process.env): PasswordHashCost {
-  const honoured =
-    env[WEAK_TEST_PASSWORD_HASHING] === '1' && env.NODE_ENV === 'test' && env.AWS_LAMBDA_FUNCTION_NAME === undefined;
+  const honoured = env[WEAK_TEST_PASSWORD_HASHING] === '1' && honoursLocalTestSettings(env);
   return honoured ? WEAK_TEST_PASSWORD_HASH_COST : PRODUCTION_PASSWORD_HASH_COST;
 }
 

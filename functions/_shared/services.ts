@@ -22,7 +22,13 @@ import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { fetchJwksDocument } from '../../adapters/http/jwks-fetcher';
 import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
-import { PUBLIC_BASE_URL_ENV, SIGNING_KEY_ENV, VERIFICATION_KEYS_ENV } from '../../contract/environment';
+import {
+  honoursLocalTestSettings,
+  LOCAL_VERIFICATION_JWKS_ENV,
+  PUBLIC_BASE_URL_ENV,
+  SIGNING_KEY_ENV,
+  VERIFICATION_KEYS_ENV,
+} from '../../contract/environment';
 import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
 import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
@@ -116,13 +122,19 @@ export const tokenSigner = (): TokenSigner => {
 
 /**
  * The public keys tokens are verified with and the JWKS publishes: every key in TOKEN_VERIFICATION_KEY_ARNS
- * when set (AWS), otherwise the signer's own key (local runtime). Fetched once; a failed fetch is retried.
+ * when set (AWS), otherwise the local keys of a function run alone on this machine (LOCAL_VERIFICATION_JWKS_ENV,
+ * never honoured in Lambda), otherwise the signer's own key (local runtime). Fetched once; a failed fetch is
+ * retried.
  */
 export function verificationKeys(): Promise<JWK[]> {
   const arns = (process.env[VERIFICATION_KEYS_ENV] ?? '')
     .split(',')
     .map((arn) => arn.trim())
     .filter(Boolean);
+  const localJwks = honoursLocalTestSettings() ? process.env[LOCAL_VERIFICATION_JWKS_ENV] : undefined;
+  if (arns.length === 0 && localJwks) {
+    return once('verificationKeys', [localJwks], () => Promise.resolve(parseLocalJwks(localJwks)));
+  }
   if (arns.length === 0) {
     const signer = tokenSigner();
     return once('verificationKeys', [signer], () => retriedOnFailure(signer.publicJwk().then((jwk) => [jwk])));
@@ -131,6 +143,20 @@ export function verificationKeys(): Promise<JWK[]> {
   return once('verificationKeys', [client, arns.join(',')], () =>
     retriedOnFailure(Promise.all(arns.map((arn) => new KmsTokenSigner(client, arn).publicJwk()))),
   );
+}
+
+/** The keys of a local JWKS document; one that is not `{"keys":[{...}]}` is a broken setup. */
+function parseLocalJwks(document: string): JWK[] {
+  let keys: unknown;
+  try {
+    keys = (JSON.parse(document) as { keys?: unknown }).keys;
+  } catch {
+    keys = undefined;
+  }
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((key) => typeof key === 'object' && key !== null)) {
+    throw new ConfigError(`${LOCAL_VERIFICATION_JWKS_ENV} is not a JWKS document with at least one key`);
+  }
+  return keys as JWK[];
 }
 
 /** A failed fetch of the keys is forgotten, so that the next request fetches them again. */

@@ -1,6 +1,8 @@
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { LOCAL_VERIFICATION_JWKS_ENV } from '../../contract/environment';
 import { routes, SCIM_BASE_PATH } from '../../contract/routes';
 import { tables } from '../../contract/tables';
+import { WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
 import { FUNCTION_MEMORY_MB } from '../../lib/route-function';
 import { capabilityRoutes } from '../support/capability-routes';
 import {
@@ -60,6 +62,14 @@ describe('the functions', () => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_SERVICE_NAME: 'scim-provisioning',
       });
+    }
+  });
+
+  test('set nothing that only a local test run honours', () => {
+    for (const fn of functions) {
+      expect(fn.Environment.Variables).not.toHaveProperty('NODE_ENV');
+      expect(fn.Environment.Variables).not.toHaveProperty(LOCAL_VERIFICATION_JWKS_ENV);
+      expect(fn.Environment.Variables).not.toHaveProperty(WEAK_TEST_PASSWORD_HASHING);
     }
   });
 

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { LOCAL_VERIFICATION_JWKS_ENV } from '../../contract/environment';
 import { AWS_CALL_BUDGET, FUNCTION_TIMEOUT_SECONDS } from '../../contract/time-budget';
 import {
   ConfigError,
@@ -12,7 +13,15 @@ import {
   verificationKeys,
 } from '../../functions/_shared/services';
 
-const ENVIRONMENT = ['PUBLIC_BASE_URL', 'CLIENTS_TABLE_NAME', 'GRANTS_TABLE_NAME', 'TOKEN_SIGNING_KEY_ARN'];
+const ENVIRONMENT = [
+  'PUBLIC_BASE_URL',
+  'CLIENTS_TABLE_NAME',
+  'GRANTS_TABLE_NAME',
+  'TOKEN_SIGNING_KEY_ARN',
+  'NODE_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  LOCAL_VERIFICATION_JWKS_ENV,
+];
 const saved = Object.fromEntries(ENVIRONMENT.map((name) => [name, process.env[name]]));
 afterEach(() => {
   for (const [name, value] of Object.entries(saved)) {
@@ -65,6 +74,30 @@ describe('the functions’ composition root', () => {
     provideTokenSigner(signer);
     expect(tokenSigner()).toBe(signer);
     await expect(verificationKeys()).resolves.toEqual([jwk]);
+  });
+
+  test('a fresh local process verifies with the local JWKS it is given, which a deployed function never takes', async () => {
+    const provided: JWK = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', kid: 'provided' };
+    provideTokenSigner({
+      keyId: async () => 'provided',
+      sign: async () => new Uint8Array([1]),
+      publicJwk: async () => provided,
+    });
+    const local: JWK = { kty: 'EC', crv: 'P-256', x: 'lx', y: 'ly', kid: 'local' };
+    process.env[LOCAL_VERIFICATION_JWKS_ENV] = JSON.stringify({ keys: [local] });
+    process.env.NODE_ENV = 'test';
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    await expect(verificationKeys()).resolves.toEqual([local]);
+
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'ScimUsersList';
+    await expect(verificationKeys()).resolves.toEqual([provided]);
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    process.env.NODE_ENV = 'production';
+    await expect(verificationKeys()).resolves.toEqual([provided]);
+
+    process.env.NODE_ENV = 'test';
+    process.env[LOCAL_VERIFICATION_JWKS_ENV] = '{"keys":[]}';
+    expect(() => verificationKeys()).toThrow(ConfigError);
   });
 
   test('every attempt of a call to AWS, and the back-off between them, fits inside the function’s time budget', () => {
