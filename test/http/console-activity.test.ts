@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CORE_USER_SCHEMA } from '../../core/scim/user-schema';
-import { launchChromium, localContext, seriousAccessibilityViolations, signInToConsole } from '../support/console';
+import {
+  launchChromium,
+  localContext,
+  SCREENSHOTS,
+  seriousAccessibilityViolations,
+  signInToConsole,
+} from '../support/console';
 import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
 import { type OAuthFixture, oauthFixture } from '../support/oauth';
 import { scimClient } from '../support/scim-client';
@@ -17,7 +23,6 @@ let acme: OAuthFixture;
 let globex: OAuthFixture;
 let browser: Browser;
 let globexUserId: string;
-const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
 jest.setTimeout(120_000);
 
 beforeAll(async () => {
@@ -69,7 +74,7 @@ describe('the Activity page', () => {
     expect(all[2]).toContain('Success 201');
     expect(all.join(' ')).not.toContain(globexUserId);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(IMAGES, 'console-activity.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-activity.png'), fullPage: true });
 
     await page.getByLabel('Status').selectOption('failure');
     await page.getByLabel('User').fill('PAT.DOE@ACME.EXAMPLE');
@@ -125,7 +130,7 @@ describe('the Activity page', () => {
     await page.goto(`${baseUrl}/console/activity`);
     await expect(page.evaluate('document.documentElement.scrollWidth > window.innerWidth')).resolves.toBe(false);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(IMAGES, 'console-activity-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-activity-phone.png'), fullPage: true });
     await context.close();
   });
 

@@ -9,6 +9,7 @@ import {
   launchChromium,
   localContext,
   rememberCookies,
+  SCREENSHOTS,
   seriousAccessibilityViolations,
   signInToConsole,
 } from '../support/console';
@@ -23,9 +24,6 @@ import { rememberSecret } from '../support/secrets';
  * callback is answered inside the browser, so nothing leaves the machine. Screenshots go to .local/screenshots/,
  * or with UPDATE_SCREENSHOTS=1 to docs/images/ for docs/console.md.
  */
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
-  ? join(__dirname, '..', '..', 'docs', 'images')
-  : join(__dirname, '..', '..', '.local', 'screenshots');
 
 let service: RunningService;
 let baseUrl: string;

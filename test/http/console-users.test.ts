@@ -3,7 +3,13 @@ import type { Browser, Page } from 'playwright-core';
 import { CSRF_FIELD } from '../../core/console/csrf';
 import { ACCESS_USER_SCHEMA, CORE_USER_SCHEMA } from '../../core/scim/user-schema';
 import { accessServices } from '../support/access-services';
-import { launchChromium, localContext, seriousAccessibilityViolations, signInToConsole } from '../support/console';
+import {
+  launchChromium,
+  localContext,
+  SCREENSHOTS,
+  seriousAccessibilityViolations,
+  signInToConsole,
+} from '../support/console';
 import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
 import { type OAuthFixture, oauthFixture } from '../support/oauth';
 import { type ScimClient, scimClient } from '../support/scim-client';
@@ -22,7 +28,6 @@ let okta: ScimClient;
 let patId: string;
 let globexUserId: string;
 let brandIds: { emea: string; apac: string };
-const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
 jest.setTimeout(120_000);
 
 const user = (userName: string) => ({
@@ -80,7 +85,7 @@ describe('the Users pages', () => {
     expect(rows.join(' ')).toContain('sam.roe@acme.example');
     expect(rows.join(' ')).not.toContain('lee.poe@globex.example');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(IMAGES, 'console-users.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-users.png'), fullPage: true });
 
     await page.getByLabel('Search').fill('PAT.DOE@ACME.EXAMPLE');
     await page.getByRole('button', { name: 'Search' }).click();
@@ -104,7 +109,7 @@ describe('the Users pages', () => {
     expect(history).toContain('role: collaborator \u2192 Email Creator');
     expect(history).toContain(`console:${acme.adminEmail}`);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(IMAGES, 'console-user.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-user.png'), fullPage: true });
 
     const scim = await okta.get(`/Users/${patId}`);
     expect(scim.status).toBe(200);
@@ -170,7 +175,7 @@ describe('the Users pages', () => {
     expect(names).toContain('pat.doe@acme.example');
     await expect(page.evaluate('document.documentElement.scrollWidth > window.innerWidth')).resolves.toBe(false);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(IMAGES, 'console-users-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-users-phone.png'), fullPage: true });
     await context.close();
   });
 });
@@ -195,7 +200,7 @@ describe('the Brands page', () => {
     await page.getByText('Brand Acme LATAM created.').waitFor();
     expect((await rowsOf(page)).join(' ')).toContain('Acme LATAM');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.screenshot({ path: join(IMAGES, 'console-brands.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-brands.png'), fullPage: true });
 
     const { access } = accessServices('operator');
     const sam = await access.findUser(acme.tenantId, 'sam.roe@acme.example');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { rememberSecret } from './secrets';
@@ -7,6 +8,14 @@ import { rememberSecret } from './secrets';
  * screenshots for docs/console.md use it. Every navigation off the machine is answered inside the browser
  * (Okta's callback) or refused, so nothing leaves the machine.
  */
+/**
+ * Where the console tests put their screenshots: .local/screenshots/, so a test run changes no committed file,
+ * or docs/images/ (for docs/console.md) with UPDATE_SCREENSHOTS=1.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, '..', '..', 'docs', 'images')
+  : join(__dirname, '..', '..', '.local', 'screenshots');
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
