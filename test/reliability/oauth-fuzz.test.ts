@@ -94,6 +94,41 @@ const wellFormed = (value: string) =>
   value.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 const text = (maxLength = 40) => fc.string({ unit: 'binary', maxLength }).map(wellFormed);
 
+const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * Client assertions (RFC 7523) as a forger or a broken client sends them: unsigned (`alg: none`), HMAC-signed
+ * with a guessed key, naming the clients under test, with random or oversized parts, or no JWT at all.
+ */
+const assertions = fc.oneof(
+  fc
+    .record({
+      alg: fc.constantFrom('none', 'HS256', 'RS256', 'ES256', 'EdDSA', ''),
+      kid: fc.oneof(
+        text(12),
+        fc.integer({ min: 200, max: 20_000 }).map((size) => 'k'.repeat(size)),
+      ),
+      iss: fc.constantFrom('clientA', 'clientM', 'https://login.microsoftonline.com/x/v2.0', ''),
+      exp: fc.oneof(fc.integer(), fc.constant(Math.floor(Date.now() / 1000) + 60), fc.constant('soon')),
+      jti: fc.oneof(
+        text(),
+        fc.integer({ min: 200, max: 4000 }).map((size) => 'j'.repeat(size)),
+      ),
+      signature: fc.oneof(
+        text(60),
+        fc.integer({ min: 1, max: 200_000 }).map((size) => 's'.repeat(size)),
+      ),
+    })
+    .map(
+      ({ alg, kid, iss, exp, jti, signature }) =>
+        `${base64url({ alg, kid, typ: 'JWT' })}.${base64url({ iss: resolve(iss), sub: resolve(iss), aud: 'x', exp, jti })}.${Buffer.from(signature).toString('base64url')}`,
+    ),
+  text(200),
+  fc.constantFrom('a.b.c', '..', 'eyJhbGciOiJub25lIn0.e30.', 'not a jwt'),
+);
+
 const values = () =>
   fc.oneof(
     text(),
@@ -117,6 +152,8 @@ const values = () =>
     fc.constant('secretM'),
     // Values far longer than any key or item field may be (a client_id of 3,000 characters, say).
     fc.integer({ min: 200, max: 4000 }).map((size) => 'x'.repeat(size)),
+    fc.constant(JWT_BEARER_ASSERTION_TYPE),
+    assertions,
   );
 
 const names = fc.oneof(
@@ -132,11 +169,30 @@ const names = fc.oneof(
     'token',
     'token_type_hint',
     'resource',
+    'client_assertion_type',
+    'client_assertion',
   ),
   text(12),
 );
 
-const forms = fc.array(fc.tuple(names, values()), { maxLength: 6 });
+/** A client_credentials request authenticated by a random assertion: these reach the RFC 7523 checks. */
+const assertionForms = fc
+  .tuple(
+    fc.constantFrom('client_credentials', 'refresh_token'),
+    fc.option(fc.constantFrom('clientA', 'clientM')),
+    assertions,
+  )
+  .map(([grantType, clientId, assertion]): [string, string][] => [
+    ['grant_type', grantType],
+    ['client_assertion_type', JWT_BEARER_ASSERTION_TYPE],
+    ['client_assertion', assertion],
+    ...(clientId === null ? [] : ([['client_id', clientId]] as [string, string][])),
+  ]);
+
+const forms = fc.oneof(
+  { arbitrary: fc.array(fc.tuple(names, values()), { maxLength: 6 }), weight: 5 },
+  { arbitrary: assertionForms, weight: 1 },
+);
 
 // Weighted towards a well-formed envelope (A's right credentials, a form body), so that most cases reach the
 // grant logic instead of stopping at client authentication.
