@@ -30,6 +30,7 @@ describe('admin CLI connection to a deployed stack', () => {
       UsersTableName: 'Dev-UsersTable-1',
       ClientsTableName: 'Dev-ClientsTable-2',
       GrantsTableName: 'Dev-GrantsTable-3',
+      ActivityTableName: 'Dev-ActivityTable-4',
     });
     const connection = await connect({ stack: 'ScimProvisioning-dev', region: 'eu-west-1' });
     try {
@@ -37,6 +38,7 @@ describe('admin CLI connection to a deployed stack', () => {
         users: 'Dev-UsersTable-1',
         clients: 'Dev-ClientsTable-2',
         grants: 'Dev-GrantsTable-3',
+        activity: 'Dev-ActivityTable-4',
       });
       expect(connection.description).toBe('stack ScimProvisioning-dev');
       expect(send).toHaveBeenCalledTimes(1);
