@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAIR_SHARE_SCIM_REQUESTS_ENV } from '../../contract/environment';
+import { FAIR_SHARE_SCIM_REQUESTS_ENV, FAIR_SHARE_TOKEN_REQUESTS_ENV } from '../../contract/environment';
 import { MAX_SHARE } from '../../contract/fair-share';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local';
 import { applyLocalEnvironment, prepareLocalTables } from '../../local/environment';
@@ -27,9 +27,11 @@ export async function openBenchContext(options: {
     endpoint = database.endpoint;
   }
   const tableNames = await prepareLocalTables(endpoint);
-  // A benchmark drives one tenant far faster than its fair share (contract/fair-share.ts); its share is still
-  // taken and counted on every request (one more update in the DynamoDB figures), never refused.
+  // A benchmark drives one tenant (and one OAuth client) far faster than its fair share (contract/fair-share.ts);
+  // its share is still taken and counted on every request (one more update in the DynamoDB figures), never
+  // refused.
   process.env[FAIR_SHARE_SCIM_REQUESTS_ENV] ??= String(MAX_SHARE);
+  process.env[FAIR_SHARE_TOKEN_REQUESTS_ENV] ??= String(MAX_SHARE);
   applyLocalEnvironment({
     dynamoDbEndpoint: endpoint,
     publicBaseUrl: 'http://127.0.0.1:3000',
