@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PageError } from '../html/page-error';
+import { requireSameOriginPost } from '../html/same-origin';
 import { hashesEqual, opaqueTokenHash } from '../oauth/opaque-tokens';
 
 /**
@@ -28,11 +29,7 @@ const refused = () =>
 
 /** Throws a 403 page unless the post comes from our own page with the token of this secret. */
 export function verifyFormPost(issuer: string, post: FormPost, secret: string | undefined): void {
-  const { origin, fetchSite } = post;
-  const crossOrigin = origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin;
-  if (crossOrigin || (fetchSite !== undefined && fetchSite !== 'same-origin')) {
-    throw new PageError(403, 'Request refused', 'This form was not sent from this service’s own page.');
-  }
+  requireSameOriginPost(issuer, post);
   const tokens = post.form[CSRF_FIELD] ?? [];
   const [token] = tokens;
   if (secret === undefined || tokens.length !== 1 || token === undefined) throw refused();

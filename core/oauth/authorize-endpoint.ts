@@ -1,6 +1,7 @@
 import { mayApproveConnections } from '../access/access-model';
 import type { PageOptions } from '../html/page';
 import { PageError } from '../html/page-error';
+import { requireSameOriginPost } from '../html/same-origin';
 import { type AuthorizationCodeWriter, issueAuthorizationCode } from './authorization-code';
 import {
   AuthorizationRedirectError,
@@ -197,7 +198,7 @@ export async function submitAuthorization(
   deps: AuthorizeSubmitDeps,
   submission: AuthorizeSubmission,
 ): Promise<AuthorizeResponse> {
-  requireSameOrigin(deps, submission);
+  requireSameOriginPost(deps.issuer, submission);
   const { sessionSecret } = submission;
   if (!sessionSecret) {
     throw new PageError(
@@ -238,19 +239,6 @@ const sessionExpired = () =>
     'Sign-in expired',
     'This sign-in request has expired or was already answered. Start again from your identity provider.',
   );
-
-/**
- * A cross-site form post is refused even before the CSRF token is looked at. `Origin: null` is what Chromium
- * sends for our own forms under `Referrer-Policy: no-referrer`, so it proves nothing either way; Sec-Fetch-Site
- * then still tells same-origin from cross-site.
- */
-function requireSameOrigin(deps: Pick<AuthorizeEndpointDeps, 'issuer'>, submission: AuthorizeSubmission): void {
-  const { origin, fetchSite } = submission;
-  const crossOrigin = origin !== undefined && origin !== 'null' && origin !== new URL(deps.issuer).origin;
-  if (crossOrigin || (fetchSite !== undefined && fetchSite !== 'same-origin')) {
-    throw new PageError(403, 'Request refused', 'This form was not sent from this service’s own page.');
-  }
-}
 
 async function signIn(
   deps: AuthorizeSubmitDeps,
