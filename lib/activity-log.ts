@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { ACTIVITY_INGEST_ENTRY, ACTIVITY_LOG_MESSAGE, recordsActivity } from '../contract/activity';
 import { tableEnvVar } from '../contract/tables';
 import { esbuildOptions } from './bundling';
-import { FUNCTION_MEMORY_MB, type RouteFunction } from './route-function';
+import { ACTIVITY_INGEST_MEMORY_MB, type RouteFunction } from './route-function';
 import type { LogLevel } from './settings';
 
 export interface ActivityLogProps {
@@ -89,7 +89,7 @@ export class ActivityLog extends Construct {
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: FUNCTION_MEMORY_MB,
+      memorySize: ACTIVITY_INGEST_MEMORY_MB,
       timeout: Duration.seconds(60),
       role: this.role,
       loggingFormat: LoggingFormat.JSON,

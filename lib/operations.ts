@@ -63,7 +63,11 @@ export const TENANT_PLACEHOLDER = 'TENANT-ID';
 const MAX_QUERY_LOG_GROUPS = 50;
 
 export interface OperationsProps {
-  readonly stage: Stage;
+  /** The API's stage, REST or HTTP: both give these metrics. */
+  readonly stage: Pick<
+    Stage,
+    'metricCount' | 'metricClientError' | 'metricServerError' | 'metricLatency' | 'metricIntegrationLatency'
+  >;
   readonly production: boolean;
   readonly accessLogs: ILogGroup;
   readonly functions: readonly RouteFunction[];

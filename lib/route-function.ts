@@ -10,18 +10,50 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import type { RouteSpec } from '../contract/routes';
+import { Construct, type IConstruct } from 'constructs';
+import { type RouteId, type RouteSpec, SCIM_BASE_PATH } from '../contract/routes';
 import { FUNCTION_TIMEOUT_SECONDS } from '../contract/time-budget';
+import { UNMATCHED_REQUEST_ENTRY } from '../contract/unmatched-requests';
 import { esbuildOptions } from './bundling';
 import type { LogLevel } from './settings';
 
 /**
- * 512 MB: Lambda gives CPU in proportion to memory, so this roughly halves cold-start and JSON/crypto time
- * compared with 256 MB, for about $0.53 per million requests (request charge included) at a 50 ms average
- * (docs/deploy-and-operate.md "Cost"); API Gateway's own charge is $3.50.
+ * Which memory a route's function gets. Lambda gives CPU in proportion to memory (one vCPU at 1,769 MB), so the
+ * size is a latency and cost choice as much as a memory one; `npm run bench -- --only memory` measures each
+ * class's peak memory and CPU per request, and docs/performance.md "Lambda memory" gives the figures.
+ *
+ * - `password`: the routes that check an admin's password (scrypt at N = 2^17, r = 8: 128 MiB and the most CPU of
+ *   any request).
+ * - `scimGroups`: the SCIM Group routes, whose bodies reach 4 MiB and whose members reach the thousands.
+ * - `scim`: the other SCIM routes, Okta's provisioning traffic: a few ms of CPU and a few DynamoDB calls.
+ * - `standard`: the rest (OAuth token and metadata, console pages).
  */
-export const FUNCTION_MEMORY_MB = 512;
+export type RouteMemoryClass = 'password' | 'scimGroups' | 'scim' | 'standard';
+
+export const ROUTE_MEMORY_MB: Readonly<Record<RouteMemoryClass, number>> = {
+  password: 1024,
+  scimGroups: 512,
+  scim: 256,
+  standard: 256,
+};
+
+/** The routes that verify an admin's password (core/oauth/passwords.ts). */
+const PASSWORD_ROUTES: readonly RouteId[] = ['OAuthAuthorizeSubmit', 'ConsoleSignInSubmit'];
+
+export function memoryClassOf(route: Pick<RouteSpec, 'id' | 'path'>): RouteMemoryClass {
+  if ((PASSWORD_ROUTES as readonly string[]).includes(route.id)) return 'password';
+  if (route.path === `${SCIM_BASE_PATH}/Groups` || route.path.startsWith(`${SCIM_BASE_PATH}/Groups/`)) {
+    return 'scimGroups';
+  }
+  if (route.path.startsWith(`${SCIM_BASE_PATH}/`)) return 'scim';
+  return 'standard';
+}
+
+export const functionMemoryOf = (route: Pick<RouteSpec, 'id' | 'path'>): number =>
+  ROUTE_MEMORY_MB[memoryClassOf(route)];
+
+/** The activity log's ingest (lib/activity-log.ts): batch writes of small items, off the request path. */
+export const ACTIVITY_INGEST_MEMORY_MB = 512;
 
 /** The functions' time budget (contract/time-budget.ts), within which every call to AWS is bounded. */
 export const FUNCTION_TIMEOUT = Duration.seconds(FUNCTION_TIMEOUT_SECONDS);
@@ -81,7 +113,7 @@ export class RouteFunction extends Construct {
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
-      memorySize: FUNCTION_MEMORY_MB,
+      memorySize: functionMemoryOf(props.route),
       timeout: FUNCTION_TIMEOUT,
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       role: this.role,
@@ -98,15 +130,64 @@ export class RouteFunction extends Construct {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: esbuildOptions.minify,
-        sourceMap: esbuildOptions.sourcemap === true,
-        target: esbuildOptions.target as string,
-        format: OutputFormat.CJS,
-        mainFields: esbuildOptions.mainFields,
-        bundleAwsSDK: false,
-        externalModules: esbuildOptions.external,
-      },
+      bundling: bundlingOptions(),
     });
   }
+}
+
+/** lib/bundling.ts's esbuild options, as NodejsFunction takes them. */
+const bundlingOptions = () => ({
+  minify: esbuildOptions.minify,
+  sourceMap: esbuildOptions.sourcemap === true,
+  target: esbuildOptions.target as string,
+  format: OutputFormat.CJS,
+  mainFields: esbuildOptions.mainFields,
+  bundleAwsSDK: false,
+  externalModules: esbuildOptions.external,
+});
+
+/**
+ * 128 MB, Lambda's least: the lean profile's 404/405 function reads nothing and renders a fixed answer
+ * (contract/unmatched-requests.ts).
+ */
+export const UNMATCHED_REQUESTS_MEMORY_MB = 128;
+
+/**
+ * The lean profile's function for requests no manifest route takes: the same runtime, bundling and JSON logs
+ * as a route function, a role that may only write its own log group, and no tracing (it calls nothing).
+ */
+export function unmatchedRequestsFunction(
+  scope: IConstruct,
+  props: Omit<RouteFunctionProps, 'route' | 'environment' | 'reservedConcurrency'>,
+): NodejsFunction {
+  const construct = new Construct(scope, 'UnmatchedRequests');
+  const logGroup = new LogGroup(construct, 'Logs', {
+    retention: props.logRetention,
+    removalPolicy: props.logRemovalPolicy,
+  });
+  const role = new Role(construct, 'Role', {
+    assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+    description: 'UnmatchedRequests: the 404 and 405 answers of the HTTP API',
+  });
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+  );
+  return new NodejsFunction(construct, 'Function', {
+    entry: `${props.projectRoot}/${UNMATCHED_REQUEST_ENTRY}`,
+    handler: 'handler',
+    projectRoot: props.projectRoot,
+    depsLockFilePath: `${props.projectRoot}/package-lock.json`,
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: UNMATCHED_REQUESTS_MEMORY_MB,
+    timeout: FUNCTION_TIMEOUT,
+    role,
+    loggingFormat: LoggingFormat.JSON,
+    applicationLogLevelV2: props.logLevel === 'DEBUG' ? ApplicationLogLevel.DEBUG : ApplicationLogLevel.INFO,
+    systemLogLevelV2: SystemLogLevel.INFO,
+    logGroup,
+    description: 'The HTTP API’s 404 and 405 answers',
+    environment: { NODE_OPTIONS: '--enable-source-maps' },
+    bundling: bundlingOptions(),
+  });
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyDocument } from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import {
   FAIR_SHARE_SCIM_REQUESTS_ENV,
@@ -16,8 +17,9 @@ import { ActivityLog } from './activity-log';
 import { adminCliPolicyDocument } from './admin-cli-policy';
 import { DataTables } from './data-tables';
 import { publicEndpoints } from './endpoints';
+import { HttpServiceApi } from './http-service-api';
 import { Operations } from './operations';
-import { RouteFunction } from './route-function';
+import { RouteFunction, unmatchedRequestsFunction } from './route-function';
 import { ServiceApi } from './service-api';
 import { readSettings, reservedConcurrencyOf, type ServiceSettings } from './settings';
 import { SigningKeys } from './signing-keys';
@@ -59,7 +61,10 @@ export const OUTPUT_KEYS = {
  */
 export class ScimProvisioningStack extends Stack {
   readonly settings: ServiceSettings;
-  readonly service: ServiceApi;
+  /** The REST API (default profile) or the HTTP API (lean profile, context key `apiProfile`). */
+  readonly service: ServiceApi | HttpServiceApi;
+  /** The lean profile's answer to requests no route takes (the REST API answers those without a function). */
+  readonly unmatchedRequests?: NodejsFunction;
   readonly tables: DataTables;
   readonly signingKeys: SigningKeys;
   readonly functions: RouteFunction[];
@@ -85,7 +90,17 @@ export class ScimProvisioningStack extends Stack {
       active: settings.activeSigningKey,
       production: settings.production,
     });
-    this.service = new ServiceApi(this, 'Service', { settings, routes: manifest });
+    if (settings.apiProfile === 'lean') {
+      this.unmatchedRequests = unmatchedRequestsFunction(this, {
+        projectRoot: PROJECT_ROOT,
+        logRetention: settings.logRetention,
+        logRemovalPolicy: dataRemovalPolicy,
+        logLevel: settings.logLevel,
+      });
+      this.service = new HttpServiceApi(this, 'Service', { settings, unmatched: this.unmatchedRequests });
+    } else {
+      this.service = new ServiceApi(this, 'Service', { settings, routes: manifest });
+    }
 
     this.functions = manifest.map((route) => {
       const routeFunction = new RouteFunction(this, {
@@ -106,16 +121,17 @@ export class ScimProvisioningStack extends Stack {
     });
     for (const catchAll of catchAllsOf(manifest)) this.service.addMethodNotAllowed(catchAll);
 
-    if (settings.waf) {
+    // The lean profile's HTTP API cannot have a web ACL (docs/deploy-and-operate.md "The lean API profile").
+    if (this.service instanceof ServiceApi && settings.waf) {
       this.firewall = new WebFirewall(this, 'Firewall', {
-        stage: this.service.api.deploymentStage,
+        stage: this.service.stage,
         uriPrefix: this.service.uriPrefix,
         oauthRateLimit: settings.oauthRateLimit,
         logRetention: settings.logRetention,
         logRemovalPolicy: dataRemovalPolicy,
       });
-    } else {
-      Validations.of(this.service.api.deploymentStage).acknowledge({
+    } else if (this.service instanceof ServiceApi) {
+      Validations.of(this.service.stage).acknowledge({
         id: 'AwsSolutions-APIG3',
         reason:
           'WAF was switched off explicitly with the context key waf=false, for a sandbox deployment that carries ' +
@@ -124,7 +140,7 @@ export class ScimProvisioningStack extends Stack {
     }
 
     this.operations = new Operations(this, 'Operations', {
-      stage: this.service.api.deploymentStage,
+      stage: this.service.stage,
       production: settings.production,
       accessLogs: this.service.accessLogs,
       functions: this.functions,
@@ -229,10 +245,10 @@ export class ScimProvisioningStack extends Stack {
       value: this.signingKeys.aliasName,
       description: 'Alias of the KMS key that signs access tokens',
     });
-    const domain = this.service.domain;
-    if (domain && !this.settings.customDomain?.hostedZone) {
+    const domain = this.service.customDomainTarget;
+    if (domain) {
       new CfnOutput(this, 'CustomDomainTarget', {
-        value: domain.domainNameAliasDomainName,
+        value: domain.target,
         description: `Point a CNAME (or alias) record for ${domain.domainName} at this name`,
       });
     }

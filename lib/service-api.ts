@@ -13,6 +13,7 @@ import {
   ResponseType,
   RestApi,
   SecurityPolicy,
+  type Stage,
 } from 'aws-cdk-lib/aws-apigateway';
 import { Certificate, CertificateValidation, type ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -39,6 +40,12 @@ export const OAUTH_METHOD_LIMITS: Readonly<Record<string, { rateLimit: number; b
   [pathOf('OAuthAuthorize')]: { rateLimit: 5, burstLimit: 10 },
   [pathOf('OAuthToken')]: { rateLimit: 10, burstLimit: 20 },
 };
+
+/** Why neither API has a gateway authorizer (cdk-nag AwsSolutions-APIG4). */
+export const AUTHENTICATION_IN_FUNCTIONS =
+  'Authentication happens in each function, per the manifest’s auth field: SCIM routes verify an RFC 9068 ' +
+  'bearer JWT (signature, issuer, audience, expiry, grant still active), the token endpoint authenticates ' +
+  'the OAuth client, and discovery documents and public keys are public by design (RFC 8414, RFC 7517).';
 
 /** Execution logging (errors only, never request or response data) for every method override too. */
 const EXECUTION_LOGGING: MethodDeploymentOptions = {
@@ -99,6 +106,13 @@ export class ServiceApi extends Construct {
   readonly domain?: DomainName;
   /** The path prefix WAF sees before `/scim/v2` and `/oauth`: the stage on the execute-api URL, nothing on a domain. */
   readonly uriPrefix: string;
+  /** Where to point a CNAME when the custom domain's zone is not managed by the stack. */
+  readonly customDomainTarget?: { readonly domainName: string; readonly target: string };
+
+  /** The deployed stage: WAF's association, the dashboard's and the alarms' metrics. */
+  get stage(): Stage {
+    return this.api.deploymentStage;
+  }
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
@@ -132,10 +146,7 @@ export class ServiceApi extends Construct {
     Validations.of(this.api).acknowledge(
       {
         id: 'AwsSolutions-APIG4',
-        reason:
-          'Authentication happens in each function, per the manifest’s auth field: SCIM routes verify an RFC 9068 ' +
-          'bearer JWT (signature, issuer, audience, expiry, grant still active), the token endpoint authenticates ' +
-          'the OAuth client, and discovery documents and public keys are public by design (RFC 8414, RFC 7517).',
+        reason: AUTHENTICATION_IN_FUNCTIONS,
       },
       {
         id: 'AwsSolutions-COG4',
@@ -208,6 +219,8 @@ export class ServiceApi extends Construct {
           recordName: domainName,
           target: RecordTarget.fromAlias(new ApiGatewayDomain(this.domain)),
         });
+      } else {
+        this.customDomainTarget = { domainName, target: this.domain.domainNameAliasDomainName };
       }
       this.publicBaseUrl = `https://${domainName}`;
       this.uriPrefix = '';

@@ -14,6 +14,13 @@ export interface ServiceSettings {
   readonly customDomain?: CustomDomain;
   readonly logRetention: RetentionDays;
   readonly logLevel: LogLevel;
+  /**
+   * `default`: API Gateway REST API behind the AWS WAF web ACL. `lean`: an API Gateway HTTP API without WAF, for
+   * about a third of the per-request price and with fewer defences (docs/deploy-and-operate.md "The lean API
+   * profile").
+   */
+  readonly apiProfile: ApiProfile;
+  /** The web ACL; always off in the lean profile (an HTTP API cannot have one). */
   readonly waf: boolean;
   /** WAF: requests per client IP per 5 minutes on the OAuth paths before it answers 429. */
   readonly oauthRateLimit: number;
@@ -50,6 +57,9 @@ export interface CustomDomain {
  */
 export type LogLevel = 'DEBUG' | 'INFO';
 
+export const API_PROFILES = ['default', 'lean'] as const;
+export type ApiProfile = (typeof API_PROFILES)[number];
+
 export const CONTEXT_KEYS = [
   'stage',
   'domainName',
@@ -58,6 +68,7 @@ export const CONTEXT_KEYS = [
   'hostedZoneName',
   'logRetentionDays',
   'logLevel',
+  'apiProfile',
   'waf',
   'oauthRateLimit',
   'throttleRateLimit',
@@ -77,6 +88,7 @@ export const DEFAULTS = {
   stage: 'dev',
   logRetentionDays: { prod: RetentionDays.ONE_YEAR, other: RetentionDays.ONE_MONTH },
   logLevel: 'INFO' as LogLevel,
+  apiProfile: 'default' as ApiProfile,
   waf: true,
   oauthRateLimit: 300,
   throttleRateLimit: 100,
@@ -100,13 +112,21 @@ export function readSettings(read: (key: ContextKey) => unknown): ServiceSetting
   const signingKeys = list(read, 'signingKeys') ?? [...DEFAULTS.signingKeys];
   const activeSigningKey = text(read, 'activeSigningKey') ?? signingKeys[0];
   validateSigningKeys(signingKeys, activeSigningKey);
+  const profile = apiProfile(read);
+  const waf = flag(read, 'waf');
+  if (profile === 'lean' && waf === true) {
+    throw new SettingsError(
+      'Context "waf" cannot be true with apiProfile=lean: an HTTP API cannot have an AWS WAF web ACL (use the default profile for WAF)',
+    );
+  }
   return {
     stage,
     production,
     customDomain: customDomain(read),
     logRetention: retention(read, production),
     logLevel: logLevel(read),
-    waf: flag(read, 'waf') ?? DEFAULTS.waf,
+    apiProfile: profile,
+    waf: profile === 'lean' ? false : (waf ?? DEFAULTS.waf),
     oauthRateLimit: integer(read, 'oauthRateLimit', { min: 10, max: 2_000_000_000 }) ?? DEFAULTS.oauthRateLimit,
     throttle: {
       rateLimit: integer(read, 'throttleRateLimit', { min: 1, max: 10_000 }) ?? DEFAULTS.throttleRateLimit,
@@ -257,6 +277,16 @@ function logLevel(read: (key: ContextKey) => unknown): LogLevel {
     `Context "logLevel" must be DEBUG or INFO (got "${value}"): at WARN or ERROR Lambda drops the request log ` +
       'line and the metric lines, and the dashboard, alarms and saved queries go blind',
   );
+}
+
+function apiProfile(read: (key: ContextKey) => unknown): ApiProfile {
+  const value = text(read, 'apiProfile');
+  if (value === undefined) return DEFAULTS.apiProfile;
+  const profile = API_PROFILES.find((candidate) => candidate === value);
+  if (profile === undefined) {
+    throw new SettingsError(`Context "apiProfile" must be ${API_PROFILES.join(' or ')} (got "${value}")`);
+  }
+  return profile;
 }
 
 function email(read: (key: ContextKey) => unknown): string | undefined {

@@ -3,7 +3,7 @@ import { LOCAL_VERIFICATION_JWKS_ENV } from '../../contract/environment';
 import { routes, SCIM_BASE_PATH } from '../../contract/routes';
 import { tables } from '../../contract/tables';
 import { WEAK_TEST_PASSWORD_HASHING } from '../../functions/_shared/password-hashing';
-import { FUNCTION_MEMORY_MB } from '../../lib/route-function';
+import { functionMemoryOf, memoryClassOf, ROUTE_MEMORY_MB } from '../../lib/route-function';
 import { capabilityRoutes } from '../support/capability-routes';
 import {
   type CfnResource,
@@ -43,10 +43,27 @@ describe('the functions', () => {
   });
 
   test('have deliberate memory and a timeout well under API Gateway’s 29 seconds', () => {
-    for (const fn of functions) {
-      expect(fn.MemorySize).toBe(FUNCTION_MEMORY_MB);
-      expect(fn.Timeout).toBeLessThanOrEqual(15);
+    for (const routeFunction of stack.functions) {
+      const fn = (routeFunction.function.node.defaultChild as CfnFunction).memorySize;
+      expect(fn).toBe(functionMemoryOf(routeFunction.route));
     }
+    for (const fn of functions) expect(fn.Timeout).toBeLessThanOrEqual(15);
+  });
+
+  test('size memory by route class: the password checks most, the SCIM user routes least', () => {
+    const classOf = (id: string) => {
+      const route = routes.find((candidate) => candidate.id === id);
+      if (!route) throw new Error(`no route ${id}`);
+      return memoryClassOf(route);
+    };
+    expect(classOf('ConsoleSignInSubmit')).toBe('password');
+    expect(classOf('OAuthAuthorizeSubmit')).toBe('password');
+    expect(classOf('ScimGroupReplace')).toBe('scimGroups');
+    expect(classOf('ScimUserGet')).toBe('scim');
+    expect(classOf('OAuthToken')).toBe('standard');
+    // scrypt alone needs 128 MiB on top of the runtime.
+    expect(ROUTE_MEMORY_MB.password).toBeGreaterThanOrEqual(512);
+    expect(ROUTE_MEMORY_MB.scim).toBeLessThanOrEqual(ROUTE_MEMORY_MB.scimGroups);
   });
 
   test('trace with X-Ray, log JSON at INFO by default, and map stack traces through source maps', () => {

@@ -52,6 +52,16 @@ describe('cdk-nag AWS Solutions checks', () => {
       { domainName: 'scim.example.com', certificateArn: CERTIFICATE_ARN },
     ],
     ['a sandbox without WAF', { stage: 'sandbox', waf: 'false' }],
+    ['the lean profile (HTTP API, no WAF)', { apiProfile: 'lean' }],
+    [
+      'the lean profile on a custom domain in a hosted zone',
+      {
+        apiProfile: 'lean',
+        domainName: 'scim.example.com',
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        hostedZoneName: 'example.com',
+      },
+    ],
     ['an account whose API Gateway logging role this stack creates', { apiGatewayCloudWatchRole: 'true' }],
     ['a signing key rotation in progress', { signingKeys: '1,2', activeSigningKey: '2' }],
   ])('%s: no unacknowledged finding, and synthesis with the plugin passes', (_name, context) => {

@@ -59,7 +59,7 @@ describe('operations', () => {
       });
 
     test('graphs API requests, 4xx and 5xx, and latency p50 and p99', () => {
-      const stage = `Stage=\${${stack.getLogicalId(stack.service.api.deploymentStage.node.defaultChild as never)}}`;
+      const stage = `Stage=\${${stack.getLogicalId(stack.service.stage.node.defaultChild as never)}}`;
       expect(metricsOf('Requests, 4xx and 5xx')).toEqual(
         ['Count', '4XXError', '5XXError'].map(
           (name) => `AWS/ApiGateway ${name} ApiName=scim-provisioning-dev ${stage} Sum`,

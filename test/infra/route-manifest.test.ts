@@ -12,6 +12,7 @@ import {
   SCIM_BASE_PATH,
   WELL_KNOWN_BASE_PATH,
 } from '../../contract/routes';
+import { UNMATCHED_REQUEST_ENTRY } from '../../contract/unmatched-requests';
 import { synthTemplate } from '../support/synth';
 import { deployedRoutes } from '../support/template-routes';
 
@@ -132,8 +133,12 @@ describe('the route manifest', () => {
     expect(typeof module.handler).toBe('function');
   });
 
-  test('every function entry file outside functions/_shared is some route’s entry, or the activity ingest', () => {
-    const entries = new Set<string>([...routes.map((route) => route.entry), ACTIVITY_INGEST_ENTRY]);
+  test('every function entry file outside functions/_shared is some route’s entry, the activity ingest or the lean 404/405', () => {
+    const entries = new Set<string>([
+      ...routes.map((route) => route.entry),
+      ACTIVITY_INGEST_ENTRY,
+      UNMATCHED_REQUEST_ENTRY,
+    ]);
     const orphans = sourceFiles(join(ROOT, 'functions'))
       .map((path) => relative(ROOT, path))
       .filter((path) => !path.startsWith('functions/_shared/') && !entries.has(path));

@@ -20,6 +20,7 @@ describe('settings from CDK context', () => {
       customDomain: undefined,
       logRetention: 30,
       logLevel: 'INFO',
+      apiProfile: 'default',
       waf: true,
       oauthRateLimit: 300,
       throttle: { rateLimit: 100, burstLimit: 200 },
@@ -30,6 +31,12 @@ describe('settings from CDK context', () => {
       activeSigningKey: '1',
       reservedConcurrency: new Map(),
     });
+  });
+
+  test('offer the lean API profile, which has no WAF', () => {
+    expect(read({ apiProfile: 'lean' })).toMatchObject({ apiProfile: 'lean', waf: false });
+    expect(read({ apiProfile: 'lean', waf: 'false' })).toMatchObject({ apiProfile: 'lean', waf: false });
+    expect(read({ apiProfile: 'default', waf: 'false' })).toMatchObject({ apiProfile: 'default', waf: false });
   });
 
   test('keep prod logs for a year unless told otherwise', () => {
@@ -67,6 +74,8 @@ describe('settings from CDK context', () => {
     ['WARN logs (they would drop metric lines)', { logLevel: 'WARN' }, /DEBUG or INFO .*metric lines/],
     ['a retention CloudWatch does not offer', { logRetentionDays: '45' }, /one of 1, 3, 5, 7, 14, 30, 60, 90/],
     ['a non-boolean waf', { waf: 'off' }, /"waf" must be true or false/],
+    ['an API profile that does not exist', { apiProfile: 'cheap' }, /"apiProfile" must be default or lean/],
+    ['WAF asked for in the lean profile', { apiProfile: 'lean', waf: 'true' }, /HTTP API cannot have an AWS WAF/],
     ['a rate limit under WAF’s minimum', { oauthRateLimit: '5' }, /from 10 to/],
     ['a fractional throttle', { throttleRateLimit: '1.5' }, /whole number/],
     ['a fair share of none', { scimRequestsPerTenant: '0' }, /from 1 to/],

@@ -36,7 +36,7 @@ describe('the web ACL', () => {
     expect(acl.DefaultAction).toEqual({ Allow: {} });
     const association = Object.values(resourcesOfType(template, 'AWS::WAFv2::WebACLAssociation'))[0];
     const apiId = stack.getLogicalId(stack.service.api.node.defaultChild as never);
-    const stageId = stack.getLogicalId(stack.service.api.deploymentStage.node.defaultChild as never);
+    const stageId = stack.getLogicalId(stack.service.stage.node.defaultChild as never);
     // A reference to the stage resource, so CloudFormation creates the association after the stage.
     expect(flatten(association?.Properties.ResourceArn)).toBe(
       `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${${apiId}}/stages/\${${stageId}}`,
