@@ -1,4 +1,5 @@
-import { FUNCTION_MEMORY_MB } from '../lib/route-function';
+import { type RouteId, routeById } from '../contract/routes';
+import { ACTIVITY_INGEST_MEMORY_MB, functionMemoryOf } from '../lib/route-function';
 import { cpuBench } from './cpu';
 import { dynamoDbWorkBench } from './dynamodb-work';
 import type { BenchContext } from './lib/context';
@@ -31,20 +32,77 @@ const LAMBDA_PLATFORM_LOG_BYTES = 300;
 const GOAL_PER_MILLION = 5;
 
 /**
+ * The tenant activity log's write per IdP request (adapters/dynamodb/activity-keys.ts): one item of under 1 KB
+ * in the table and in the two user indexes (by id and by userName) that a request with a known user has, 1 write
+ * unit each; a failure is also in the failures index (4). Okta's steady traffic succeeds, so 3.
+ */
+const ACTIVITY_WRITE_UNITS_PER_REQUEST = 3;
+/**
+ * The ingest runs once per CloudWatch Logs subscription delivery, a batch of lines; taken at 10 lines and
+ * 100 ms at its memory, an assumption, not a measurement: deliveries carry more lines under load, fewer at a
+ * trickle.
+ */
+const ACTIVITY_LINES_PER_INGEST = 10;
+const ACTIVITY_INGEST_BILLED_MS = 100;
+
+/**
  * Okta's provisioning traffic for a steady directory, per 100 requests: every create is preceded by a
  * `userName eq` lookup that finds nothing; profile pushes are full PUTs, deactivations path-less PATCHes of
  * `active`; reads by id follow Okta's own checks; an import reads pages of 100. Token requests (one per access
  * token lifetime per connection) are too rare to count.
  */
 const OKTA_MIX = [
-  { request: 'userName eq lookup (not found)', share: 10, work: 'SCIM userName eq (not found)', cpu: 'lookup' },
-  { request: 'POST /Users (create)', share: 10, work: 'SCIM create (POST /Users)', cpu: 'create' },
-  { request: 'userName eq lookup (found)', share: 20, work: 'SCIM userName eq (found)', cpu: 'lookup' },
-  { request: 'GET /Users/{id}', share: 24, work: 'SCIM get by id', cpu: 'get' },
-  { request: 'PUT /Users/{id}', share: 25, work: 'SCIM PUT (one attribute changed)', cpu: 'put' },
-  { request: 'PATCH /Users/{id} (active)', share: 10, work: 'SCIM PATCH deactivate', cpu: 'patch' },
-  { request: 'list page of 100', share: 1, work: 'SCIM list page 1 (count=100)', cpu: 'list' },
-] as const;
+  {
+    request: 'userName eq lookup (not found)',
+    route: 'ScimUsersList',
+    share: 10,
+    work: 'SCIM userName eq (not found)',
+    cpu: 'lookup',
+  },
+  {
+    request: 'POST /Users (create)',
+    route: 'ScimUsersCreate',
+    share: 10,
+    work: 'SCIM create (POST /Users)',
+    cpu: 'create',
+  },
+  {
+    request: 'userName eq lookup (found)',
+    route: 'ScimUsersList',
+    share: 20,
+    work: 'SCIM userName eq (found)',
+    cpu: 'lookup',
+  },
+  { request: 'GET /Users/{id}', route: 'ScimUserGet', share: 24, work: 'SCIM get by id', cpu: 'get' },
+  {
+    request: 'PUT /Users/{id}',
+    route: 'ScimUserReplace',
+    share: 25,
+    work: 'SCIM PUT (one attribute changed)',
+    cpu: 'put',
+  },
+  {
+    request: 'PATCH /Users/{id} (active)',
+    route: 'ScimUserPatch',
+    share: 10,
+    work: 'SCIM PATCH deactivate',
+    cpu: 'patch',
+  },
+  { request: 'list page of 100', route: 'ScimUsersList', share: 1, work: 'SCIM list page 1 (count=100)', cpu: 'list' },
+] as const satisfies readonly {
+  readonly request: string;
+  readonly route: RouteId;
+  readonly share: number;
+  readonly work: string;
+  readonly cpu: string;
+}[];
+
+/** The memory a mix entry's route runs at (lib/route-function.ts), in MB. */
+function memoryOf(route: RouteId): number {
+  const spec = routeById(route);
+  if (!spec) throw new Error(`${route} is not in the manifest`);
+  return functionMemoryOf(spec);
+}
 
 /** Which row of the CPU bench measures each kind of request. */
 const CPU_ROW: Record<(typeof OKTA_MIX)[number]['cpu'], string> = {
@@ -89,14 +147,30 @@ async function sectionData<T>(
 export async function costBench(context: BenchContext, earlier: readonly BenchSection[] = []): Promise<BenchSection> {
   const work = await sectionData<WorkRow>('dynamoDbWork', earlier, context, dynamoDbWorkBench);
   const cpu = await sectionData<CpuRow>('cpu', earlier, context, cpuBench);
-  const cpuScale = MB_PER_VCPU / FUNCTION_MEMORY_MB;
   const rows: (string | number)[][] = [];
+  // Every request of the mix is an IdP request, so each writes one activity item (its log line is already in
+  // the measured log bytes) and takes a share of an ingest invocation.
+  const ingestMs = ACTIVITY_INGEST_BILLED_MS;
+  const activityPerMillion = {
+    dynamoDb: ACTIVITY_WRITE_UNITS_PER_REQUEST * PRICES.dynamoDbPerMillionWriteUnits,
+    lambda:
+      (PRICES.lambdaRequestsPerMillion +
+        (ingestMs / 1000) * (ACTIVITY_INGEST_MEMORY_MB / 1024) * PRICES.lambdaArmPerGbSecond * 1_000_000) /
+      ACTIVITY_LINES_PER_INGEST,
+    total: 0,
+  };
+  activityPerMillion.total = activityPerMillion.dynamoDb + activityPerMillion.lambda;
   const data: Record<string, unknown>[] = [];
   const totals = { dynamoDb: 0, lambda: 0, logs: 0, weight: 0 };
+  const memories = new Set<number>();
   for (const entry of OKTA_MIX) {
     const units = work.find((row) => row.operation === entry.work);
     const measured = cpu.find((row) => row.operation.startsWith(CPU_ROW[entry.cpu]));
     if (!units || !measured) throw new Error(`the cost model has no measurement for ${entry.request}`);
+    const memoryMb = memoryOf(entry.route);
+    memories.add(memoryMb);
+    // Below one vCPU, Lambda's CPU share is memory ÷ 1,769 MB, so CPU time stretches by the inverse.
+    const cpuScale = Math.max(1, MB_PER_VCPU / memoryMb);
     const billedMs = (measured.cpuMicros / 1000) * cpuScale + measured.dynamoDbCalls * DYNAMODB_ROUND_TRIP_MS;
     const logBytes = measured.logBytes + LAMBDA_PLATFORM_LOG_BYTES;
     const perMillion = {
@@ -104,7 +178,7 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
         units.readUnits * PRICES.dynamoDbPerMillionReadUnits + units.writeUnits * PRICES.dynamoDbPerMillionWriteUnits,
       lambda:
         PRICES.lambdaRequestsPerMillion +
-        (billedMs / 1000) * (FUNCTION_MEMORY_MB / 1024) * PRICES.lambdaArmPerGbSecond * 1_000_000,
+        (billedMs / 1000) * (memoryMb / 1024) * PRICES.lambdaArmPerGbSecond * 1_000_000,
       logs: ((logBytes * 1_000_000) / 1024 ** 3) * PRICES.logsPerGbIngested,
     };
     const weight = entry.share / 100;
@@ -113,10 +187,11 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
     totals.logs += weight * perMillion.logs;
     totals.weight += weight;
     const variable = perMillion.dynamoDb + perMillion.lambda + perMillion.logs;
-    data.push({ ...entry, ...units, cpuMicros: measured.cpuMicros, billedMs, logBytes, perMillion });
+    data.push({ ...entry, ...units, memoryMb, cpuMicros: measured.cpuMicros, billedMs, logBytes, perMillion });
     rows.push([
       entry.request,
       `${entry.share} %`,
+      memoryMb,
       units.readUnits,
       units.writeUnits,
       round(measured.cpuMicros / 1000),
@@ -125,11 +200,12 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
       round(perMillion.dynamoDb),
       round(perMillion.lambda),
       round(perMillion.logs),
-      round(variable + PRICES.restApiPerMillion + PRICES.wafPerMillionInspected),
+      round(activityPerMillion.total),
+      round(variable + activityPerMillion.total + PRICES.restApiPerMillion + PRICES.wafPerMillionInspected),
     ]);
   }
   if (Math.abs(totals.weight - 1) > 1e-9) throw new Error('the request mix must add up to 100 %');
-  const sharedByProfiles = totals.dynamoDb + totals.lambda + totals.logs;
+  const sharedByProfiles = totals.dynamoDb + totals.lambda + totals.logs + activityPerMillion.total;
   const defaultProfile = sharedByProfiles + PRICES.restApiPerMillion + PRICES.wafPerMillionInspected;
   const leanProfile = sharedByProfiles + PRICES.httpApiPerMillion;
   const mixRow = (label: string, front: number, total: number) => [
@@ -140,9 +216,11 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
     '',
     '',
     '',
+    '',
     round(totals.dynamoDb),
     round(totals.lambda),
     round(totals.logs),
+    round(activityPerMillion.total),
     `${round(total)} (API ${round(front)})`,
   ];
   rows.push(
@@ -159,6 +237,7 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
     columns: [
       'request',
       'share',
+      'memory MB',
       'read units',
       'write units',
       'CPU ms',
@@ -167,14 +246,20 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
       'DynamoDB $',
       'Lambda $',
       'logs $',
+      'activity log $',
       'total $ (default profile)',
     ],
     rows,
     notes: [
       `Prices: ${PRICES.region} list prices of ${PRICES.asOf}: API Gateway REST $${PRICES.restApiPerMillion} and HTTP API $${PRICES.httpApiPerMillion} per million, WAF $${PRICES.wafPerMillionInspected} per million inspected, Lambda $${PRICES.lambdaRequestsPerMillion} per million requests and $${PRICES.lambdaArmPerGbSecond} per GB-s (arm64), CloudWatch Logs $${PRICES.logsPerGbIngested} per GB, DynamoDB on demand $${PRICES.dynamoDbPerMillionReadUnits} per million read and $${PRICES.dynamoDbPerMillionWriteUnits} per million write units.`,
-      `Units are the DynamoDB-work bench's; log bytes are the CPU bench's capture plus ${LAMBDA_PLATFORM_LOG_BYTES} bytes for the runtime's START/END/REPORT lines (an estimate from their format); billed ms = CPU ms × ${MB_PER_VCPU}/${FUNCTION_MEMORY_MB} (Lambda's CPU share at ${FUNCTION_MEMORY_MB} MB) + ${DYNAMODB_ROUND_TRIP_MS} ms per DynamoDB call (in-region round trip, assumed), not the local wall time, which DynamoDB Local inflates.`,
-      `Default profile: $${round(defaultProfile)} per million against the goal of $${GOAL_PER_MILLION} (${defaultProfile <= GOAL_PER_MILLION ? 'reached' : 'not reached'}); API Gateway REST and WAF are $${round(PRICES.restApiPerMillion + PRICES.wafPerMillionInspected)} of it. Lean profile (documented, not deployable by this version): $${round(leanProfile)}. Not counted: X-Ray traces, the grant check's GetItem once per 30 s per warm function, and the fixed monthly costs (docs/deploy-and-operate.md).`,
+      `Units are the DynamoDB-work bench's; log bytes are the CPU bench's capture plus ${LAMBDA_PLATFORM_LOG_BYTES} bytes for the runtime's START/END/REPORT lines (an estimate from their format); billed ms = CPU ms × ${MB_PER_VCPU} ÷ the route's memory (Lambda's CPU share at ${[...memories].sort((a, b) => a - b).join(' and ')} MB, lib/route-function.ts) + ${DYNAMODB_ROUND_TRIP_MS} ms per DynamoDB call (in-region round trip, assumed), not the local wall time, which DynamoDB Local inflates.`,
+      `Activity log: ${ACTIVITY_WRITE_UNITS_PER_REQUEST} write units per request (one item under 1 KB, in the table and its two user indexes) and the ingest at ${ACTIVITY_INGEST_MEMORY_MB} MB for ${ACTIVITY_INGEST_BILLED_MS} ms per delivery of ${ACTIVITY_LINES_PER_INGEST} lines (assumed): $${round(activityPerMillion.total)} per million, of which the writes are $${round(activityPerMillion.dynamoDb)}; its log line is in the log bytes.`,
+      `Default profile: $${round(defaultProfile)} per million against the goal of $${GOAL_PER_MILLION} (${defaultProfile <= GOAL_PER_MILLION ? 'reached' : 'not reached'}); API Gateway REST and WAF are $${round(PRICES.restApiPerMillion + PRICES.wafPerMillionInspected)} of it. Lean profile (context apiProfile=lean: HTTP API, no WAF): $${round(leanProfile)} (${leanProfile <= GOAL_PER_MILLION ? 'under' : 'over'} $${GOAL_PER_MILLION}). Not counted: X-Ray traces, the grant check's GetItem once per 30 s per warm function, and the fixed monthly costs (docs/deploy-and-operate.md).`,
     ],
-    data: { mix: data, perMillion: { defaultProfile, leanProfile, ...totals }, prices: PRICES },
+    data: {
+      mix: data,
+      perMillion: { defaultProfile, leanProfile, ...totals, activity: activityPerMillion },
+      prices: PRICES,
+    },
   };
 }

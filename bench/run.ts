@@ -11,6 +11,7 @@ import { groupScaleBench } from './group-scale';
 import { importScaleBench } from './import-scale';
 import { type BenchContext, openBenchContext } from './lib/context';
 import { type BenchSection, benchEnvironment, formatTable, writeReport } from './lib/report';
+import { memoryBench } from './memory';
 import { overheadBench } from './overhead';
 import { throughputBench } from './throughput';
 
@@ -26,6 +27,7 @@ export const benchmarks: Record<
   coldStart: coldStartBench,
   overhead: overheadBench,
   cpu: cpuBench,
+  memory: memoryBench,
   dynamoDbWork: dynamoDbWorkBench,
   importScale: importScaleBench,
   groupScale: groupScaleBench,
