@@ -1,4 +1,6 @@
+import { itemOf } from '../adapters/dynamodb/activity-keys';
 import { type RouteId, routeById } from '../contract/routes';
+import { activityEntry } from '../core/activity/activity-entry';
 import { ACTIVITY_INGEST_MEMORY_MB, functionMemoryOf } from '../lib/route-function';
 import { cpuBench } from './cpu';
 import { dynamoDbWorkBench } from './dynamodb-work';
@@ -32,11 +34,50 @@ const LAMBDA_PLATFORM_LOG_BYTES = 300;
 const GOAL_PER_MILLION = 5;
 
 /**
- * The tenant activity log's write per IdP request (adapters/dynamodb/activity-keys.ts): one item of under 1 KB
- * in the table and in the two user indexes (by id and by userName) that a request with a known user has, 1 write
- * unit each; a failure is also in the failures index (4). Okta's steady traffic succeeds, so 3.
+ * The activity item an Okta profile push (a PUT that succeeds) leaves: a realistic request id, client id, user id
+ * and userName, written as the ingest writes it (adapters/dynamodb/activity-keys.ts).
  */
-const ACTIVITY_WRITE_UNITS_PER_REQUEST = 3;
+const OKTA_ACTIVITY_ITEM = itemOf({
+  ...activityEntry({
+    id: 'c0a8f1e2-3b4c-4d5e-8f90-a1b2c3d4e5f6',
+    at: new Date('2026-11-30T09:15:00.000Z'),
+    operation: 'replace',
+    httpStatus: 200,
+    clientId: '0oa1b2c3d4e5f6g7h8i9',
+    userId: '8f14e45f-ceea-467a-9575-3c2f1a9b7d10',
+    userName: 'firstname.lastname@example.com',
+  }),
+  tenantId: 'acme-corp',
+});
+
+/** DynamoDB's size of an item: attribute names and string values in UTF-8, a number 1 byte per 2 digits + 1. */
+function itemBytes(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'number') return 1 + Math.ceil(String(Math.abs(value)).replace('.', '').length / 2);
+  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
+  // A map: 3 bytes, plus each entry's name and value (and 1 byte per entry).
+  return (
+    3 +
+    Object.entries(value as Record<string, unknown>).reduce(
+      (bytes, [name, entry]) => bytes + Buffer.byteLength(name, 'utf8') + 1 + itemBytes(entry),
+      0,
+    )
+  );
+}
+
+/**
+ * The activity log's write units per IdP request: one per started KB of the item, in the table and in each
+ * index whose key the item has (its user id and userName indexes; a failure's also in the failures index).
+ */
+function activityWriteUnits(): { bytes: number; indexes: number; units: number } {
+  const bytes = Object.entries(OKTA_ACTIVITY_ITEM).reduce(
+    (total, [name, value]) => total + Buffer.byteLength(name, 'utf8') + itemBytes(value),
+    0,
+  );
+  const indexes = ['gsi1pk', 'gsi2pk', 'gsi3pk'].filter((key) => key in OKTA_ACTIVITY_ITEM).length;
+  return { bytes, indexes, units: (1 + indexes) * Math.ceil(bytes / 1024) };
+}
+
 /**
  * The ingest runs once per CloudWatch Logs subscription delivery, a batch of lines; taken at 10 lines and
  * 100 ms at its memory, an assumption, not a measurement: deliveries carry more lines under load, fewer at a
@@ -151,8 +192,9 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
   // Every request of the mix is an IdP request, so each writes one activity item (its log line is already in
   // the measured log bytes) and takes a share of an ingest invocation.
   const ingestMs = ACTIVITY_INGEST_BILLED_MS;
+  const activityWrites = activityWriteUnits();
   const activityPerMillion = {
-    dynamoDb: ACTIVITY_WRITE_UNITS_PER_REQUEST * PRICES.dynamoDbPerMillionWriteUnits,
+    dynamoDb: activityWrites.units * PRICES.dynamoDbPerMillionWriteUnits,
     lambda:
       (PRICES.lambdaRequestsPerMillion +
         (ingestMs / 1000) * (ACTIVITY_INGEST_MEMORY_MB / 1024) * PRICES.lambdaArmPerGbSecond * 1_000_000) /
@@ -253,12 +295,12 @@ export async function costBench(context: BenchContext, earlier: readonly BenchSe
     notes: [
       `Prices: ${PRICES.region} list prices of ${PRICES.asOf}: API Gateway REST $${PRICES.restApiPerMillion} and HTTP API $${PRICES.httpApiPerMillion} per million, WAF $${PRICES.wafPerMillionInspected} per million inspected, Lambda $${PRICES.lambdaRequestsPerMillion} per million requests and $${PRICES.lambdaArmPerGbSecond} per GB-s (arm64), CloudWatch Logs $${PRICES.logsPerGbIngested} per GB, DynamoDB on demand $${PRICES.dynamoDbPerMillionReadUnits} per million read and $${PRICES.dynamoDbPerMillionWriteUnits} per million write units.`,
       `Units are the DynamoDB-work bench's; log bytes are the CPU bench's capture plus ${LAMBDA_PLATFORM_LOG_BYTES} bytes for the runtime's START/END/REPORT lines (an estimate from their format); billed ms = CPU ms × ${MB_PER_VCPU} ÷ the route's memory (Lambda's CPU share at ${[...memories].sort((a, b) => a - b).join(' and ')} MB, lib/route-function.ts) + ${DYNAMODB_ROUND_TRIP_MS} ms per DynamoDB call (in-region round trip, assumed), not the local wall time, which DynamoDB Local inflates.`,
-      `Activity log: ${ACTIVITY_WRITE_UNITS_PER_REQUEST} write units per request (one item under 1 KB, in the table and its two user indexes) and the ingest at ${ACTIVITY_INGEST_MEMORY_MB} MB for ${ACTIVITY_INGEST_BILLED_MS} ms per delivery of ${ACTIVITY_LINES_PER_INGEST} lines (assumed): $${round(activityPerMillion.total)} per million, of which the writes are $${round(activityPerMillion.dynamoDb)}; its log line is in the log bytes.`,
+      `Activity log: ${activityWrites.units} write units per request (an Okta profile push's item, ${activityWrites.bytes} bytes by DynamoDB's size rules, in the table and ${activityWrites.indexes} indexes) and the ingest at ${ACTIVITY_INGEST_MEMORY_MB} MB for ${ACTIVITY_INGEST_BILLED_MS} ms per delivery of ${ACTIVITY_LINES_PER_INGEST} lines (assumed): $${round(activityPerMillion.total)} per million, of which the writes are $${round(activityPerMillion.dynamoDb)}; its log line is in the log bytes.`,
       `Default profile: $${round(defaultProfile)} per million against the goal of $${GOAL_PER_MILLION} (${defaultProfile <= GOAL_PER_MILLION ? 'reached' : 'not reached'}); API Gateway REST and WAF are $${round(PRICES.restApiPerMillion + PRICES.wafPerMillionInspected)} of it. Lean profile (context apiProfile=lean: HTTP API, no WAF): $${round(leanProfile)} (${leanProfile <= GOAL_PER_MILLION ? 'under' : 'over'} $${GOAL_PER_MILLION}). Not counted: X-Ray traces, the grant check's GetItem once per 30 s per warm function, and the fixed monthly costs (docs/deploy-and-operate.md).`,
     ],
     data: {
       mix: data,
-      perMillion: { defaultProfile, leanProfile, ...totals, activity: activityPerMillion },
+      perMillion: { defaultProfile, leanProfile, ...totals, activity: { ...activityPerMillion, ...activityWrites } },
       prices: PRICES,
     },
   };
