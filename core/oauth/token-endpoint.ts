@@ -142,11 +142,9 @@ async function identifyPublicClient(deps: ClientAuthenticationDeps, clientId: st
   const method = 'none';
   const client = (await deps.clients.getWithSecretHashes(clientId))?.client;
   if (client === undefined || !isPublicClient(client)) {
-    refuse(
-      deps,
-      { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) },
-      'Client authentication is required (client_secret_basic or client_secret_post)',
-    );
+    deps.onAuthenticationFailure?.({ clientId, method, ...(client ? { tenantId: client.tenantId } : {}) });
+    // As for a request with no credentials at all: the Basic challenge says how to authenticate.
+    throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', true);
   }
   return { clientId, method, client };
 }
