@@ -125,6 +125,22 @@ describe('a public client with openid-client', () => {
     expect(revoked).toMatchObject({ status: 'revoked', revokedReason: 'refresh-token-reuse' });
   });
 
+  test('it revokes its own refresh token with its client_id alone (RFC 7009 §2.1), which ends the grant', async () => {
+    const config = await discover();
+    const tokens = await codeFlow(config);
+    await client.tokenRevocation(config, tokens.refresh_token as string, { token_type_hint: 'refresh_token' });
+    await expect(client.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const { grantId } = (await oauthStores().ledger.getRefreshToken(
+      opaqueTokenHash(tokens.refresh_token as string),
+    )) as { grantId: string };
+    await expect(oauthStores().grants.get(grantId)).resolves.toMatchObject({
+      status: 'revoked',
+      revokedReason: 'revocation-request',
+    });
+  });
+
   test('an authorization request without PKCE is sent back with invalid_request', async () => {
     const config = await discover();
     const state = client.randomState();
