@@ -393,6 +393,13 @@ const manifest = [
     tables: { ...CONSOLE_SIGNED_IN.tables, clients: 'readWrite' },
   },
   {
+    id: 'ConsoleApplicationDeleteConfirm',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/applications/{clientId}/delete`,
+    entry: 'functions/console/applications/confirm-delete.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
     id: 'ConsoleApplicationDelete',
     method: 'POST',
     path: `${CONSOLE_BASE_PATH}/applications/{clientId}/delete`,

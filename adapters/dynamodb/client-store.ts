@@ -13,7 +13,9 @@ import {
   type ClientSecretSource,
   type NewAssertionClient,
   type NewClient,
+  type NewPublicClient,
   newClientRecord,
+  newPublicClientRecord,
   rotatedSecrets,
   type StoredClientSecret,
   storedClientKind,
@@ -60,6 +62,7 @@ function toRecord(item: Record<string, unknown>): ClientRecord {
       expiresAt === undefined ? { createdAt } : { createdAt, expiresAt },
     ),
     ...(stored.assertionCredential ? { assertionCredential: stored.assertionCredential } : {}),
+    ...(stored.publicClient === true ? { publicClient: true } : {}),
   };
 }
 
@@ -73,10 +76,26 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
    * Registers a client of an existing tenant, or a multi-tenant one (core/oauth/clients.ts `newClientRecord` decides its settings) and
    * returns its first secret, which is not stored anywhere.
    */
-  async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
-    const clientId = randomUUID();
+  async create(
+    client: NewClient,
+    now = new Date(),
+    clientId: string = randomUUID(),
+  ): Promise<{ client: ClientRecord; clientSecret: string }> {
     const { record, clientSecret, secret } = newClientRecord(client, clientId, now);
     return { client: await this.put(record, [secret]), clientSecret };
+  }
+
+  /**
+   * Registers a public client (core/oauth/clients.ts `publicClient`): an authorization-code client of an
+   * existing tenant with no secret. `clientId` lets a caller make a repeated request name the same client, so
+   * that the second one fails with `duplicate-client` instead of registering another.
+   */
+  async createPublic(
+    client: NewPublicClient,
+    now = new Date(),
+    clientId: string = randomUUID(),
+  ): Promise<{ client: ClientRecord }> {
+    return { client: await this.put(newPublicClientRecord(client, clientId, now), []) };
   }
 
   /**
@@ -119,8 +138,12 @@ export class ClientStore implements ClientDirectory, ClientSecretSource {
         }),
       );
     } catch (error) {
-      if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') {
         throw new StoreError('unknown-tenant', `There is no tenant ${tenantId}`);
+      }
+      if (reasons?.[1] === 'ConditionalCheckFailed') {
+        throw new StoreError('duplicate-client', `There is already a client ${clientId}`);
       }
       throw error;
     }

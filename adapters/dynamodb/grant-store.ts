@@ -15,9 +15,13 @@ export const grantItem = (record: GrantRecord): Record<string, unknown> => ({
   ...record,
 });
 
+/** The grant's `lastUsedAt` is stored as `lastRefreshedAt`, the name the rotation transaction has always written. */
 function toRecord(item: Record<string, unknown>): GrantRecord {
-  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, lastRefreshedAt: _last, ...record } = item;
-  return record as unknown as GrantRecord;
+  const { pk: _pk, sk: _sk, gsi1pk: _gsi1pk, gsi1sk: _gsi1sk, lastRefreshedAt, ...record } = item;
+  return {
+    ...(record as unknown as GrantRecord),
+    ...(typeof lastRefreshedAt === 'number' ? { lastUsedAt: lastRefreshedAt } : {}),
+  };
 }
 
 /**

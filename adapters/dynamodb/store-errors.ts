@@ -3,7 +3,13 @@ import { Refusal } from '../../core/access/refusal';
 /** A refusal worded by the store itself (the OAuth client store's); the admin CLI prints the message. */
 export class StoreError extends Refusal {
   constructor(
-    code: 'unknown-tenant' | 'unknown-client' | 'unknown-grant' | 'duplicate-admin' | 'concurrent-change',
+    code:
+      | 'unknown-tenant'
+      | 'unknown-client'
+      | 'duplicate-client'
+      | 'unknown-grant'
+      | 'duplicate-admin'
+      | 'concurrent-change',
     message: string,
   ) {
     super(code, {}, message);

@@ -5,7 +5,9 @@ import {
   type ClientSecretSource,
   type NewAssertionClient,
   type NewClient,
+  type NewPublicClient,
   newClientRecord,
+  newPublicClientRecord,
   rotatedSecrets,
   type StoredClientSecret,
 } from '../../core/oauth/clients';
@@ -36,14 +38,36 @@ export class MemoryClientStore implements ClientDirectory, ClientSecretSource {
   constructor(private readonly tenantExists: (tenantId: string) => boolean) {}
 
   /** Registers a client of an existing tenant and returns its first secret, which is not stored anywhere. */
-  async create(client: NewClient, now = new Date()): Promise<{ client: ClientRecord; clientSecret: string }> {
-    const { record, clientSecret, secret } = newClientRecord(client, randomUUID(), now);
-    if (client.tenantId !== undefined && !this.tenantExists(client.tenantId)) {
-      throw new StoreError('unknown-tenant', `There is no tenant ${client.tenantId}`);
-    }
+  async create(
+    client: NewClient,
+    now = new Date(),
+    clientId: string = randomUUID(),
+  ): Promise<{ client: ClientRecord; clientSecret: string }> {
+    const { record, clientSecret, secret } = newClientRecord(client, clientId, now);
+    this.mayAdd(client.tenantId, clientId);
     const stored: StoredClient = { ...record, secrets: [secret] };
     this.clients.set(stored.clientId, stored);
     return { client: toRecord(stored), clientSecret };
+  }
+
+  /** Registers a public client: no secret; a repeated `clientId` is `duplicate-client`. */
+  async createPublic(
+    client: NewPublicClient,
+    now = new Date(),
+    clientId: string = randomUUID(),
+  ): Promise<{ client: ClientRecord }> {
+    const record = newPublicClientRecord(client, clientId, now);
+    this.mayAdd(client.tenantId, clientId);
+    const stored: StoredClient = { ...record, secrets: [] };
+    this.clients.set(clientId, stored);
+    return { client: toRecord(stored) };
+  }
+
+  private mayAdd(tenantId: string | undefined, clientId: string): void {
+    if (tenantId !== undefined && !this.tenantExists(tenantId)) {
+      throw new StoreError('unknown-tenant', `There is no tenant ${tenantId}`);
+    }
+    if (this.clients.has(clientId)) throw new StoreError('duplicate-client', `There is already a client ${clientId}`);
   }
 
   /** Registers a machine client that authenticates with signed JWTs (RFC 7523) only: no secret at all. */

@@ -91,7 +91,9 @@ class MemoryGrantLedger implements TokenLedger {
     const stored = this.data.refreshTokens.get(current.tokenHash);
     if (stored?.status !== 'active' || stored.validUntil <= nowSeconds) return false;
     if (this.data.refreshTokens.has(successor.tokenHash)) return false;
-    if (this.data.grants.get(current.grantId)?.status !== 'active') return false;
+    const grant = this.data.grants.get(current.grantId);
+    if (grant?.status !== 'active') return false;
+    this.data.grants.set(current.grantId, { ...grant, lastUsedAt: nowSeconds });
     this.data.refreshTokens.set(current.tokenHash, {
       ...stored,
       status: 'rotated',

@@ -13,6 +13,8 @@ export type RefusalCode =
   | 'duplicate-tenant-name'
   | 'duplicate-role'
   | 'duplicate-admin'
+  /** A client id already registered: a repeated registration (the console's create form posted twice). */
+  | 'duplicate-client'
   | 'invalid-role-name'
   /** A name or description that is empty, too long or holds control characters; `field` says which. */
   | 'invalid-value'

@@ -1,4 +1,6 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
+import { Refusal } from '../access/refusal';
 import { PageScript } from '../html/page';
 import { PageError } from '../html/page-error';
 import { html, type SafeHtml, safeUrl } from '../html/template';
@@ -10,7 +12,7 @@ import {
   rotateClientSecret,
   type SecretRotationStores,
 } from '../oauth/client-registration';
-import type { ClientRecord } from '../oauth/clients';
+import { type ClientRecord, clientAuthenticationOf, type NewPublicClient } from '../oauth/clients';
 import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import type { UserRecord } from '../scim/user-record';
@@ -31,11 +33,13 @@ export interface ApplicationDeps {
   readonly clients: {
     list(tenantId: string): Promise<readonly ClientRecord[]>;
     get(clientId: string): Promise<ClientRecord | undefined>;
-    create(input: {
-      tenantId: string;
-      name: string;
-      redirectUris: readonly string[];
-    }): Promise<{ client: ClientRecord; clientSecret: string }>;
+    /** `clientId` names the new client, so that a form posted twice fails with the `duplicate-client` refusal. */
+    create(
+      input: { tenantId: string; name: string; redirectUris: readonly string[] },
+      now: Date,
+      clientId: string,
+    ): Promise<{ client: ClientRecord; clientSecret: string }>;
+    createPublic(input: NewPublicClient, now: Date, clientId: string): Promise<{ client: ClientRecord }>;
     delete(clientId: string): Promise<ClientRecord | undefined>;
   } & SecretRotationStores['clients'];
   readonly grants: ClientRemovalStores['grants'] & { get(grantId: string): Promise<GrantRecord | undefined> };
@@ -55,6 +59,7 @@ type Flash =
       readonly clientSecret: string;
       readonly previousEndsAt?: number;
     }
+  | { readonly kind: 'public-created'; readonly clientId: string }
   | { readonly kind: 'notice'; readonly text: string };
 
 async function takeFlash(deps: ApplicationDeps, admin: SignedIn): Promise<Flash | undefined> {
@@ -87,13 +92,30 @@ const page = (deps: ApplicationDeps, admin: ConsoleAdmin, status: number, title:
 
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
 
+/**
+ * What kind of client it is, in the admin's words: how it proves itself at the token endpoint
+ * (core/oauth/clients.ts `clientAuthenticationOf`) and which grant it uses.
+ */
+export function clientKindLabel(client: ClientRecord): string {
+  const authentication = clientAuthenticationOf(client);
+  if (client.kind === 'client_credentials') {
+    if (authentication === 'private_key_jwt') {
+      return client.assertionCredential?.kind === 'jwks'
+        ? 'Machine, signed JWT (private_key_jwt)'
+        : 'Machine, federated credential (private_key_jwt)';
+    }
+    return 'Machine, client secret';
+  }
+  return authentication === 'none' ? 'Public, PKCE S256 (no secret)' : 'Confidential, client secret';
+}
+
 /** GET /console/applications: the tenant's applications, newest first. */
 export async function listApplications(deps: ApplicationDeps, admin: SignedIn): Promise<ConsoleResponse> {
   const flash = await takeFlash(deps, admin);
   const clients = [...(await deps.clients.list(admin.tenantId))].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const rows = clients.map(
     (client) =>
-      html`<tr><td><a href="${safeUrl(applicationUrl(deps, client.clientId))}">${client.name}</a></td><td><code>${client.clientId}</code></td><td>${client.createdAt.slice(0, 10)}</td></tr>`,
+      html`<tr><td><a href="${safeUrl(applicationUrl(deps, client.clientId))}">${client.name}</a></td><td>${clientKindLabel(client)}</td><td><code>${client.clientId}</code></td><td>${client.createdAt.slice(0, 10)}</td></tr>`,
   );
   const body = html`<h1>OAuth applications</h1>
 ${noticeBox(flash?.kind === 'notice' ? flash.text : undefined)}
@@ -104,7 +126,7 @@ ${
     ? html`<p>There are no OAuth applications yet.</p>`
     : html`<div class="table-wrap"><table>
 <caption class="muted">${clients.length} application${clients.length === 1 ? '' : 's'}</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Created</th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Client ID</th><th scope="col">Created</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`
 }`;
@@ -115,6 +137,29 @@ interface ApplicationForm {
   readonly name: string;
   readonly redirectUri: string;
   readonly confidential: boolean;
+  /** The form's one-time token: the new client's id is derived from it (`clientIdOfForm`). */
+  readonly formToken: string;
+}
+
+const FORM_TOKEN_FIELD = 'form_token';
+const FORM_TOKEN = /^[A-Za-z0-9_-]{22}$/;
+
+/** A new Create form's one-time token: 128 random bits. */
+const newFormToken = (): string => randomBytes(16).toString('base64url');
+
+/**
+ * The client id a Create form registers: a UUID (RFC 9562 §5.8, version 8) derived from the tenant and the
+ * form's one-time token. The client store writes a client only if its id is new, in the same conditional write
+ * that registers it, so a form posted twice (a double click, Back and resend, a second tab) registers one
+ * application, and the second post is told so instead of getting a second secret. The tenant is part of the
+ * input, so no token typed into another tenant's form can name this tenant's client.
+ */
+export function clientIdOfForm(tenantId: string, formToken: string): string {
+  const bytes = createHash('sha256').update(`console-create-application\n${tenantId}\n${formToken}`).digest();
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = bytes.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 const OKTA_CALLBACK_HELP = html`<p class="help" id="redirect-help">For Okta: <code>https://system-admin.okta.com/admin/app/cpc/&lt;okta_instance&gt;_&lt;okta_app_name&gt;/oauth/callback</code>. <code>&lt;okta_instance&gt;</code> is your Okta organization's name, the first part of your Okta address (<code>acme</code> in <code>acme.okta.com</code>); <code>&lt;okta_app_name&gt;</code> is the app's name in Okta, the part after the last slash of the app's address in Okta's Admin Console (Applications › your app, e.g. <code>scimapp_1</code>). If your Okta address ends in okta-emea.com or oktapreview.com, use that domain instead of okta.com. The URI must match exactly.</p>`;
@@ -124,7 +169,7 @@ function applicationFormPage(
   admin: ConsoleAdmin,
   status: number,
   form: ApplicationForm,
-  problems: { readonly name?: string; readonly redirectUri?: string; readonly confidential?: string } = {},
+  problems: { readonly name?: string; readonly redirectUri?: string } = {},
 ): ConsoleResponse {
   const problemList = Object.values(problems).filter((problem): problem is string => problem !== undefined);
   const described = (id: string, problem: string | undefined) => (problem ? `${id} ${id}-error` : id);
@@ -134,6 +179,7 @@ function applicationFormPage(
 ${problemList.length > 0 ? alertBox(`The application was not created. ${problemList.join('. ')}.`) : undefined}
 <form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationCreate')))}">
 ${csrfField(admin.csrfToken)}
+<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${form.formToken}">
 <div class="field">
 <label for="name">Name</label>
 <input id="name" name="name" type="text" required maxlength="200" aria-describedby="${described('name-help', problems.name)}" aria-invalid="${problems.name ? 'true' : 'false'}" value="${form.name}">
@@ -148,8 +194,7 @@ ${fieldError('redirect_uri', problems.redirectUri)}
 </div>
 <div class="field">
 <label class="check" for="confidential">${form.confidential ? html`<input id="confidential" name="confidential" type="checkbox" value="yes" aria-describedby="confidential-help" checked>` : html`<input id="confidential" name="confidential" type="checkbox" value="yes" aria-describedby="confidential-help">`} Confidential</label>
-<p class="help" id="confidential-help">A confidential application gets a Client Secret, which Okta keeps. This service registers confidential applications only, so check this box.</p>
-${fieldError('confidential', problems.confidential)}
+<p class="help" id="confidential-help">Check it for Okta: a confidential application gets a Client Secret, which Okta keeps on its server. Leave it unchecked for a public application, one that cannot keep a secret (an app on a device or in a browser): it gets no secret and must use PKCE with S256 on every sign-in.</p>
 </div>
 <div class="actions"><button type="submit">Create</button><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplications')))}">Cancel</a></div>
 </form>`;
@@ -158,7 +203,12 @@ ${fieldError('confidential', problems.confidential)}
 
 /** GET /console/applications/new: the form. */
 export async function newApplication(deps: ApplicationDeps, admin: ConsoleAdmin): Promise<ConsoleResponse> {
-  return applicationFormPage(deps, admin, 200, { name: '', redirectUri: '', confidential: false });
+  return applicationFormPage(deps, admin, 200, {
+    name: '',
+    redirectUri: '',
+    confidential: false,
+    formToken: newFormToken(),
+  });
 }
 
 const single = (form: Readonly<Record<string, readonly string[]>>, name: string): string => {
@@ -169,27 +219,29 @@ const single = (form: Readonly<Record<string, readonly string[]>>, name: string)
 
 /**
  * POST /console/applications: checks every field as the CLI's `client create` does, and shows the form again
- * with every problem and the input kept; nothing is written unless all are good. The new secret goes to the
- * next page through the session's sealed flash (POST → 303 → GET), so reloading that page never shows it again.
+ * with every problem and the input kept; nothing is written unless all are good. Checked Confidential registers
+ * a confidential client with a secret, unchecked a public client (PKCE S256, no secret), like `client create
+ * --public`. The new secret goes to the next page through the session's sealed flash (POST → 303 → GET), so
+ * reloading that page never shows it again; the form's one-time token makes a second post of the same form
+ * register nothing (`clientIdOfForm`).
  */
 export async function createApplication(
   deps: ApplicationDeps,
   admin: SignedIn,
   form: Readonly<Record<string, readonly string[]>>,
 ): Promise<ConsoleResponse> {
+  const formToken = single(form, FORM_TOKEN_FIELD);
+  if (!FORM_TOKEN.test(formToken)) {
+    throw new PageError(400, 'Invalid request', 'The form is out of date. Open Create new OAuth application again.');
+  }
   const input: ApplicationForm = {
     name: single(form, 'name').trim(),
     redirectUri: single(form, 'redirect_uri').trim(),
     confidential: single(form, 'confidential') === 'yes',
+    formToken,
   };
-  const problems = {
-    name: clientNameProblem(input.name),
-    redirectUri: redirectUriProblem(input.redirectUri),
-    confidential: input.confidential
-      ? undefined
-      : 'Check Confidential: this service registers confidential applications only',
-  };
-  if (problems.name || problems.redirectUri || problems.confidential) {
+  const problems = { name: clientNameProblem(input.name), redirectUri: redirectUriProblem(input.redirectUri) };
+  if (problems.name || problems.redirectUri) {
     return applicationFormPage(
       deps,
       admin,
@@ -198,13 +250,35 @@ export async function createApplication(
       problems,
     );
   }
-  const { client, clientSecret } = await deps.clients.create({
-    tenantId: admin.tenantId,
-    name: input.name,
-    redirectUris: [input.redirectUri],
-  });
-  await putFlash(deps, admin, { kind: 'secret', clientId: client.clientId, clientSecret });
-  return { kind: 'redirect', location: applicationUrl(deps, client.clientId) };
+  const clientId = clientIdOfForm(admin.tenantId, formToken);
+  const settings = { tenantId: admin.tenantId, name: input.name, redirectUris: [input.redirectUri] };
+  try {
+    if (input.confidential) {
+      const { clientSecret } = await deps.clients.create(settings, deps.now(), clientId);
+      await putFlash(deps, admin, { kind: 'secret', clientId, clientSecret });
+    } else {
+      await deps.clients.createPublic(settings, deps.now(), clientId);
+      await putFlash(deps, admin, { kind: 'public-created', clientId });
+    }
+  } catch (error) {
+    if (error instanceof Refusal && error.code === 'duplicate-client') return alreadyCreatedPage(deps, admin, clientId);
+    throw error;
+  }
+  return { kind: 'redirect', location: applicationUrl(deps, clientId) };
+}
+
+/** The answer to a Create form sent a second time: what the first post created, never a second secret. */
+async function alreadyCreatedPage(deps: ApplicationDeps, admin: SignedIn, clientId: string): Promise<ConsoleResponse> {
+  const existing = await deps.clients.get(clientId);
+  const body =
+    existing && existing.tenantId === admin.tenantId
+      ? html`<h1>This form was already sent</h1>
+<p>The application <a href="${safeUrl(applicationUrl(deps, existing.clientId))}">${existing.name}</a> was created when this form was first sent, so nothing new was created.</p>
+${clientAuthenticationOf(existing) === 'client_secret' ? html`<p>Its Client Secret is shown only once: open the application to see it if you have not yet; if it is no longer shown and you did not save it, rotate the secret there.</p>` : undefined}
+<p><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplications')))}">Back to OAuth applications</a></p>`
+      : html`<h1>This form was already sent</h1>
+<p>The application this form created has since been deleted, so nothing was created. To create another, open <a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationNew')))}">Create new OAuth application</a> again.</p>`;
+  return page(deps, admin, 409, 'This form was already sent', body);
 }
 
 /** The copy buttons: hidden without JavaScript, where the values can be selected and copied by hand. */
@@ -232,6 +306,8 @@ export async function showApplication(
   const client = await ownClient(deps, admin, clientId);
   const flash = await takeFlash(deps, admin);
   const secret = flash?.kind === 'secret' && flash.clientId === client.clientId ? flash : undefined;
+  const createdPublic = flash?.kind === 'public-created' && flash.clientId === client.clientId;
+  const authentication = clientAuthenticationOf(client);
   const grants = (await deps.grants.list(admin.tenantId))
     .filter((grant) => grant.clientId === client.clientId)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
@@ -240,7 +316,7 @@ export async function showApplication(
   for (const grant of grants) {
     const active = grant.status === 'active' && (grant.expiresAt === undefined || grant.expiresAt > nowSeconds);
     connectionRows.push(
-      html`<tr><td>${await approverName(deps, admin.tenantId, grant.subject)}</td><td>${grant.createdAt.replace(/\.\d+Z$/, 'Z')}</td><td>${active ? 'Active' : grant.status === 'revoked' ? `Revoked ${grant.revokedAt?.slice(0, 10) ?? ''}` : 'Expired'}</td><td>${
+      html`<tr><td>${await approverName(deps, admin.tenantId, grant.subject)}</td><td>${grant.createdAt.replace(/\.\d+Z$/, 'Z')}</td><td>${grant.lastUsedAt === undefined ? 'Not since approval' : iso(grant.lastUsedAt)}</td><td>${active ? 'Active' : grant.status === 'revoked' ? `Revoked ${grant.revokedAt?.slice(0, 10) ?? ''}` : 'Expired'}</td><td>${
         active
           ? html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleConnectionRevoke'), { clientId: client.clientId, grantId: grant.grantId }))}">${csrfField(admin.csrfToken)}<button type="submit" class="secondary" aria-label="${`Revoke the connection approved by ${await approverName(deps, admin.tenantId, grant.subject)} on ${grant.createdAt.slice(0, 10)}`}">Revoke</button></form>`
           : undefined
@@ -262,25 +338,32 @@ ${
 </section>`
     : undefined
 }
+${
+  createdPublic
+    ? html`<section aria-labelledby="credentials">
+<h2 id="credentials">Save the Client ID</h2>
+<p class="notice" role="status">This is a public application: it has <strong>no Client Secret</strong>. It sends only its Client ID to the token endpoint, and must use <strong>PKCE with S256</strong> on every authorization request; a request without it, or with the plain method, is refused.</p>
+<dl>${copyable('client-id', 'Client ID', client.clientId)}</dl>
+</section>`
+    : undefined
+}
 <section aria-labelledby="okta-values">
 <h2 id="okta-values">The values Okta's Provisioning tab asks for</h2>
 <dl>
 ${copyable('scim-base-url', 'SCIM connector base URL', `${deps.issuer}${SCIM_BASE_PATH}`)}
 ${copyable('authorization-endpoint', 'Authorization endpoint', `${deps.issuer}${pathOf('OAuthAuthorize')}`)}
 ${copyable('token-endpoint', 'Token endpoint', `${deps.issuer}${pathOf('OAuthToken')}`)}
-${secret ? undefined : copyable('client-id', 'Client ID', client.clientId)}
+${secret || createdPublic ? undefined : copyable('client-id', 'Client ID', client.clientId)}
 </dl>
 </section>
 <section aria-labelledby="details">
 <h2 id="details">Details</h2>
 <dl>
-<dt>Redirect URI</dt><dd>${client.redirectUris.map((uri) => html`<span class="value">${uri}</span><br>`)}</dd>
-<dt>Client secrets</dt><dd><ul>${secrets}</ul></dd>
+<dt>Kind</dt><dd>${clientKindLabel(client)}</dd>
+${client.redirectUris.length > 0 ? html`<dt>Redirect URI</dt><dd>${client.redirectUris.map((uri) => html`<span class="value">${uri}</span><br>`)}</dd>` : undefined}
+${authentication === 'client_secret' ? html`<dt>Client secrets</dt><dd><ul>${secrets}</ul></dd>` : undefined}
 </dl>
-<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
-<p class="help">Rotating gives a new Client Secret; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Okta.</p>
-<div class="actions"><button type="submit" class="secondary">Rotate secret</button></div>
-</form>
+${credentialsSection(deps, admin, client)}
 </section>
 <section aria-labelledby="connections">
 <h2 id="connections">Connections</h2>
@@ -288,19 +371,62 @@ ${
   grants.length === 0
     ? html`<p>No connection yet: one is made when an administrator approves the application on the consent page.</p>`
     : html`<div class="table-wrap"><table>
-<thead><tr><th scope="col">Approved by</th><th scope="col">Approved at</th><th scope="col">Status</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
+<thead><tr><th scope="col">Approved by</th><th scope="col">Approved at</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="muted">Action</span></th></tr></thead>
 <tbody>${connectionRows}</tbody>
 </table></div>`
 }
 </section>
 <section aria-labelledby="delete">
 <h2 id="delete">Delete</h2>
-<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationDelete'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
-<p class="help">Deleting the application ends its secrets at once and revokes all its connections: Okta can no longer provision users with it.</p>
-<div class="actions"><button type="submit" class="danger">Delete application</button></div>
-</form>
+<p class="help">Deleting the application ends its credentials at once and revokes all its connections. You are asked to confirm first.</p>
+<p><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationDeleteConfirm'), { clientId: client.clientId }))}">Delete this application…</a></p>
 </section>`;
   return page(deps, admin, 200, client.name, body);
+}
+
+/**
+ * What can be done about the client's credentials: a secret is rotated here (with the CLI's overlap); a public
+ * client has none; a client that signs JWTs has its keys rotated where they are kept (its JWKS, or the issuer
+ * of its federated credential), so there is nothing to rotate here.
+ */
+function credentialsSection(deps: ApplicationDeps, admin: ConsoleAdmin, client: ClientRecord): SafeHtml {
+  switch (clientAuthenticationOf(client)) {
+    case 'client_secret':
+      return html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
+<p class="help">Rotating gives a new Client Secret; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Okta.</p>
+<div class="actions"><button type="submit" class="secondary">Rotate secret</button></div>
+</form>`;
+    case 'none':
+      return html`<p class="help">A public application has no secret, so there is nothing to rotate: it proves each authorization with PKCE (S256) instead.</p>`;
+    case 'private_key_jwt':
+      return html`<p class="help">This application has no secret: it signs a JWT with its own keys (private_key_jwt). Its keys are rotated where they are kept, at its identity provider or in its key set, not here.</p>`;
+  }
+}
+
+/** GET /console/applications/{clientId}/delete: what deleting revokes, and the button that does it. */
+export async function confirmDeleteApplication(
+  deps: ApplicationDeps,
+  admin: SignedIn,
+  clientId: string,
+): Promise<ConsoleResponse> {
+  const client = await ownClient(deps, admin, clientId);
+  const nowSeconds = Math.floor(deps.now().getTime() / 1000);
+  const active = (await deps.grants.list(admin.tenantId)).filter(
+    (grant) =>
+      grant.clientId === client.clientId &&
+      grant.status === 'active' &&
+      (grant.expiresAt === undefined || grant.expiresAt > nowSeconds),
+  ).length;
+  const credentials =
+    clientAuthenticationOf(client) === 'client_secret'
+      ? 'Its Client Secret stops working at once'
+      : 'It can no longer get tokens';
+  const body = html`<h1>Delete ${client.name}?</h1>
+<p class="warning">${credentials}, and its ${active === 1 ? '1 active connection is' : `${active} active connections are`} revoked: the identity provider using it (such as Okta) can no longer provision users with it, and would need a new application and a new approval. This cannot be undone.</p>
+<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationDelete'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
+<div class="actions"><button type="submit" class="danger">Delete application</button><a href="${safeUrl(applicationUrl(deps, client.clientId))}">Cancel</a></div>
+</form>`;
+  return page(deps, admin, 200, `Delete ${client.name}?`, body);
 }
 
 /** POST /console/applications/{clientId}/rotate-secret: a new secret, the current one kept for the overlap. */
@@ -312,7 +438,15 @@ export async function rotateApplicationSecret(
   const client = await ownClient(deps, admin, clientId);
   const now = deps.now();
   const rotated = await rotateClientSecret(deps, client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
-  if (rotated === 'no-secret') throw notFound();
+  if (rotated === 'no-secret') {
+    throw new PageError(
+      409,
+      'Nothing to rotate',
+      clientAuthenticationOf(client) === 'none'
+        ? 'This is a public application: it has no secret to rotate.'
+        : 'This application signs a JWT with its own keys instead of a secret: rotate its keys where they are kept.',
+    );
+  }
   const stillValid = rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000);
   await putFlash(deps, admin, {
     kind: 'secret',

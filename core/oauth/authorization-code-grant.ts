@@ -1,4 +1,5 @@
 import type { AuthorizationCodeReader, AuthorizationCodeRecord } from './authorization-code';
+import { isPublicClient } from './clients';
 import { invalidGrant } from './errors';
 import { requiredParam, singleParam } from './form-params';
 import type { GrantRecord, GrantStorePort, TokenLedger } from './grants';
@@ -21,7 +22,11 @@ export interface AuthorizationCodeGrantDeps extends TokenIssuingDeps {
   readonly ledger: Pick<TokenLedger, 'redeemCode'>;
 }
 
-export const authorizationCodeGrant: TokenGrant<AuthorizationCodeGrantDeps> = async (deps, { clientId }, form) => {
+export const authorizationCodeGrant: TokenGrant<AuthorizationCodeGrantDeps> = async (
+  deps,
+  { clientId, client },
+  form,
+) => {
   const code = requiredParam(form, 'code');
   const redirectUri = singleParam(form, 'redirect_uri');
   const verifier = singleParam(form, 'code_verifier');
@@ -36,6 +41,11 @@ export const authorizationCodeGrant: TokenGrant<AuthorizationCodeGrantDeps> = as
   // RFC 6749 §4.1.3, §10.6: the same redirect_uri as in the authorization request, byte for byte.
   if (redirectUri !== record.redirectUri) {
     throw invalidGrant('The redirect_uri does not match the one of the authorization request');
+  }
+  // RFC 9700 §2.1.1: a public client's code is redeemed only with PKCE; /authorize already refuses to issue
+  // one without a challenge, and this holds even for a code issued before the client became public.
+  if (isPublicClient(client) && record.codeChallenge === undefined) {
+    throw invalidGrant('A public client must use PKCE (S256): the authorization request had no code_challenge');
   }
   checkVerifier(record, verifier);
 

@@ -26,6 +26,8 @@ export interface AuthorizingClient {
   /** Only an authorization-code client may start the flow (clients.ts ClientKind). */
   readonly kind: ClientKind;
   readonly redirectUris: readonly string[];
+  /** A public client must send a PKCE S256 challenge (clients.ts `publicClient`). */
+  readonly publicClient?: true;
 }
 
 export interface AuthorizationRequest {
@@ -177,6 +179,10 @@ export function validatedAuthorizationRequest(
   const codeChallengeMethod = single(query, 'code_challenge_method') as string | undefined;
   if (codeChallenge === undefined && codeChallengeMethod !== undefined) {
     throw fail('invalid_request', 'code_challenge_method was sent without code_challenge');
+  }
+  // RFC 9700 §2.1.1: a public client has no secret, so PKCE is what binds the code to the client that asked.
+  if (codeChallenge === undefined && client.publicClient === true) {
+    throw fail('invalid_request', 'This client must use PKCE: send code_challenge with code_challenge_method=S256');
   }
   if (codeChallenge !== undefined) {
     // RFC 7636 §4.3 would default a missing method to `plain`, which RFC 9700 §2.1.1 rules out.

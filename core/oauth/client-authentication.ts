@@ -4,27 +4,31 @@ import { invalidClient, invalidRequest } from './errors';
 import { type FormParams, singleParam } from './form-params';
 
 /**
- * Confidential client authentication at the token and revocation endpoints (RFC 6749 §2.3.1):
+ * Client authentication at the token and revocation endpoints (RFC 6749 §2.3.1):
  * `client_secret_basic` (HTTP Basic) and `client_secret_post` (form body) are both accepted, because Okta
  * does not document which one it uses; a client registered with keys or a federated credential authenticates
  * with a signed JWT instead, `private_key_jwt` (RFC 7523 §2.2, RFC 7521 §4.2). Using two methods in one
  * request is refused (RFC 6749 §2.3: "MUST NOT use more than one authentication method in each request").
+ * A public client presents only its `client_id` in the body, `none` (RFC 7591 §2; RFC 6749 §3.2.1), and
+ * is held to PKCE instead.
  */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 export const CLIENT_AUTH_METHODS: readonly ClientAuthMethod[] = [
   'client_secret_basic',
   'client_secret_post',
   'private_key_jwt',
+  'none',
 ];
 
-/** What a request presents to authenticate its client: a secret, or a client assertion. */
+/** What a request presents to authenticate its client: a secret, a client assertion, or its id alone. */
 export type ClientCredentials =
   | {
       readonly clientId: string;
       readonly clientSecret: string;
       readonly method: 'client_secret_basic' | 'client_secret_post';
     }
-  | { readonly clientId: string; readonly assertion: string; readonly method: 'private_key_jwt' };
+  | { readonly clientId: string; readonly assertion: string; readonly method: 'private_key_jwt' }
+  | { readonly clientId: string; readonly method: 'none' };
 
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -71,9 +75,10 @@ function presentedCredentials(authorization: string | undefined, form: FormParam
     }
     return { clientId, clientSecret, method: 'client_secret_basic' };
   }
-  if (bodyClientId === undefined || bodySecret === undefined) {
+  if (bodyClientId === undefined) {
     throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', true);
   }
+  if (bodySecret === undefined) return { clientId: bodyClientId, method: 'none' };
   return { clientId: bodyClientId, clientSecret: bodySecret, method: 'client_secret_post' };
 }
 

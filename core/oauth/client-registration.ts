@@ -1,6 +1,7 @@
 import {
   ASSERTION_GRANT_SECRET,
   type ClientRecord,
+  clientAuthenticationOf,
   machineGrantIdOf,
   type StoredClientSecret,
   secretIsValid,
@@ -101,7 +102,7 @@ export async function rotateClientSecret(
   newSecretLifetimeSeconds?: number,
 ): Promise<'no-secret' | { clientSecret: string; previousSecretExpiresAt: number }> {
   const before = await stores.clients.getWithSecretHashes(clientId);
-  if (before?.client.assertionCredential !== undefined) return 'no-secret';
+  if (before && clientAuthenticationOf(before.client) !== 'client_secret') return 'no-secret';
   const rotated = await stores.clients.rotateSecret(clientId, overlapSeconds, now, newSecretLifetimeSeconds);
   if (before?.client.kind === 'client_credentials') {
     await endMachineGrants(stores.grants, before.client, before.secretHashes, now, rotated.previousSecretExpiresAt);

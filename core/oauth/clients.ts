@@ -2,9 +2,10 @@ import type { AssertionCredential } from './client-assertion';
 import { hashesEqual, newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
 
 /**
- * OAuth clients: confidential, one tenant each (Okta's or Entra's connection to one tenant). A client has at
+ * OAuth clients, one tenant each (Okta's or Entra's connection to one tenant). A confidential client has at
  * most two valid secrets at once, so a secret can be rotated without downtime (AS-E6). Secrets are 256-bit
- * random values kept only as SHA-256 (RFC 6819 §5.1.4.1.3), and checked here; storage only keeps them.
+ * random values kept only as SHA-256 (RFC 6819 §5.1.4.1.3), and checked here; storage only keeps them. A
+ * public client (RFC 6749 §2.1) has no secret at all and proves itself with PKCE instead.
  */
 /**
  * The longest client id a request may name. Ours are UUIDs (36 characters); the bound keeps any other value,
@@ -72,7 +73,33 @@ export interface ClientRecord {
   readonly secrets: readonly ClientSecretInfo[];
   /** Keys it signs client assertions with (RFC 7523); such a client has no secret and authenticates only so. */
   readonly assertionCredential?: AssertionCredential;
+  /**
+   * A public client (RFC 6749 §2.1, RFC 7591 §2 `token_endpoint_auth_method` `none`): an authorization-code
+   * client with no secret, which names itself by `client_id` alone and must use PKCE with S256 on every
+   * authorization (RFC 9700 §2.1.1); its refresh tokens rotate on every use (RFC 9700 §4.14.2).
+   */
+  readonly publicClient?: true;
 }
+
+/** What registering a public client is given: an authorization-code client of one tenant, without a secret. */
+export interface NewPublicClient {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly redirectUris: readonly string[];
+}
+
+export const isPublicClient = (client: Pick<ClientRecord, 'publicClient'>): boolean => client.publicClient === true;
+
+/**
+ * How a client authenticates at the token endpoint, as RFC 7591 §2 `token_endpoint_auth_method` names it:
+ * one of its secrets (Basic or in the body), a signed JWT, or nothing (a public client).
+ */
+export type ClientAuthentication = 'client_secret' | 'private_key_jwt' | 'none';
+
+export const clientAuthenticationOf = (
+  client: Pick<ClientRecord, 'publicClient' | 'assertionCredential'>,
+): ClientAuthentication =>
+  isPublicClient(client) ? 'none' : client.assertionCredential !== undefined ? 'private_key_jwt' : 'client_secret';
 
 /** What `create` is given; the store adds the id, the creation time and the first secret. */
 export type NewClient =
@@ -169,6 +196,19 @@ export function newClientRecord(
         }
       : { ...common, kind: 'authorization_code', redirectUris: [...client.redirectUris] };
   return { record, clientSecret, secret };
+}
+
+/**
+ * The record of a new public client (the stores' shared rule): the settings of an authorization-code client,
+ * checked the same way, and no secret. Throws on settings `newClientProblem` refuses.
+ */
+export function newPublicClientRecord(
+  client: NewPublicClient,
+  clientId: string,
+  now: Date,
+): Omit<ClientRecord, 'secrets'> {
+  const { record } = newClientRecord({ ...client, kind: 'authorization_code' }, clientId, now);
+  return { ...record, publicClient: true };
 }
 
 /** A stored client's kind: a record from before kinds existed is an authorization-code client. */

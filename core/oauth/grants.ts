@@ -25,6 +25,12 @@ export interface GrantRecord {
   readonly expiresAt?: number;
   /** Epoch seconds: when the approving admin signed in. */
   readonly authTime?: number;
+  /**
+   * Epoch seconds: when a refresh token of the grant was last redeemed, written by the rotation's own
+   * transaction (TokenLedger `rotateRefreshToken`), so it costs no extra write and none on the SCIM path;
+   * absent until the first refresh.
+   */
+  readonly lastUsedAt?: number;
 }
 
 export type RevocationReason =
@@ -56,8 +62,9 @@ export interface GrantStorePort {
  * The token endpoint's atomic steps (AS-L1): each either happens whole or not at all, and says which.
  * - `redeemCode`: marks the code consumed (only if unconsumed and unexpired) and creates the grant and its
  *   first refresh token; false when the code was consumed, had expired or vanished meanwhile.
- * - `rotateRefreshToken`: marks the token rotated (only if still active and unexpired) and creates its
- *   successor (only if the grant is still active); false otherwise, and the caller decides from a fresh read.
+ * - `rotateRefreshToken`: marks the token rotated (only if still active and unexpired), creates its
+ *   successor and sets the grant's `lastUsedAt` (only if the grant is still active); false otherwise, and the
+ *   caller decides from a fresh read.
  */
 export interface TokenLedger {
   getRefreshToken(tokenHash: string): Promise<RefreshTokenRecord | undefined>;

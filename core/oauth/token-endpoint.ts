@@ -3,7 +3,7 @@ import { type AuthorizationCodeGrantDeps, authorizationCodeGrant } from './autho
 import { type ClientAssertionDeps, verifyClientAssertion } from './client-assertion';
 import { type ClientAuthMethod, type ClientCredentials, clientCredentialsFrom } from './client-authentication';
 import { type ClientCredentialsGrantDeps, clientCredentialsGrant } from './client-credentials-grant';
-import { type ClientSecretSource, clientAllowsGrant, matchClientSecret } from './clients';
+import { type ClientSecretSource, clientAllowsGrant, isPublicClient, matchClientSecret } from './clients';
 import {
   clientShareUsedUp,
   invalidClient,
@@ -84,7 +84,8 @@ export const isSupportedGrantType = (grantType: string): grantType is GrantType 
  * Authenticates the client (RFC 6749 §2.3.1, RFC 7523 §3); any failure is `invalid_client`, the same for a
  * wrong secret and an unknown client, and repeated failures from one caller make it wait (429 with
  * Retry-After) before it may try again (AS-E5). A client registered with assertion keys has no secret, and a
- * client with a secret has no keys, so each can authenticate only its own way.
+ * client with a secret has no keys, so each can authenticate only its own way; a public client names itself
+ * by `client_id` alone, and any secret or assertion sent for it is refused.
  */
 export async function authenticateClient(
   deps: ClientAuthenticationDeps,
@@ -100,7 +101,9 @@ export async function authenticateClient(
   const authenticated =
     credentials.method === 'private_key_jwt'
       ? await authenticateAssertion(deps, credentials.clientId, credentials.assertion)
-      : await authenticateSecret(deps, credentials);
+      : credentials.method === 'none'
+        ? await identifyPublicClient(deps, credentials.clientId)
+        : await authenticateSecret(deps, credentials);
   await deps.clientAuthFailures?.succeeded(credentials.clientId);
   return authenticated;
 }
@@ -121,10 +124,29 @@ async function authenticateSecret(
 ): Promise<AuthenticatedClient> {
   const { clientId, method } = credentials;
   const { client, secret } = await matchClientSecret(deps.clients, clientId, credentials.clientSecret, deps.now());
+  if (client && isPublicClient(client)) {
+    refuse(deps, { clientId, method, tenantId: client.tenantId }, 'This is a public client: send no client secret');
+  }
   if (!client || !secret || client.assertionCredential !== undefined) {
     refuse(deps, { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) });
   }
   return { clientId, method, client, secret };
+}
+
+/**
+ * A request that names its client by `client_id` alone (RFC 6749 §3.2.1, `none`): accepted only for a public
+ * client, whose proof is the PKCE verifier the grant then checks (RFC 9700 §2.1.1). For any other client it is
+ * the same `invalid_client` as a missing secret.
+ */
+async function identifyPublicClient(deps: ClientAuthenticationDeps, clientId: string): Promise<AuthenticatedClient> {
+  const method = 'none';
+  const client = (await deps.clients.getWithSecretHashes(clientId))?.client;
+  if (client === undefined || !isPublicClient(client)) {
+    deps.onAuthenticationFailure?.({ clientId, method, ...(client ? { tenantId: client.tenantId } : {}) });
+    // As for a request with no credentials at all: the Basic challenge says how to authenticate.
+    throw invalidClient('Client authentication is required (client_secret_basic or client_secret_post)', true);
+  }
+  return { clientId, method, client };
 }
 
 async function authenticateAssertion(
@@ -136,6 +158,7 @@ async function authenticateAssertion(
   const client = (await deps.clients.getWithSecretHashes(clientId))?.client;
   const credential = client?.assertionCredential;
   const failure = { clientId, method, ...(client ? { tenantId: client.tenantId } : {}) } as const;
+  if (client && isPublicClient(client)) refuse(deps, failure, 'This is a public client: send no client assertion');
   if (!deps.assertions || client === undefined || credential === undefined) {
     refuse(deps, failure, 'Client authentication failed: this client does not authenticate with an assertion');
   }

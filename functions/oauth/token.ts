@@ -33,6 +33,7 @@ const AUTH_METHOD_LOG_NAMES = {
   client_secret_basic: 'basic',
   client_secret_post: 'post',
   private_key_jwt: 'jwt',
+  none: 'public',
 } as const satisfies Record<ClientAuthMethod, string>;
 
 /**

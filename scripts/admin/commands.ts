@@ -249,6 +249,43 @@ async function createAssertionClient(
   };
 }
 
+/** `--public` is an authorization-code client of one tenant without a secret: the options that say otherwise are refused. */
+function publicOptionsMustFit(context: CommandContext, multiTenant: boolean): void {
+  if (multiTenant) throw new CliError('A --public client belongs to one tenant: give --tenant, not --multi-tenant', 2);
+  if (context.values.grant !== undefined && context.values.grant !== 'authorization_code') {
+    throw new CliError('A --public client uses the authorization code grant: leave out --grant', 2);
+  }
+  if (context.values['secret-expires-in'] !== undefined) {
+    throw new CliError('A --public client has no secret: leave out --secret-expires-in', 2);
+  }
+  for (const option of Object.keys(ASSERTION_OPTIONS)) {
+    if (context.values[option] !== undefined) {
+      throw new CliError(`A --public client has no credential: leave out --${option}`, 2);
+    }
+  }
+}
+
+/** `client create --public`: a public client (PKCE S256, no secret) for the authorization code grant. */
+async function createPublicClient(connection: Connection, newClient: NewClient): Promise<CommandResult> {
+  if (newClient.kind === 'client_credentials' || newClient.tenantId === undefined) {
+    throw new CliError('A --public client is an authorization-code client of one tenant', 2);
+  }
+  const { client } = await stores(connection).clients.createPublic({
+    tenantId: newClient.tenantId,
+    name: newClient.name,
+    redirectUris: newClient.redirectUris,
+  });
+  return {
+    json: { clientId: client.clientId, kind: client.kind, public: true, tokenEndpointAuthMethod: 'none' },
+    text: [
+      `Public client "${client.name}" created for tenant ${client.tenantId}.`,
+      `  Client ID      ${client.clientId}`,
+      '  Client Secret  none: a public client sends only its client_id and must use PKCE with S256',
+      ...client.redirectUris.map((uri, index) => `  ${index === 0 ? 'Redirect URIs' : '             '}  ${uri}`),
+    ].join('\n'),
+  };
+}
+
 const iso = (epochSeconds: number | undefined) =>
   epochSeconds === undefined ? undefined : new Date(epochSeconds * 1000).toISOString();
 
@@ -274,6 +311,7 @@ function clientView(client: ClientRecord) {
 /** How the client authenticates: with a secret, or a JWT verified with its own keys or a federated issuer's. */
 function authenticationView(client: ClientRecord) {
   const credential = client.assertionCredential;
+  if (client.publicClient === true) return { method: 'none', pkce: 'S256' };
   if (credential === undefined) return { method: 'client_secret' };
   if (credential.kind === 'jwks') {
     return { method: 'private_key_jwt', keys: credential.keys.map((key) => key.kid ?? `${key.kty} key`) };
@@ -287,7 +325,9 @@ const authenticationSummary = (view: ReturnType<typeof authenticationView>): str
     ? `federated: ${view.federated.issuer}`
     : 'keys' in view && view.keys
       ? `keys: ${view.keys.join(' ')}`
-      : 'secret';
+      : view.method === 'none'
+        ? 'public (PKCE S256)'
+        : 'secret';
 
 function grantView(grant: GrantRecord) {
   return {
@@ -301,6 +341,7 @@ function grantView(grant: GrantRecord) {
     ...(grant.expiresAt !== undefined ? { expiresAt: iso(grant.expiresAt) } : {}),
     ...(grant.revokedAt !== undefined ? { revokedAt: grant.revokedAt } : {}),
     ...(grant.revokedReason !== undefined ? { revokedReason: grant.revokedReason } : {}),
+    ...(grant.lastUsedAt !== undefined ? { lastUsedAt: iso(grant.lastUsedAt) } : {}),
   };
 }
 
@@ -539,6 +580,7 @@ const oauthCommands: readonly CommandSpec[] = [
       'client create --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]\n' +
       '  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] [--secret-expires-in <duration>] [--base-url <url>] [--json]\n' +
       `  client create --grant client_credentials --tenant <tenantId> --name <name> [--token-lifetime <duration>] ${ASSERTION_USAGE} [--base-url <url>] [--json]\n` +
+      '  client create --public --tenant <tenantId> --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--json]\n' +
       '  client create --multi-tenant --name <name> --redirect-uri <uri> [--redirect-uri <uri> ...] [--secret-expires-in <duration>] [--json]',
     details: [
       'Without --grant (or with --grant authorization_code) the client is for the authorization code grant',
@@ -549,6 +591,9 @@ const oauthCommands: readonly CommandSpec[] = [
       "--multi-tenant registers the service's one client for an app in Okta's catalogue (OIN), shared by every",
       'tenant: no --tenant; each grant belongs to the organization of the admin who approves it, named by the',
       "authorization URL's tenant=<tenantId> parameter or typed on the sign-in page. Only the operator creates it.",
+      '--public registers a public authorization-code client (token_endpoint_auth_method none): no secret; it',
+      'sends only its client_id to the token endpoint, must use PKCE with S256 on every authorization, and its',
+      'refresh tokens rotate on every use. Any secret or client assertion sent for it is refused.',
       '--grant client_credentials creates a machine client (Microsoft Entra ID): no redirect URI and no consent',
       'page, since creating it is the approval. Its access tokens live --token-lifetime (60m to 6h, default',
       `${DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS / 60}m).`,
@@ -559,12 +604,14 @@ const oauthCommands: readonly CommandSpec[] = [
       'running npm start; --base-url <url> (the public base URL, e.g. https://scim.example.com) gives them otherwise.',
       'The client secret is printed once and stored only as a hash: copy it into the identity provider now.',
       'With --json: {"clientId", "clientSecret", "kind": "authorization_code" | "client_credentials", "secretExpiresAt"',
-      '(if it expires), and for client_credentials "accessTokenLifetimeSeconds", "tenantUrl", "tokenEndpoint" (when known)}.',
+      '(if it expires), and for client_credentials "accessTokenLifetimeSeconds", "tenantUrl", "tokenEndpoint" (when known)};',
+      'for --public: {"clientId", "kind": "authorization_code", "public": true, "tokenEndpointAuthMethod": "none"}.',
       ...ASSERTION_HELP,
     ],
     options: {
       tenant: { type: 'string' },
       'multi-tenant': { type: 'boolean' },
+      public: { type: 'boolean' },
       name: { type: 'string' },
       grant: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
@@ -575,6 +622,7 @@ const oauthCommands: readonly CommandSpec[] = [
     },
     run: async (context) => {
       const multiTenant = context.values['multi-tenant'] === true;
+      if (context.values.public === true) publicOptionsMustFit(context, multiTenant);
       if (multiTenant && context.values.tenant !== undefined) {
         throw new CliError('A --multi-tenant client belongs to no one tenant: leave out --tenant', 2);
       }
@@ -589,6 +637,7 @@ const oauthCommands: readonly CommandSpec[] = [
         const urls = baseUrl === undefined ? connection.serviceUrls : serviceUrlsOf(baseUrl);
         return createAssertionClient(connection, newClient, assertionCredential, urls);
       }
+      if (context.values.public === true) return createPublicClient(connection, newClient);
       const { client, clientSecret } = await stores(connection).clients.create(newClient);
       const secretExpiresAt = iso(client.secrets[0]?.expiresAt);
       if (client.kind === 'client_credentials') {
@@ -687,7 +736,9 @@ const oauthCommands: readonly CommandSpec[] = [
         secretLifetimeSeconds,
       );
       if (rotated === 'no-secret') {
-        throw new CliError(`Client ${clientId} authenticates with a signed JWT (private_key_jwt) and has no secret`);
+        throw new CliError(
+          `Client ${clientId} has no secret to rotate: it authenticates with a signed JWT (private_key_jwt) or is a public client (PKCE)`,
+        );
       }
       const previousEnds =
         rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000)
@@ -733,7 +784,9 @@ const oauthCommands: readonly CommandSpec[] = [
     usage: 'grant list [--tenant <tenantId>] [--client <clientId>] [--json]',
     details: [
       'A grant is created when a client redeems an authorization code; every token is issued under one.',
-      'With --json: {"grants": [{"grantId", "tenantId", "clientId", "subject", "scope", "status", "createdAt", ...}]}.',
+      'LAST USED is when a refresh token of the grant was last redeemed (never: not since the approval).',
+      'With --json: {"grants": [{"grantId", "tenantId", "clientId", "subject", "scope", "status", "createdAt",',
+      '"lastUsedAt"?, ...}]}.',
     ],
     options: { tenant: { type: 'string' }, client: { type: 'string' } },
     run: async (context) => {
@@ -747,13 +800,14 @@ const oauthCommands: readonly CommandSpec[] = [
           grants.length === 0
             ? 'No grants.'
             : table([
-                ['GRANT ID', 'TENANT ID', 'CLIENT ID', 'STATUS', 'CREATED'],
+                ['GRANT ID', 'TENANT ID', 'CLIENT ID', 'STATUS', 'CREATED', 'LAST USED'],
                 ...grants.map((g) => [
                   g.grantId,
                   g.tenantId,
                   g.clientId,
                   g.status === 'revoked' ? `revoked (${g.revokedReason ?? 'admin'})` : g.status,
                   g.createdAt,
+                  g.lastUsedAt ?? 'never',
                 ]),
               ]),
       };

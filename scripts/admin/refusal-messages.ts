@@ -30,6 +30,8 @@ export function refusalMessage(refusal: Refusal): string {
       return `Tenant ${fact('tenantId')} already has a role ${fact('role')} (role names are compared case-insensitively)`;
     case 'duplicate-admin':
       return `Tenant ${fact('tenantId')} already has an admin with that email`;
+    case 'duplicate-client':
+      return `There is already a client ${fact('clientId')}`;
     case 'invalid-role-name':
       return `Role names are 1 to 64 characters without control characters (not ${JSON.stringify(fact('role'))})`;
     case 'invalid-value':

@@ -18,7 +18,10 @@ import { describeContract } from '../support/contract';
 /** The client store as the token endpoint and the admin tools use it, next to the tenants its clients belong to. */
 interface Clients {
   readonly tenants: Pick<TenantStorePort, 'createTenant'>;
-  readonly clients: Pick<ClientStore, 'create' | 'get' | 'getWithSecretHashes' | 'list' | 'rotateSecret' | 'delete'>;
+  readonly clients: Pick<
+    ClientStore,
+    'create' | 'createPublic' | 'get' | 'getWithSecretHashes' | 'list' | 'rotateSecret' | 'delete'
+  >;
 }
 
 describeContract<Clients>(
@@ -66,6 +69,40 @@ describeContract<Clients>(
         authenticateClientSecret(clients, client.clientId, `${clientSecret}x`, new Date()),
       ).resolves.toBeUndefined();
       await expect(authenticateClientSecret(clients, randomUUID(), clientSecret, new Date())).resolves.toBeUndefined();
+    });
+
+    test('a public client has no secret, reads back as public, and no secret authenticates it', async () => {
+      const { clients } = subject();
+      const tenantId = await newTenant();
+      const { client } = await clients.createPublic({
+        tenantId,
+        name: 'Device app',
+        redirectUris: ['https://app.example.com/callback'],
+      });
+      expect(client).toMatchObject({ tenantId, kind: 'authorization_code', publicClient: true, secrets: [] });
+      await expect(clients.get(client.clientId)).resolves.toEqual(client);
+      await expect(clients.getWithSecretHashes(client.clientId)).resolves.toEqual({ client, secretHashes: [] });
+      await expect(clients.list(tenantId)).resolves.toEqual([client]);
+      await expect(authenticateClientSecret(clients, client.clientId, '', new Date())).resolves.toBeUndefined();
+      expect(clientAllowsGrant(client, 'authorization_code')).toBe(true);
+      expect(clientAllowsGrant(client, 'client_credentials')).toBe(false);
+    });
+
+    test('a client id given twice registers one client: the second is duplicate-client and changes nothing', async () => {
+      const { clients } = subject();
+      const tenantId = await newTenant();
+      const clientId = randomUUID();
+      const settings = { tenantId, name: 'Okta', redirectUris: ['https://example.com/cb'] };
+      const { client, clientSecret } = await clients.create(settings, new Date(), clientId);
+      expect(client.clientId).toBe(clientId);
+      await expect(clients.create({ ...settings, name: 'Again' }, new Date(), clientId)).rejects.toMatchObject({
+        code: 'duplicate-client',
+      });
+      await expect(clients.createPublic({ ...settings, name: 'Again' }, new Date(), clientId)).rejects.toMatchObject({
+        code: 'duplicate-client',
+      });
+      await expect(clients.get(clientId)).resolves.toEqual(client);
+      await expect(authenticateClientSecret(clients, clientId, clientSecret, new Date())).resolves.toEqual(client);
     });
 
     test('AS-E6: after a rotation both secrets work until the overlap ends, then only the new one', async () => {

@@ -145,7 +145,7 @@ describeContract<GrantsTable>(
     });
 
     describe('rotating a refresh token', () => {
-      test('marks the token rotated towards its successor and stores the successor', async () => {
+      test('marks the token rotated towards its successor, stores the successor and records the grant as used', async () => {
         const { grant, refresh } = await redeemedGrant(subject());
         const successor = refreshToken(grant, NOW + 10);
         await expect(
@@ -159,7 +159,7 @@ describeContract<GrantsTable>(
           sealedSuccessor: 'sealed',
         });
         await expect(subject().ledger.getRefreshToken(successor.tokenHash)).resolves.toEqual(successor);
-        await expect(subject().grants.get(grant.grantId)).resolves.toEqual(grant);
+        await expect(subject().grants.get(grant.grantId)).resolves.toEqual({ ...grant, lastUsedAt: NOW + 10 });
       });
 
       test('a rotated token is not rotated again, and the second successor is not stored', async () => {

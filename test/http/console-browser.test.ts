@@ -159,7 +159,8 @@ describe('the set-up guide, Step 1, in the console', () => {
     rememberSecret(rotated);
     expect(rotated).not.toBe(clientSecret);
 
-    // Delete: back to the list, which says so; the application is gone.
+    // Delete, after its confirmation page: back to the list, which says so; the application is gone.
+    await page.getByRole('link', { name: 'Delete this application…' }).click();
     await page.getByRole('button', { name: 'Delete application' }).click();
     await page.getByText('User Provisioning was deleted; 0 connections revoked.').waitFor();
     await expect(page.getByRole('link', { name: 'User Provisioning' }).count()).resolves.toBe(0);
@@ -197,6 +198,7 @@ describe('console rules', () => {
     const response = await page.goto(`${baseUrl}/console/applications/${globex.clientId}`);
     expect(response?.status()).toBe(404);
     await expectAccessible(page);
+    expect((await page.goto(`${baseUrl}/console/applications/${globex.clientId}/delete`))?.status()).toBe(404);
     const post = (path: string) =>
       page.request.post(`${baseUrl}${path}`, {
         form: { csrf_token: csrf },

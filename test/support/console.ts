@@ -84,3 +84,33 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
       (violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target).join(', ')})`,
     );
 }
+
+/**
+ * Okta's side of a connection, in the browser: opens the authorization URL in a new page of `context`, signs
+ * in and approves on the consent page, and returns the callback URL the browser was sent to. The callback host
+ * is answered inside the browser, so nothing leaves the machine; the code it carries is recorded for the log scan.
+ */
+export async function approveInBrowser(
+  context: BrowserContext,
+  authorizationUrl: string,
+  account: Pick<ConsoleAccount, 'email' | 'password'>,
+): Promise<URL> {
+  const callbackOrigin = new URL(new URL(authorizationUrl).searchParams.get('redirect_uri') as string).origin;
+  const callback = new Promise<URL>((resolve) => {
+    void context.route(`${callbackOrigin}/**`, async (route) => {
+      resolve(new URL(route.request().url()));
+      await route.fulfill({ status: 200, contentType: 'text/plain', body: 'Callback (answered by the test)' });
+    });
+  });
+  const page = await context.newPage();
+  await page.goto(authorizationUrl);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Allow' }).click();
+  const url = await callback;
+  const code = url.searchParams.get('code');
+  if (code) rememberSecret(code);
+  await page.close();
+  return url;
+}
