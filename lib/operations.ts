@@ -29,7 +29,7 @@ import {
   PROVISIONING_OPERATIONS,
   TOKEN_FAILURE_REASONS,
 } from '../contract/metrics';
-import { SCIM_BASE_PATH } from '../contract/routes';
+import { CONSOLE_BASE_PATH, SCIM_BASE_PATH } from '../contract/routes';
 import type { TableKey } from '../contract/tables';
 import { tables as tableSpecs } from '../contract/tables';
 import type { RouteFunction } from './route-function';
@@ -391,18 +391,26 @@ export class Operations extends Construct {
       'sort @timestamp desc',
       'limit 200',
     ]);
-    query('Slowest requests', groupsOf(props.functions), [
-      'fields @timestamp, route, method, status, latencyMs, tenant, requestId',
-      'filter message = "request"',
-      'sort latencyMs desc',
-      'limit 50',
-    ]);
-    query('Unhandled errors', groupsOf(props.functions), [
-      'fields @timestamp, route, requestId, tenant, error.name, error.message',
-      'filter level = "ERROR"',
-      'sort @timestamp desc',
-      'limit 100',
-    ]);
+    // Every function's log groups are more than one query may search: one query per part of the service.
+    const consoleFunctions = props.functions.filter((fn) => fn.route.path.startsWith(CONSOLE_BASE_PATH));
+    const parts = [
+      { part: 'SCIM and OAuth', functions: props.functions.filter((fn) => !consoleFunctions.includes(fn)) },
+      { part: 'console', functions: consoleFunctions },
+    ];
+    for (const { part, functions } of parts) {
+      query(`Slowest requests (${part})`, groupsOf(functions), [
+        'fields @timestamp, route, method, status, latencyMs, tenant, requestId',
+        'filter message = "request"',
+        'sort latencyMs desc',
+        'limit 50',
+      ]);
+      query(`Unhandled errors (${part})`, groupsOf(functions), [
+        'fields @timestamp, route, requestId, tenant, error.name, error.message',
+        'filter level = "ERROR"',
+        'sort @timestamp desc',
+        'limit 100',
+      ]);
+    }
     query(
       'Gateway errors (WAF, throttling, unknown routes)',
       [props.accessLogs.logGroupName],

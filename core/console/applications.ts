@@ -121,6 +121,7 @@ export async function listApplications(deps: ApplicationDeps, admin: SignedIn): 
 ${noticeBox(flash?.kind === 'notice' ? flash.text : undefined)}
 <p>An OAuth application is how an identity provider such as Okta connects to ${admin.tenantName}: it uses the application's Client ID and Client Secret, and an administrator approves the connection once.</p>
 <p><a class="button" href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationNew')))}">Create new OAuth application</a></p>
+<p>Identity providers that connect without a consent page: <a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleMachineClients')))}">Machine clients</a> (Microsoft Entra ID, client credentials) and <a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleScimTokens')))}">SCIM bearer tokens</a> (Entra's Secret Token, OneLogin, JumpCloud, …).</p>
 ${
   clients.length === 0
     ? html`<p>There are no OAuth applications yet.</p>`
@@ -282,11 +283,11 @@ ${clientAuthenticationOf(existing) === 'client_secret' ? html`<p>Its Client Secr
 }
 
 /** The copy buttons: hidden without JavaScript, where the values can be selected and copied by hand. */
-const COPY_SCRIPT = new PageScript(
+export const COPY_SCRIPT = new PageScript(
   "document.querySelectorAll('button[data-copy]').forEach(function(b){b.hidden=false;b.addEventListener('click',function(){var v=document.getElementById(b.getAttribute('data-copy'));if(!v||!navigator.clipboard)return;navigator.clipboard.writeText(v.textContent).then(function(){b.textContent='Copied';});});});",
 );
 
-const copyable = (id: string, label: string, value: string) =>
+export const copyable = (id: string, label: string, value: string) =>
   html`<dt>${label}</dt><dd class="copy"><span class="value" id="${id}">${value}</span><button type="button" class="secondary" data-copy="${id}" aria-label="${`Copy ${label}`}" hidden>Copy</button></dd>`;
 
 async function approverName(deps: ApplicationDeps, tenantId: string, subject: string): Promise<string> {

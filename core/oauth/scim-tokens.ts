@@ -20,6 +20,16 @@ export const SCIM_TOKEN_PATTERN = new RegExp(`^${SCIM_TOKEN_PREFIX}[A-Za-z0-9_-]
  */
 export const MAX_ACTIVE_SCIM_TOKENS_PER_TENANT = 5;
 
+/**
+ * The shortest and longest lifetime a token may be given; by default it does not expire, which is what Entra
+ * asks for (an expired token quarantines its provisioning job).
+ */
+export const MIN_SCIM_TOKEN_LIFETIME_SECONDS = 60;
+export const MAX_SCIM_TOKEN_LIFETIME_SECONDS = 3650 * 86400;
+
+/** Within how many seconds a revoked token is refused everywhere: the bound of the token cache below. */
+export const SCIM_TOKEN_REVOCATION_BOUND_SECONDS = GRANT_STATUS_CACHE_MS / 1000;
+
 /** How long a revoked or expired token stays listed (and remembered as such) before its item expires. */
 export const SCIM_TOKEN_RETENTION_SECONDS = 90 * 24 * 3600;
 

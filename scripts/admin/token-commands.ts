@@ -1,13 +1,15 @@
 import { ScimTokenStore } from '../../adapters/dynamodb/scim-token-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { Refusal } from '../../core/access/refusal';
-import { GRANT_STATUS_CACHE_MS } from '../../core/oauth/grant-status';
 import {
   issueScimToken,
   MAX_ACTIVE_SCIM_TOKENS_PER_TENANT,
+  MAX_SCIM_TOKEN_LIFETIME_SECONDS,
+  MIN_SCIM_TOKEN_LIFETIME_SECONDS,
   revokeScimToken,
   SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS,
   SCIM_TOKEN_PREFIX,
+  SCIM_TOKEN_REVOCATION_BOUND_SECONDS,
   type ScimTokenRecord,
   scimTokenIsActive,
 } from '../../core/oauth/scim-tokens';
@@ -15,17 +17,12 @@ import { CliError } from './cli-error';
 import { type CommandContext, type CommandSpec, displayName, required, table } from './command-support';
 import type { Connection } from './connection';
 
-/** The longest `--expires-in`: ten years; Entra asks for a token that does not expire, which is the default. */
-const MAX_TOKEN_LIFETIME_SECONDS = 3650 * 86400;
-const MIN_TOKEN_LIFETIME_SECONDS = 60;
-const REVOCATION_BOUND_SECONDS = GRANT_STATUS_CACHE_MS / 1000;
-
 /** `90m`, `12h`, `365d` → seconds, between a minute and ten years. */
 export function parseTokenLifetime(value: string): number {
   const match = /^(\d{1,7})([smhd])$/.exec(value.trim());
   if (!match) throw new CliError(`--expires-in must look like 90m, 12h or 365d, not ${value}`, 2);
   const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  if (seconds < MIN_TOKEN_LIFETIME_SECONDS || seconds > MAX_TOKEN_LIFETIME_SECONDS) {
+  if (seconds < MIN_SCIM_TOKEN_LIFETIME_SECONDS || seconds > MAX_SCIM_TOKEN_LIFETIME_SECONDS) {
     throw new CliError('--expires-in is at least 1m and at most 3650d', 2);
   }
   return seconds;
@@ -150,10 +147,10 @@ export const tokenCommands: readonly CommandSpec[] = [
   {
     group: 'token',
     action: 'revoke',
-    summary: `revoke a SCIM token: refused everywhere within ${REVOCATION_BOUND_SECONDS} seconds`,
+    summary: `revoke a SCIM token: refused everywhere within ${SCIM_TOKEN_REVOCATION_BOUND_SECONDS} seconds`,
     usage: 'token revoke --tenant <tenantId> --token <tokenId> [--json]',
     details: [
-      `Name the token by its id (token list). It stops working within ${REVOCATION_BOUND_SECONDS} seconds, the bound a revoked`,
+      `Name the token by its id (token list). It stops working within ${SCIM_TOKEN_REVOCATION_BOUND_SECONDS} seconds, the bound a revoked`,
       'grant has. Revoking a revoked token is a no-op. With --json: {"tokenId", "status": "revoked", "revokedAt"}.',
     ],
     options: { tenant: { type: 'string' }, token: { type: 'string' } },
@@ -174,7 +171,7 @@ export const tokenCommands: readonly CommandSpec[] = [
       }
       return {
         json: { tokenId, status: 'revoked', revokedAt: revoked.revokedAt },
-        text: `SCIM token ${tokenId} revoked; it is refused within ${REVOCATION_BOUND_SECONDS} seconds.`,
+        text: `SCIM token ${tokenId} revoked; it is refused within ${SCIM_TOKEN_REVOCATION_BOUND_SECONDS} seconds.`,
       };
     },
   },

@@ -1,7 +1,7 @@
 import { ACTIVITY_LOG_MESSAGE, recordsActivity } from '../../contract/activity';
 import { routes } from '../../contract/routes';
 import { INGEST_RETRY_ATTEMPTS } from '../../lib/activity-log';
-import { flatten, resourcesOfType, synthTemplate } from '../support/synth';
+import { flatten, resourcesOfType, roleStatements, synthTemplate } from '../support/synth';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -65,11 +65,7 @@ describe('the activity log ingest', () => {
     const activityTableId = stack.getLogicalId(stack.tables.byKey.activity.node.defaultChild as never);
     const granted = stack.functions.filter((fn) => {
       const roleId = stack.getLogicalId(fn.role.node.defaultChild as never);
-      return Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).some(
-        (policy) =>
-          (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId) &&
-          JSON.stringify(policy.Properties.PolicyDocument).includes(`"${activityTableId}"`),
-      );
+      return JSON.stringify(roleStatements(template, roleId)).includes(`"${activityTableId}"`);
     });
     expect(granted.map((fn) => fn.route.id)).toEqual(['ConsoleActivity']);
     expect(routes.filter((route) => route.tables.activity !== undefined)).toEqual([

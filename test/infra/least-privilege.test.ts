@@ -10,7 +10,14 @@ import { routes } from '../../contract/routes';
 import { type TableKey, tables } from '../../contract/tables';
 import { INDEX_ACTIONS, SCIM_TOKEN_KEY_PATTERN, TABLE_READ_ACTIONS, TABLE_WRITE_ACTIONS } from '../../lib/table-access';
 import { capabilityRoutes } from '../support/capability-routes';
-import { type CfnResource, environmentOf, flatten, resourcesOfType, synthTemplate } from '../support/synth';
+import {
+  type CfnResource,
+  environmentOf,
+  flatten,
+  resourcesOfType,
+  roleStatements,
+  synthTemplate,
+} from '../support/synth';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, unknown> };
 type Synth = ReturnType<typeof synthTemplate>;
@@ -19,17 +26,13 @@ const actionsOf = (statement: Statement) => (Array.isArray(statement.Action) ? s
 const resourcesOf = (statement: Statement) =>
   (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(flatten);
 
-/** Every statement of every policy attached to the route's role (inline default policy), by route id. */
+/** Every statement the route's role is given (its inline policy, and any policy attached to it), by route id. */
 function statementsByRoute({ template, stack }: Synth): Record<string, Statement[]> {
-  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'));
   return Object.fromEntries(
-    stack.functions.map((fn) => {
-      const roleId = stack.getLogicalId(fn.role.node.defaultChild as never);
-      const statements = policies
-        .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleId))
-        .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
-      return [fn.route.id, statements];
-    }),
+    stack.functions.map((fn) => [
+      fn.route.id,
+      roleStatements(template, stack.getLogicalId(fn.role.node.defaultChild as never)) as Statement[],
+    ]),
   );
 }
 

@@ -247,10 +247,30 @@ describe('operations', () => {
       expect(named('Refused token requests').text).toContain('filter message = "request" and status >= 400');
     });
 
-    test('slowest requests and unhandled errors search every function', () => {
-      expect(named('Slowest requests').groups).toEqual(groupsOf(() => true));
-      expect(named('Slowest requests').text).toContain('sort latencyMs desc');
-      expect(named('Unhandled errors').text).toContain('filter level = "ERROR"');
+    test('slowest requests and unhandled errors search every function of the whole manifest, the console in a query of its own', () => {
+      const whole = synthTemplate();
+      const wholeQueries = Object.values(resourcesOfType(whole.template, 'AWS::Logs::QueryDefinition'));
+      const groupsNamed = (name: string) => {
+        const found = wholeQueries.find((query) => query.Properties.Name === `Test/${name}`);
+        if (!found) throw new Error(`no query ${name}`);
+        return {
+          text: found.Properties.QueryString as string,
+          groups: (found.Properties.LogGroupNames as unknown[]).map(flatten),
+        };
+      };
+      const groupsWhere = (predicate: (routeId: string) => boolean) =>
+        whole.stack.functions
+          .filter((fn) => predicate(fn.route.id))
+          .map((fn) => flatten(whole.stack.resolve(fn.logGroup.logGroupName)));
+      for (const name of ['Slowest requests', 'Unhandled errors']) {
+        const [service, ofConsole] = [groupsNamed(`${name} (SCIM and OAuth)`), groupsNamed(`${name} (console)`)];
+        expect(ofConsole.groups).toEqual(groupsWhere((id) => id.startsWith('Console')));
+        expect([...service.groups, ...ofConsole.groups].sort()).toEqual(groupsWhere(() => true).sort());
+        for (const query of [service, ofConsole]) expect(query.groups.length).toBeLessThanOrEqual(50);
+      }
+      expect(groupsNamed('Slowest requests (console)').text).toContain('sort latencyMs desc');
+      expect(groupsNamed('Unhandled errors (SCIM and OAuth)').text).toContain('filter level = "ERROR"');
+      expect(named('Slowest requests (SCIM and OAuth)').groups).toEqual(groupsOf(() => true));
     });
 
     test('gateway errors search the access log', () => {

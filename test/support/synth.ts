@@ -57,3 +57,23 @@ export function propertiesOf(template: Template, logicalId: string): Record<stri
 /** A function's environment variables, by logical id. */
 export const environmentOf = (template: Template, logicalId: string): Record<string, unknown> =>
   (propertiesOf(template, logicalId).Environment as { Variables: Record<string, unknown> }).Variables;
+
+export type PolicyStatementJson = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+};
+
+/** Every statement the role with this logical id is given: its inline policies and the policies attached to it. */
+export function roleStatements(template: Template, roleLogicalId: string): PolicyStatementJson[] {
+  const documents = (documents: unknown) =>
+    ((documents ?? []) as { PolicyDocument: { Statement: PolicyStatementJson[] } }[]).flatMap(
+      (policy) => policy.PolicyDocument.Statement,
+    );
+  const inline = documents(propertiesOf(template, roleLogicalId).Policies);
+  const attached = Object.values(resourcesOfType(template, 'AWS::IAM::Policy'))
+    .filter((policy) => (policy.Properties.Roles as { Ref: string }[]).some((role) => role.Ref === roleLogicalId))
+    .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: PolicyStatementJson[] }).Statement);
+  return [...inline, ...attached];
+}
