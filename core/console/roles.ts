@@ -131,10 +131,12 @@ async function rolesPage(deps: UsersDeps, admin: SignedIn, status: number, state
   ]);
   const notice = flash ? (openFlash(admin.sessionSecret, flash) as { text?: string } | undefined)?.text : undefined;
   const problems = state.createProblems ?? {};
+  const about = (role: RoleRecord) =>
+    html`<p class="help">${role.builtIn ? 'Built in' : 'Custom'}${role.description === '' ? '' : ` · ${role.description}`}</p>`;
   const rows = roles.map((role) =>
     role.builtIn
-      ? html`<tr><td>${role.name}</td><td>Built in</td><td>${role.description}</td><td><span class="muted">Cannot be changed</span></td></tr>`
-      : html`<tr><td>${role.name}</td><td>Custom</td><td>${role.description}</td><td>${roleActions(deps, admin, role, state)}</td></tr>`,
+      ? html`<tr><td><strong>${role.name}</strong>${about(role)}</td><td><span class="muted">Cannot be changed</span></td></tr>`
+      : html`<tr><td><strong>${role.name}</strong>${about(role)}</td><td>${roleActions(deps, admin, role, state)}</td></tr>`,
   );
   const creating = problems.name !== undefined || problems.description !== undefined;
   const body = html`<h1>Roles</h1>
@@ -159,7 +161,7 @@ ${fieldError('description', problems.description)}</div>
 <h2>The roles</h2>
 <div class="table-wrap"><table>
 <caption class="muted">${plural(roles.length, 'role', 'roles')}</caption>
-<thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Description</th><th scope="col">Actions</th></tr></thead>
+<thead><tr><th scope="col">Role</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
   return page(deps, admin, status, 'Roles', body);

@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 const rowOf = (page: Page, name: string) =>
-  page.getByRole('row').filter({ has: page.getByRole('cell', { name, exact: true }) });
+  page.getByRole('row').filter({ has: page.getByText(name, { exact: true }) });
 
 /** Opens the rename disclosure of a row and types the new name. */
 async function typeNewName(page: Page, current: string, name: string): Promise<void> {
@@ -96,10 +96,10 @@ describe('the Roles page', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click();
     await page.getByRole('heading', { name: 'Roles', exact: true }).waitFor();
     expect(await rowsOf(page)).toEqual([
-      expect.stringMatching(/^admin Built in /),
-      expect.stringMatching(/^collaborator Built in /),
-      'Email Creator Custom Writes the brands’ emails Rename Delete',
-      'Brand Editor Custom Edits the brand pages Rename Delete',
+      expect.stringMatching(/^admin Built in · .* Cannot be changed$/),
+      expect.stringMatching(/^collaborator Built in · .* Cannot be changed$/),
+      'Email Creator Custom · Writes the brands’ emails Rename Delete',
+      'Brand Editor Custom · Edits the brand pages Rename Delete',
     ]);
 
     await page.getByLabel('Role name').fill('Admin');
@@ -119,7 +119,7 @@ describe('the Roles page', () => {
     await page.getByLabel('Role name').fill('  Reviewer ');
     expect(await submit(page, 'Create role')).toBe(303);
     await page.getByText('Role Reviewer created.').waitFor();
-    expect(await rowsOf(page)).toContain('Reviewer Custom Reviews the emails Rename Delete');
+    expect(await rowsOf(page)).toContain('Reviewer Custom · Reviews the emails Rename Delete');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'console-roles.png'), fullPage: true });
 
@@ -223,8 +223,8 @@ describe('renaming a brand', () => {
     );
     await expect(page.getByLabel('New name for Acme North').inputValue()).resolves.toBe('Acme\u0007 Nord');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
-    await page.getByLabel('New name for Acme North').fill('Acme North America');
     await page.screenshot({ path: join(SCREENSHOTS, 'console-brand-rename.png'), fullPage: true });
+    await page.getByLabel('New name for Acme North').fill('Acme North America');
     expect(await submit(page, 'Rename', 'Acme North')).toBe(303);
     await page.getByText('Brand Acme North renamed to Acme North America.').waitFor();
     expect(await rowsOf(page)).toContainEqual(expect.stringContaining(`Acme North America ${brand.brandId}`));
