@@ -362,6 +362,22 @@ const manifest = [
     ...CONSOLE_SIGNED_IN,
     tables: { ...CONSOLE_SIGNED_IN.tables, clients: 'readWrite', users: 'readWrite' },
   },
+  // Roles (core/console/roles.ts): one function takes the page's forms (create, rename, delete), by their intent.
+  {
+    id: 'ConsoleRoles',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/roles`,
+    entry: 'functions/console/roles/list.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
+    id: 'ConsoleRoleChange',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/roles`,
+    entry: 'functions/console/roles/change.ts',
+    ...CONSOLE_SIGNED_IN,
+    tables: { ...CONSOLE_SIGNED_IN.tables, clients: 'readWrite', users: 'readWrite' },
+  },
   {
     id: 'ConsoleApplicationNew',
     method: 'GET',

@@ -97,6 +97,32 @@ export class DynamoDbAccessStore implements AccessStore {
     await this.removeWith(brandKey(tenantId, brandId), tenantId, audit);
   }
 
+  async renameBrand(tenantId: string, current: BrandRecord, name: string, audit: AuditEntry): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tables.clients,
+                Key: brandKey(tenantId, current.brandId),
+                UpdateExpression: 'SET #name = :name',
+                ConditionExpression: `${USABLE} AND #name = :current`,
+                ExpressionAttributeNames: { '#name': 'name' },
+                ExpressionAttributeValues: { ':name': name, ':current': current.name },
+              },
+            },
+            this.auditPut(tenantId, audit),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)?.[0] === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
   async putRole(tenantId: string, role: RoleRecord, audit: AuditEntry): Promise<void> {
     const { builtIn: _builtIn, ...stored } = role;
     await this.transactNew(tenantId, { ...roleItemKey(tenantId, role.key), kind: 'role', ...stored }, audit);
@@ -137,6 +163,31 @@ export class DynamoDbAccessStore implements AccessStore {
 
   async removeRole(tenantId: string, key: string, audit: AuditEntry): Promise<void> {
     await this.removeWith(roleItemKey(tenantId, key), tenantId, audit);
+  }
+
+  async replaceRole(tenantId: string, key: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
+    const { builtIn: _builtIn, ...stored } = role;
+    const item = { ...roleItemKey(tenantId, role.key), kind: 'role', ...stored };
+    const marked = 'attribute_exists(deleting)';
+    // One transaction cannot touch an item twice: a new name with the same key overwrites the marked item.
+    const writes: TransactItem[] =
+      role.key === key
+        ? [{ Put: { TableName: this.tables.clients, Item: item, ConditionExpression: marked } }]
+        : [
+            {
+              Delete: { TableName: this.tables.clients, Key: roleItemKey(tenantId, key), ConditionExpression: marked },
+            },
+            { Put: { TableName: this.tables.clients, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ];
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: [...writes, this.auditPut(tenantId, audit)] }));
+      return true;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') return false;
+      if (reasons?.[1] === 'ConditionalCheckFailed') throw new AlreadyExistsError();
+      throw error;
+    }
   }
 
   async usersWithRole(tenantId: string, role: string): Promise<{ id: string; userName: string }[]> {

@@ -183,6 +183,15 @@ class MemoryAccessStore implements AccessStore {
     this.append(tenantId, audit);
   }
 
+  async renameBrand(tenantId: string, current: BrandRecord, name: string, audit: AuditEntry): Promise<boolean> {
+    const brands = this.data.tenant(tenantId)?.brands;
+    const brand = brands?.get(current.brandId);
+    if (!brands || !brand || brand.deleting || brand.record.name !== current.name) return false;
+    brands.set(current.brandId, { record: { ...brand.record, name }, deleting: false });
+    this.append(tenantId, audit);
+    return true;
+  }
+
   async putRole(tenantId: string, role: RoleRecord, audit: AuditEntry): Promise<void> {
     const tenant = this.data.requireTenant(tenantId);
     if (tenant.roles.has(role.key)) throw new AlreadyExistsError();
@@ -211,6 +220,16 @@ class MemoryAccessStore implements AccessStore {
   async removeRole(tenantId: string, key: string, audit: AuditEntry): Promise<void> {
     this.data.tenant(tenantId)?.roles.delete(key);
     this.append(tenantId, audit);
+  }
+
+  async replaceRole(tenantId: string, key: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
+    const roles = this.data.tenant(tenantId)?.roles;
+    if (!roles?.get(key)?.deleting) return false;
+    if (role.key !== key && roles.has(role.key)) throw new AlreadyExistsError();
+    roles.delete(key);
+    roles.set(role.key, { record: structuredClone(role), deleting: false });
+    this.append(tenantId, audit);
+    return true;
   }
 
   async usersWithRole(tenantId: string, role: string): Promise<{ id: string; userName: string }[]> {

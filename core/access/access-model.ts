@@ -89,8 +89,10 @@ export type AuditAction =
   | 'admin.password'
   | 'admin.unlock'
   | 'brand.create'
+  | 'brand.rename'
   | 'brand.delete'
   | 'role.create'
+  | 'role.rename'
   | 'role.delete'
   /** A user's access recomputed from its groups (the details say which group and request caused it). */
   | 'user.access'

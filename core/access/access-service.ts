@@ -89,6 +89,25 @@ export class AccessService {
   }
 
   /**
+   * Gives a brand a new name, with the rules of creation; its id, and so every user's and mapping's hold on it,
+   * stays. A brand being deleted cannot be renamed.
+   */
+  async renameBrand(tenantId: string, brandId: string, name: string): Promise<{ brand: BrandRecord; from: string }> {
+    checkText('name', name, MAX_NAME_LENGTH);
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt += 1) {
+      const current = (await this.store.listBrands(tenantId)).find((brand) => brand.brandId === brandId);
+      if (!current) throw new Refusal('unknown-brand', { tenantId, brandId });
+      if (current.name === name) return { brand: current, from: current.name };
+      const audit = this.entry('brand.rename', { brandId, name: { from: current.name, to: name } });
+      if (await this.store.renameBrand(tenantId, current, name, audit)) {
+        return { brand: { ...current, name }, from: current.name };
+      }
+      await pause(attempt);
+    }
+    throw new Refusal('concurrent-change', { tenantId, brandId });
+  }
+
+  /**
    * Deletes a brand and removes it from every user's list (users with all brands keep all brands). Returns
    * how many users lost it. The brand is marked first, so nobody can be given it while the users are swept;
    * run again after an interruption, it picks up where it stopped.
@@ -170,24 +189,56 @@ export class AccessService {
     const key = roleKey(name);
     const role = await this.store.markRoleDeleting(tenantId, key);
     if (!role) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
-    const mapped = (await this.groupAccess?.mappings(tenantId))?.filter(
-      (mapping) => mapping.role !== undefined && roleKey(mapping.role.name) === key,
-    );
-    if (mapped && mapped.length > 0) {
-      await this.store.unmarkRoleDeleting(tenantId, key);
-      throw new Refusal('role-mapped', { role: role.name, groups: mapped.map((mapping) => mapping.groupId) });
-    }
-    const holders = await this.store.usersWithRole(tenantId, role.name);
-    if (holders.length > 0) {
-      await this.store.unmarkRoleDeleting(tenantId, key);
-      throw new Refusal('role-in-use', {
-        role: role.name,
-        holders: holders.length,
-        examples: holders.slice(0, 3).map((holder) => holder.userName),
-      });
-    }
+    await this.refuseWhileMapped(tenantId, role, 'delete');
+    await this.refuseWhileHeld(tenantId, role, 'delete');
     await this.store.removeRole(tenantId, key, this.entry('role.delete', { role: role.name }));
     return role;
+  }
+
+  /**
+   * Renames a custom role that no user holds and no group mapping gives; otherwise refuses, with how many hold
+   * it (and some of them) or which groups map it. Users hold a role by its name, so the role is marked first,
+   * as for a deletion: while the holders are counted nobody can be given it, and the old role is replaced by
+   * the new one in one write that finds the mark still there. A change of letter case only is a rename too.
+   * Interrupted, the role stays marked (nobody can be given it) until the rename or a deletion is run again.
+   */
+  async renameRole(tenantId: string, name: string, newName: string): Promise<{ role: RoleRecord; from: string }> {
+    if (builtInRole(name)) throw new Refusal('built-in-role', { role: roleKey(name) });
+    const problem = roleNameProblem(newName);
+    if (problem === 'built-in') throw new Refusal('built-in-role', { role: roleKey(newName) });
+    if (problem) throw new Refusal('invalid-role-name', { role: newName });
+    const key = roleKey(name);
+    const tidy = tidyRoleName(newName);
+    const newKey = roleKey(tidy);
+    const duplicate = async () => {
+      const existing = await this.store.findRole(tenantId, newKey);
+      return new Refusal('duplicate-role', { tenantId, role: existing?.name ?? tidy });
+    };
+    if (newKey !== key && (await this.store.findRole(tenantId, newKey))) throw await duplicate();
+    const role = await this.store.markRoleDeleting(tenantId, key);
+    if (!role) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
+    if (role.name === tidy) {
+      await this.store.unmarkRoleDeleting(tenantId, key);
+      return { role, from: role.name };
+    }
+    await this.refuseWhileMapped(tenantId, role, 'rename');
+    await this.refuseWhileHeld(tenantId, role, 'rename');
+    const renamed: RoleRecord = { ...role, key: newKey, name: tidy };
+    let replaced: boolean;
+    try {
+      replaced = await this.store.replaceRole(
+        tenantId,
+        key,
+        renamed,
+        this.entry('role.rename', { role: { from: role.name, to: tidy } }),
+      );
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError)) throw error;
+      await this.store.unmarkRoleDeleting(tenantId, key);
+      throw await duplicate();
+    }
+    if (!replaced) throw new Refusal('concurrent-change', { tenantId, role: role.name });
+    return { role: renamed, from: role.name };
   }
 
   // Users
@@ -391,6 +442,29 @@ export class AccessService {
     if ((await this.groupAccess?.settings(tenantId))?.source === 'groups') {
       throw new Refusal('access-from-groups', { tenantId });
     }
+  }
+
+  /** Unmarks a role marked for `action` and refuses while group mappings give it. */
+  private async refuseWhileMapped(tenantId: string, role: RoleRecord, action: 'rename' | 'delete'): Promise<void> {
+    const mapped = (await this.groupAccess?.mappings(tenantId))?.filter(
+      (mapping) => mapping.role !== undefined && roleKey(mapping.role.name) === role.key,
+    );
+    if (!mapped || mapped.length === 0) return;
+    await this.store.unmarkRoleDeleting(tenantId, role.key);
+    throw new Refusal('role-mapped', { role: role.name, groups: mapped.map((mapping) => mapping.groupId), action });
+  }
+
+  /** Unmarks a role marked for `action` and refuses while users hold it, naming how many and some of them. */
+  private async refuseWhileHeld(tenantId: string, role: RoleRecord, action: 'rename' | 'delete'): Promise<void> {
+    const holders = await this.store.usersWithRole(tenantId, role.name);
+    if (holders.length === 0) return;
+    await this.store.unmarkRoleDeleting(tenantId, role.key);
+    throw new Refusal('role-in-use', {
+      role: role.name,
+      holders: holders.length,
+      examples: holders.slice(0, 3).map((holder) => holder.userName),
+      action,
+    });
   }
 
   /** A deleted brand leaves the group mappings that list it (before the users, so no recomputation gives it back). */

@@ -80,6 +80,8 @@ export interface AccessStore {
   /** Ids of the users whose list holds the brand. */
   usersListingBrand(tenantId: string, brandId: string): Promise<string[]>;
   removeBrand(tenantId: string, brandId: string, audit: AuditEntry): Promise<void>;
+  /** Names `current` `name` if it is still there, not being deleted, and still named as in `current`; whether it did. */
+  renameBrand(tenantId: string, current: BrandRecord, name: string, audit: AuditEntry): Promise<boolean>;
 
   /** @throws TenantMissingError, AlreadyExistsError (a role with that key) */
   putRole(tenantId: string, role: RoleRecord, audit: AuditEntry): Promise<void>;
@@ -90,6 +92,12 @@ export interface AccessStore {
   markRoleDeleting(tenantId: string, key: string): Promise<RoleRecord | undefined>;
   unmarkRoleDeleting(tenantId: string, key: string): Promise<void>;
   removeRole(tenantId: string, key: string, audit: AuditEntry): Promise<void>;
+  /**
+   * Replaces the role marked deleting under `key` by `role` (same key or a new one) in one write, with the
+   * audit entry; false when the old role is no longer marked (removed, or unmarked by a refused deletion).
+   * @throws AlreadyExistsError (another role has the new key)
+   */
+  replaceRole(tenantId: string, key: string, role: RoleRecord, audit: AuditEntry): Promise<boolean>;
   /** The users holding exactly this role name. */
   usersWithRole(tenantId: string, role: string): Promise<{ id: string; userName: string }[]>;
 

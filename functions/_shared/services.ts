@@ -215,6 +215,8 @@ export const accessService = (actor: string): AccessService =>
   new AccessService(
     store('accessStore', 'users', (db, users) => new DynamoDbAccessStore(db, { clients: tableName('clients'), users })),
     actor,
+    undefined,
+    groupAccessStore(),
   );
 export const activityWriter = (): DynamoDbActivityWriter =>
   store('activityWriter', 'activity', (db, t) => new DynamoDbActivityWriter(db, t));

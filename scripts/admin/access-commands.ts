@@ -154,6 +154,32 @@ export const accessCommands: readonly CommandSpec[] = [
   },
   {
     group: 'brand',
+    action: 'rename',
+    summary: 'give a brand a new name',
+    usage: 'brand rename --tenant <tenantId> --brand <brandId> --name <name> [--actor <name>] [--json]',
+    details: [
+      'The brand keeps its id, so users and group mappings that list it keep it. The name follows the rules of',
+      'brand create. Renaming to the current name changes nothing.',
+      ACTOR_HELP,
+      'With --json: {"brandId", "name", "previousName"}.',
+    ],
+    options: { ...TENANT, brand: { type: 'string' }, name: { type: 'string' }, ...ACTOR_OPTION },
+    run: async (context) => {
+      const brandId = required(context, 'brand').trim();
+      const name = displayName(context, 'name');
+      const { access, tenantId } = await openTenant(context);
+      const { brand, from } = await access.renameBrand(tenantId, brandId, name);
+      return {
+        json: { brandId, name: brand.name, previousName: from },
+        text:
+          from === brand.name
+            ? `Brand ${brandId} is already named "${brand.name}"; nothing changed.`
+            : `Brand ${brandId} renamed from "${from}" to "${brand.name}".`,
+      };
+    },
+  },
+  {
+    group: 'brand',
     action: 'delete',
     summary: "delete a brand and remove it from every user's list",
     usage: 'brand delete --tenant <tenantId> --brand <brandId> [--actor <name>] [--json]',
@@ -220,6 +246,39 @@ export const accessCommands: readonly CommandSpec[] = [
           ['ROLE', 'KIND', 'DESCRIPTION'],
           ...roles.map((r) => [r.name, r.builtIn ? 'built-in' : 'custom', r.description]),
         ]),
+      };
+    },
+  },
+  {
+    group: 'role',
+    action: 'rename',
+    summary: 'give a custom role that no user holds a new name',
+    usage: 'role rename --tenant <tenantId> --role <name> --name <new name> [--actor <name>] [--json]',
+    details: [
+      '--role is the role’s name in any letter case; --name follows the rules of role create (a change of',
+      'letter case only is a rename too). Users hold a role by its name, so the rename is refused while any',
+      'user holds the role (the message says how many and names some) or a group mapping gives it: give them',
+      'another role, or change those mappings, first. Built-in roles cannot be renamed. While the rename runs,',
+      'the role cannot be given to anyone; if it is interrupted, run it again.',
+      ACTOR_HELP,
+      'With --json: {"role": {"name", "description", "builtIn": false, "createdAt"}, "previousName"}.',
+    ],
+    options: { ...TENANT, role: { type: 'string' }, name: { type: 'string' }, ...ACTOR_OPTION },
+    run: async (context) => {
+      const current = required(context, 'role');
+      const name = required(context, 'name').trim();
+      const problem = roleNameProblem(name);
+      if (problem === 'built-in') throw new CliError(`${name} is a built-in role`, 2);
+      if (problem) throw new CliError(`--name must be 1 to 64 characters, without control characters`, 2);
+      const { access, tenantId } = await openTenant(context);
+      const { role, from } = await access.renameRole(tenantId, current, name);
+      const view = roleView(role);
+      return {
+        json: { role: view, previousName: from },
+        text:
+          from === view.name
+            ? `Role ${from} is already named so; nothing changed.`
+            : `Role ${from} renamed to ${view.name}.`,
       };
     },
   },

@@ -37,14 +37,14 @@ export function refusalMessage(refusal: Refusal): string {
     case 'invalid-value':
       return `${fact('field')} must be at most ${fact('maxLength')} characters, without control characters`;
     case 'built-in-role':
-      return `${fact('role')} is a built-in role; built-in roles cannot be created or deleted`;
+      return `${fact('role')} is a built-in role; built-in roles cannot be created, renamed or deleted`;
     case 'role-in-use': {
       const holders = Number(facts.holders);
       const examples = fact('examples');
-      return `Role ${fact('role')} is still held by ${holders} user(s) (${examples}${holders > 3 ? ', …' : ''}); give them another role first (user set-role)`;
+      return `Role ${fact('role')} is still held by ${holders} user(s) (${examples}${holders > 3 ? ', …' : ''}); ${whileUnused(facts)}give them another role first (user set-role)`;
     }
     case 'role-mapped':
-      return `Role ${fact('role')} is given by the mapping of group(s) ${fact('groups')}; change or remove those mappings first (group map, group unmap)`;
+      return `Role ${fact('role')} is given by the mapping of group(s) ${fact('groups')}; ${whileUnused(facts)}change or remove those mappings first (group map, group unmap)`;
     case 'last-admin':
       return `This is the last admin of tenant ${fact('tenantId')}; make another user admin first (user set-role --role admin)`;
     case 'ambiguous-user': {
@@ -65,3 +65,7 @@ export function refusalMessage(refusal: Refusal): string {
       return refusal.message;
   }
 }
+
+/** What a refused rename or deletion of a role in use says it needs. */
+const whileUnused = (facts: Refusal['facts']): string =>
+  facts.action === 'rename' ? 'a role is renamed only while nobody holds it and no group gives it: ' : '';

@@ -58,7 +58,7 @@ describe('access-model commands', () => {
       ['role'],
       ['user'],
       ['admin', 'link'],
-      ...['create', 'list', 'delete'].flatMap((action) => [
+      ...['create', 'list', 'rename', 'delete'].flatMap((action) => [
         ['brand', action],
         ['role', action],
       ]),
@@ -70,7 +70,9 @@ describe('access-model commands', () => {
       expect(result.stdout).toMatch(/^Usage: npm run admin -- /);
     }
     const main = await admin(['--help']);
-    for (const command of ['brand create', 'role delete', 'user set-brands']) expect(main.stdout).toContain(command);
+    for (const command of ['brand create', 'brand rename', 'role rename', 'role delete', 'user set-brands']) {
+      expect(main.stdout).toContain(command);
+    }
   });
 
   test('user create makes an ordinary SCIM user; list, filter and show find it, by email in any case', async () => {
@@ -265,6 +267,59 @@ describe('access-model commands', () => {
     ]);
     refused(gone, 1, 'has no role Email Creator');
     refused(unknown, 1, 'has no role Email Creator');
+  });
+
+  test('rename: a brand keeps its id and its users; a role is renamed only while nobody holds it', async () => {
+    const tenantId = await newTenant();
+    const brandId = (await ok(['brand', 'create', '--tenant', tenantId, '--name', 'North'])).brandId as string;
+    const scoped = await newUser(tenantId, 'scoped@acme.example');
+    await ok(['user', 'set-brands', '--tenant', tenantId, '--user', scoped, '--brand', brandId]);
+    const renamed = await ok([
+      'brand',
+      'rename',
+      '--tenant',
+      tenantId,
+      '--brand',
+      brandId,
+      '--name',
+      ' North America ',
+      '--actor',
+      'ops@acme',
+    ]);
+    expect(renamed).toEqual({ brandId, name: 'North America', previousName: 'North' });
+    expect((await ok(['brand', 'list', '--tenant', tenantId])).brands).toEqual([
+      { brandId, name: 'North America', createdAt: expect.any(String) },
+    ]);
+    await expect(users().get(tenantId, scoped)).resolves.toMatchObject({ access: { brands: [brandId] } });
+    const brandText = await admin(['brand', 'rename', '--tenant', tenantId, '--brand', brandId, '--name', 'Nord']);
+    expect(brandText.stdout).toBe(`Brand ${brandId} renamed from "North America" to "Nord".\n`);
+
+    await ok(['role', 'create', '--tenant', tenantId, '--name', 'Email Creator', '--description', 'Writes']);
+    const role = await ok(['role', 'rename', '--tenant', tenantId, '--role', 'email creator', '--name', 'Copywriter']);
+    expect(role).toEqual({
+      role: { name: 'Copywriter', description: 'Writes', builtIn: false, createdAt: expect.any(String) },
+      previousName: 'Email Creator',
+    });
+    await ok(['user', 'set-role', '--tenant', tenantId, '--user', scoped, '--role', 'copywriter']);
+    const [held, builtIn, toBuiltIn, unknownBrand, badBrandName, unknownRole] = await Promise.all([
+      admin(['role', 'rename', '--tenant', tenantId, '--role', 'Copywriter', '--name', 'Writer']),
+      admin(['role', 'rename', '--tenant', tenantId, '--role', 'collaborator', '--name', 'Helper']),
+      admin(['role', 'rename', '--tenant', tenantId, '--role', 'Copywriter', '--name', 'ADMIN']),
+      admin(['brand', 'rename', '--tenant', tenantId, '--brand', 'no-such-brand', '--name', 'South']),
+      admin(['brand', 'rename', '--tenant', tenantId, '--brand', brandId, '--name', 'x'.repeat(201)]),
+      admin(['role', 'rename', '--tenant', tenantId, '--role', 'Email Creator', '--name', 'Writer']),
+    ]);
+    refused(
+      held,
+      1,
+      'Role Copywriter is still held by 1 user(s) (scoped@acme.example); a role is renamed only while nobody holds it',
+    );
+    refused(builtIn, 1, 'built-in roles cannot be created, renamed or deleted');
+    refused(toBuiltIn, 2, 'ADMIN is a built-in role');
+    refused(unknownBrand, 1, 'has no brand no-such-brand');
+    refused(badBrandName, 2, '--name must be at most 200 characters');
+    refused(unknownRole, 1, 'has no role Email Creator');
+    await expect(users().get(tenantId, scoped)).resolves.toMatchObject({ access: { role: 'Copywriter' } });
   });
 
   test('admin create links the existing user of that email and gives it admin; the last admin cannot be demoted', async () => {

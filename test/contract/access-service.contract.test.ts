@@ -240,6 +240,161 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     }
   });
 
+  test('a brand is renamed by its id, with the rules of creation, and recorded; its users keep it', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const brand = await access.createBrand(tenantId, 'North');
+    const user = await access.createUser(tenantId, { email: 'listed@acme.example' });
+    await access.setBrands(tenantId, user.id, [brand.brandId]);
+    expect(await access.renameBrand(tenantId, brand.brandId, 'North America')).toMatchObject({
+      brand: { brandId: brand.brandId, name: 'North America', createdAt: brand.createdAt },
+      from: 'North',
+    });
+    expect(await access.listBrands(tenantId)).toEqual([{ ...brand, name: 'North America' }]);
+    expect((await access.findUser(tenantId, user.id)).access.brands).toEqual([brand.brandId]);
+    const refusals = await Promise.all([
+      refusalOf(access.renameBrand(tenantId, brand.brandId, '')),
+      refusalOf(access.renameBrand(tenantId, brand.brandId, 'x'.repeat(201))),
+      refusalOf(access.renameBrand(tenantId, brand.brandId, 'Tab\there')),
+      refusalOf(access.renameBrand(tenantId, 'no-such-brand', 'South')),
+      refusalOf(access.renameBrand(await newTenant(), brand.brandId, 'South')),
+    ]);
+    expect(refusals.map((refusal) => [refusal.code, refusal.facts.field ?? refusal.facts.brandId])).toEqual([
+      ['invalid-value', 'name'],
+      ['invalid-value', 'name'],
+      ['invalid-value', 'name'],
+      ['unknown-brand', 'no-such-brand'],
+      ['unknown-brand', brand.brandId],
+    ]);
+    // The same name again writes and records nothing.
+    await access.renameBrand(tenantId, brand.brandId, 'North America');
+    await access.deleteBrand(tenantId, brand.brandId);
+    expect(await refusalOf(access.renameBrand(tenantId, brand.brandId, 'South'))).toMatchObject({
+      code: 'unknown-brand',
+    });
+    expect((await access.tenantChanges(tenantId)).map((entry) => [entry.action, entry.details.name])).toEqual([
+      ['brand.delete', 'North America'],
+      ['brand.rename', { from: 'North', to: 'North America' }],
+      ['brand.create', 'North'],
+    ]);
+  });
+
+  test('two renames of one brand racing: the audit trail tells the names in the order they were written', async () => {
+    const tenantId = await newTenant();
+    const brand = await services().access.createBrand(tenantId, 'Start');
+    const names = ['One', 'Two', 'Three', 'Four'];
+    await Promise.all(names.map((name) => services().access.renameBrand(tenantId, brand.brandId, name)));
+    const renames = (await services().access.tenantChanges(tenantId))
+      .filter((entry) => entry.action === 'brand.rename')
+      .map((entry) => entry.details.name as { from: string; to: string })
+      .reverse();
+    expect(renames).toHaveLength(names.length);
+    expect(renames[0]?.from).toBe('Start');
+    for (const [index, rename] of renames.entries()) {
+      if (index > 0) expect(rename.from).toBe(renames[index - 1]?.to);
+    }
+    const [listed] = await services().access.listBrands(tenantId);
+    expect(listed?.name).toBe(renames.at(-1)?.to);
+  });
+
+  test('a role nobody holds is renamed (letter case alone too); held, built-in and taken names are refused', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    await access.createRole(tenantId, 'Email Creator', 'Writes the emails');
+    await access.createRole(tenantId, 'Reviewer', '');
+    expect(await access.renameRole(tenantId, 'email creator', '  Email   Writer ')).toMatchObject({
+      role: { key: 'email writer', name: 'Email Writer', description: 'Writes the emails', builtIn: false },
+      from: 'Email Creator',
+    });
+    expect((await access.renameRole(tenantId, 'EMAIL WRITER', 'email writer')).role.name).toBe('email writer');
+    expect((await access.listRoles(tenantId)).map((role) => role.name)).toEqual([
+      'admin',
+      'collaborator',
+      'email writer',
+      'Reviewer',
+    ]);
+    expect(await refusalOf(access.findRole(tenantId, 'Email Creator'))).toMatchObject({ code: 'unknown-role' });
+
+    const user = await access.createUser(tenantId, { email: 'ed@acme.example' });
+    await access.setRole(tenantId, user.id, 'Email Writer');
+    expect(await refusalOf(access.renameRole(tenantId, 'email writer', 'Copywriter'))).toMatchObject({
+      code: 'role-in-use',
+      facts: { role: 'email writer', holders: 1, examples: ['ed@acme.example'], action: 'rename' },
+    });
+    // A refused rename leaves the role usable.
+    const other = await access.createUser(tenantId, { email: 'flo@acme.example' });
+    expect((await access.setRole(tenantId, other.id, 'email writer')).access.role).toBe('email writer');
+    const refusals = await Promise.all([
+      refusalOf(access.renameRole(tenantId, 'Reviewer', 'EMAIL WRITER')),
+      refusalOf(access.renameRole(tenantId, 'Reviewer', 'Admin')),
+      refusalOf(access.renameRole(tenantId, 'collaborator', 'Helper')),
+      refusalOf(access.renameRole(tenantId, 'Reviewer', 'bell\u0007')),
+      refusalOf(access.renameRole(tenantId, 'No such role', 'Helper')),
+    ]);
+    expect(refusals.map((refusal) => [refusal.code, refusal.facts.role])).toEqual([
+      ['duplicate-role', 'email writer'],
+      ['built-in-role', 'admin'],
+      ['built-in-role', 'collaborator'],
+      ['invalid-role-name', 'bell\u0007'],
+      ['unknown-role', 'No such role'],
+    ]);
+    expect((await access.renameRole(tenantId, 'reviewer', 'Proofreader')).role.name).toBe('Proofreader');
+    expect(
+      (await access.tenantChanges(tenantId)).filter((entry) => entry.action === 'role.rename').map((e) => e.details),
+    ).toEqual([
+      { role: { from: 'Reviewer', to: 'Proofreader' } },
+      { role: { from: 'Email Writer', to: 'email writer' } },
+      { role: { from: 'Email Creator', to: 'Email Writer' } },
+    ]);
+  });
+
+  test('a role renamed while users are given it: no user is ever left with a role that does not exist', async () => {
+    const tenantId = await newTenant();
+    await services().access.createRole(tenantId, 'Contested', '');
+    const users = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((name) => services().access.createUser(tenantId, { email: `${name}@race.example` })),
+    );
+    const [rename, ...given] = await Promise.allSettled([
+      services().access.renameRole(tenantId, 'Contested', 'Renamed'),
+      ...users.map((user) => services().access.setRole(tenantId, user.id, 'Contested')),
+    ]);
+    const roles = new Set((await services().access.listRoles(tenantId)).map((role) => role.name));
+    const held = await Promise.all(
+      users.map(async (user) => (await services().access.findUser(tenantId, user.id)).access.role),
+    );
+    for (const role of held) expect(roles).toContain(role);
+    for (const outcome of given) {
+      if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'unknown-role' });
+    }
+    if (rename?.status === 'fulfilled') {
+      expect([...roles]).toEqual(['admin', 'collaborator', 'Renamed']);
+      expect(held).not.toContain('Contested');
+    } else {
+      expect(rename?.reason).toMatchObject({ code: 'role-in-use' });
+      expect(roles).toContain('Contested');
+      expect(held).toContain('Contested');
+    }
+  });
+
+  test('two renames of one role racing: one wins, the other is refused, and one role remains', async () => {
+    const tenantId = await newTenant();
+    await services().access.createRole(tenantId, 'Original', 'kept');
+    const outcomes = await Promise.allSettled(
+      ['First', 'Second', 'Third'].map((name) => services().access.renameRole(tenantId, 'Original', name)),
+    );
+    const won = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        expect(['concurrent-change', 'unknown-role']).toContain((outcome.reason as Refusal).code);
+      }
+    }
+    const custom = (await services().access.listRoles(tenantId)).filter((role) => !role.builtIn);
+    expect(custom).toHaveLength(1);
+    expect(custom[0]).toMatchObject({ description: 'kept' });
+    expect(custom[0]?.name).toBe((won[0] as PromiseFulfilledResult<{ role: { name: string } }>).value.role.name);
+  });
+
   test('an admin account gets a user with the admin’s name and the admin role; both are recorded', async () => {
     const tenantId = await newTenant();
     const { access, accounts } = services();

@@ -228,6 +228,11 @@ describe('roles and brands from groups', () => {
     );
     refused(await admin(['role', 'delete', '--tenant', tenantId, '--role', 'editor']), 1, 'is given by the mapping');
     refused(
+      await admin(['role', 'rename', '--tenant', tenantId, '--role', 'editor', '--name', 'Writer']),
+      1,
+      'is given by the mapping of group(s) ',
+    );
+    refused(
       await admin(['group', 'map', '--tenant', tenantId, '--group', 'No such group', '--all-brands']),
       1,
       'has no group No such group',

@@ -114,3 +114,13 @@ export async function approveInBrowser(
   await page.close();
   return url;
 }
+/** The console sign-in of a test tenant's admin. */
+export const consoleAccount = (fixture: {
+  readonly tenantId: string;
+  readonly adminEmail: string;
+  readonly adminPassword: string;
+}): ConsoleAccount => ({ tenantId: fixture.tenantId, email: fixture.adminEmail, password: fixture.adminPassword });
+
+/** The CSRF token of the last form on the page, for posts a test makes outside the forms. */
+export const csrfTokenOf = (page: Page, field: string): Promise<string> =>
+  page.locator(`form[method=post] input[name=${field}]`).last().inputValue();
