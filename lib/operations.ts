@@ -141,15 +141,32 @@ export class Operations extends Construct {
       datapointsToAlarm: 2,
     });
 
-    for (const routeFunction of props.functions) {
-      this.alarm(`${routeFunction.route.id}Errors`, {
-        alarmName: `${stackName} ${routeFunction.route.id} function errors`,
+    for (const [index, group] of functionErrorGroups(props.functions).entries()) {
+      const metrics = Object.fromEntries(
+        group.functions.map((routeFunction, position) => [
+          `f${position}`,
+          routeFunction.function.metricErrors({
+            statistic: 'Sum',
+            period: FIVE_MINUTES,
+            label: routeFunction.route.id,
+          }),
+        ]),
+      );
+      const routes = group.functions.map((routeFunction) => routeFunction.route.id).join(', ');
+      this.alarm(`FunctionErrors${index + 1}`, {
+        alarmName: `${stackName} ${group.name} function errors`,
         alarmDescription:
-          `${routeFunction.route.method} ${routeFunction.route.path}: the function failed (crash, timeout, out of ` +
-          'memory) at least ' +
-          `${ALARM_THRESHOLDS.functionErrors} times in 5 minutes. Its log group has the platform report with the ` +
-          'cause; saved query "Unhandled errors".',
-        metric: routeFunction.function.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+          `One of these functions failed (crash, timeout, out of memory) at least ${ALARM_THRESHOLDS.functionErrors} ` +
+          `times in 5 minutes: ${routes}. The alarm's graph has one line per function; its log group has the ` +
+          'platform report with the cause; saved query "Unhandled errors".',
+        metric: new MathExpression({
+          expression: Object.keys(metrics)
+            .map((name) => `FILL(${name}, 0)`)
+            .join(' + '),
+          usingMetrics: metrics,
+          label: `${group.name} function errors`,
+          period: FIVE_MINUTES,
+        }),
         threshold: ALARM_THRESHOLDS.functionErrors,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -443,4 +460,35 @@ function tableThrottleMetrics(key: TableKey, table: TableV2): Record<string, IMe
     metrics[`${key}${index.name}Writes`] = metric('WriteThrottleEvents', index.name);
   }
   return metrics;
+}
+
+/** CloudWatch allows at most 10 metrics in one alarm's metric math expression. */
+export const METRICS_PER_ALARM = 10;
+
+/**
+ * The route functions in groups of at most METRICS_PER_ALARM, by area (SCIM, OAuth and discovery, the console)
+ * in manifest order, each watched by one alarm: one alarm per function would put the stack past CloudFormation's
+ * 500 resources and cost $0.10 a month each.
+ */
+export function functionErrorGroups(
+  functions: readonly RouteFunction[],
+): { readonly name: string; readonly functions: readonly RouteFunction[] }[] {
+  const areaOf = (routeFunction: RouteFunction) =>
+    routeFunction.route.path.startsWith(`${SCIM_BASE_PATH}/`)
+      ? 'SCIM'
+      : routeFunction.route.path.startsWith(CONSOLE_BASE_PATH)
+        ? 'console'
+        : 'OAuth';
+  const groups: { name: string; functions: RouteFunction[] }[] = [];
+  for (const area of ['SCIM', 'OAuth', 'console']) {
+    const members = functions.filter((routeFunction) => areaOf(routeFunction) === area);
+    const parts = Math.ceil(members.length / METRICS_PER_ALARM);
+    for (let part = 0; part < parts; part += 1) {
+      groups.push({
+        name: parts > 1 ? `${area} ${part + 1} of ${parts}` : area,
+        functions: members.slice(part * METRICS_PER_ALARM, (part + 1) * METRICS_PER_ALARM),
+      });
+    }
+  }
+  return groups;
 }

@@ -1,7 +1,15 @@
 import { PROVISIONING_OPERATIONS, TOKEN_FAILURE_REASONS } from '../../contract/metrics';
+import { routes } from '../../contract/routes';
 import { logger } from '../../functions/_shared/logger';
 import { scimRoute } from '../../functions/_shared/scim-route';
-import { ALARM_THRESHOLDS, REQUEST_LOG_FIELDS, TENANT_PLACEHOLDER } from '../../lib/operations';
+import {
+  ALARM_THRESHOLDS,
+  functionErrorGroups,
+  METRICS_PER_ALARM,
+  REQUEST_LOG_FIELDS,
+  TENANT_PLACEHOLDER,
+} from '../../lib/operations';
+import type { RouteFunction } from '../../lib/route-function';
 import { apiEvent, lambdaContext } from '../support/api-event';
 import { capabilityRoutes } from '../support/capability-routes';
 import { useEnvironmentWithoutDatabase } from '../support/local-service';
@@ -18,7 +26,13 @@ type AlarmProps = {
   MetricName?: string;
   Namespace?: string;
   Dimensions?: { Name: string; Value: unknown }[];
-  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Namespace: string } } }[];
+  Metrics?: {
+    Id: string;
+    Expression?: string;
+    MetricStat?: {
+      Metric: { MetricName: string; Namespace: string; Dimensions?: { Name: string; Value: unknown }[] };
+    };
+  }[];
   TreatMissingData: string;
 };
 
@@ -153,16 +167,31 @@ describe('operations', () => {
       ).toEqual(['5XXError', 'Count']);
     });
 
-    test('Lambda errors: one alarm per function', () => {
-      for (const fn of stack.functions) {
-        const alarm = alarmNamed(`${fn.route.id} function errors`);
-        expect(alarm).toMatchObject({
-          Namespace: 'AWS/Lambda',
-          MetricName: 'Errors',
-          Threshold: ALARM_THRESHOLDS.functionErrors,
+    test('Lambda errors: every function in exactly one alarm, at most METRICS_PER_ALARM functions each', () => {
+      const watched = alarms
+        .filter((alarm) => alarm.AlarmName.endsWith(' function errors'))
+        .flatMap((alarm) => {
+          const stats = (alarm.Metrics ?? []).filter((metric) => metric.MetricStat);
+          expect(stats.length).toBeLessThanOrEqual(METRICS_PER_ALARM);
+          expect(alarm.Threshold).toBe(ALARM_THRESHOLDS.functionErrors);
+          return stats.map((metric) => {
+            expect(metric.MetricStat?.Metric).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
+            return metric.MetricStat?.Metric.Dimensions;
+          });
         });
-        expect(alarm.Dimensions).toEqual([{ Name: 'FunctionName', Value: stack.resolve(fn.function.functionName) }]);
+      expect(watched).toHaveLength(stack.functions.length);
+      for (const fn of stack.functions) {
+        expect(watched).toContainEqual([{ Name: 'FunctionName', Value: stack.resolve(fn.function.functionName) }]);
       }
+    });
+
+    test('Lambda errors: the whole manifest splits into groups of one area each, none over the limit', () => {
+      const functions = routes.map((route) => ({ route }) as unknown as RouteFunction);
+      const groups = functionErrorGroups(functions);
+      expect(groups.flatMap((group) => group.functions)).toHaveLength(routes.length);
+      for (const group of groups) expect(group.functions.length).toBeLessThanOrEqual(METRICS_PER_ALARM);
+      expect(new Set(groups.map((group) => group.name)).size).toBe(groups.length);
+      expect(groups.filter((group) => group.name.startsWith('console')).length).toBeGreaterThan(1);
     });
 
     test('DynamoDB throttling: one alarm per table, base table and index', () => {
