@@ -25,12 +25,11 @@ import type { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import {
   honoursLocalTestSettings,
   LOCAL_VERIFICATION_JWKS_ENV,
-  PUBLIC_BASE_URL_ENV,
   SIGNING_KEY_ENV,
   VERIFICATION_KEYS_ENV,
 } from '../../contract/environment';
 import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
-import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
+import { pathOf } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
 import { AccessService } from '../../core/access/access-service';
@@ -38,6 +37,7 @@ import { RemoteKeySets } from '../../core/oauth/assertion-keys';
 import type { ClientAssertionDeps } from '../../core/oauth/client-assertion';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
+import { ConfigError, publicBaseUrl, required } from './configuration';
 import { boundedByRequestDeadline } from './request-deadline';
 
 /**
@@ -48,10 +48,7 @@ import { boundedByRequestDeadline } from './request-deadline';
  * renamed table, the signer of another key) is built anew on its next use, and nothing else.
  */
 
-/** A required environment variable is missing: the deployment is broken, so fail loudly at once. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError, publicBaseUrl, scimBaseUrl } from './configuration';
 
 /** What has been built, by name, with the inputs it was built from: at most one of each, the newest. */
 const built = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
@@ -71,12 +68,6 @@ function once<T>(name: string, inputs: readonly unknown[], build: () => T): T {
   return value;
 }
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new ConfigError(`Missing required environment variable ${name}`);
-  return value;
-}
-
 let providedSigner: TokenSigner | undefined;
 
 /**
@@ -89,10 +80,6 @@ export function provideTokenSigner(signer: TokenSigner): void {
 
 /** The name of a table this function was granted in the route manifest. */
 export const tableName = (key: TableKey): string => required(tableEnvVar(key));
-/** The public base URL, the OAuth issuer; never guessed from request headers. */
-export const publicBaseUrl = (): string => required(PUBLIC_BASE_URL_ENV).replace(/\/+$/, '');
-/** The SCIM base URL, which is also the `aud` of our access tokens. */
-export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
 
 /**
  * One DynamoDB and one KMS client per process: the SDK resolves the region and endpoint from the environment
