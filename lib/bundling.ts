@@ -36,7 +36,7 @@ export const MAX_BUNDLE_BYTES = 250 * 1024;
 
 /**
  * SCIM functions answer Okta's every provisioning call, so their cold starts matter most: the largest measured
- * is about 155 KB (PATCH of a user).
+ * is about 160 KB (PATCH of a user).
  */
 export const MAX_SCIM_BUNDLE_BYTES = 200 * 1024;
 
