@@ -1,8 +1,16 @@
+import { REQUEST_LOG_MESSAGE } from '../contract/activity';
 import type { ProvisioningOperation } from '../contract/metrics';
+import { routeById } from '../contract/routes';
+import { activityLineKeys, noteActivity, withRequestActivity } from '../functions/_shared/activity';
 import { authenticateBearer } from '../functions/_shared/bearer-auth';
 import type { HttpRequest } from '../functions/_shared/http-event';
 import { logger } from '../functions/_shared/logger';
-import { publishRequestMetrics, recordProvisioningOperation, withRequestMetrics } from '../functions/_shared/metrics';
+import {
+  publishRequestMetrics,
+  recordProvisioningOperation,
+  requestLineMetrics,
+  withRequestMetrics,
+} from '../functions/_shared/metrics';
 import { recordTableCalls } from '../test/support/dynamodb-calls';
 import { type InvokeRequest, invokeExpecting } from '../test/support/invoke';
 import type { BenchContext } from './lib/context';
@@ -159,6 +167,7 @@ export async function cpuBench(context: BenchContext): Promise<BenchSection> {
     },
   ];
 
+  const benchRoute = routeById('ScimUserGet');
   const checkToken = async () => {
     await authenticateBearer(bearerRequest(token));
   };
@@ -182,11 +191,20 @@ export async function cpuBench(context: BenchContext): Promise<BenchSection> {
     // The timed requests go out exactly as in production, without ReturnConsumedCapacity.
     recordTableCalls();
     const logAndMetrics = async () => {
-      await withRequestMetrics(async () => {
-        logger.info('request', { method: 'GET', status: operation.status, latencyMs: 12.3 });
-        recordProvisioningOperation(operation.metric, 'bench-tenant');
-        publishRequestMetrics({ functionName: 'bench', requestId: 'bench' });
-      });
+      await withRequestMetrics(() =>
+        withRequestActivity(async () => {
+          recordProvisioningOperation(operation.metric, 'bench-tenant');
+          noteActivity({ tenantId: 'bench-tenant', clientId: 'bench-client', userId: subject.id });
+          logger.info(REQUEST_LOG_MESSAGE, {
+            method: 'GET',
+            status: operation.status,
+            latencyMs: 12.3,
+            ...activityLineKeys(benchRoute, 'bench', operation.status, undefined),
+            ...requestLineMetrics(),
+          });
+          publishRequestMetrics({ functionName: 'bench' });
+        }),
+      );
     };
     const { result: micros } = await capturingLines(async () => {
       for (let index = 0; index < warmUp; index += 1) {
@@ -248,9 +266,9 @@ export async function cpuBench(context: BenchContext): Promise<BenchSection> {
     rows,
     notes: [
       `${iterations} sequential runs of each, after ${warmUp} warm-up runs; CPU is this process's user + system time (process.cpuUsage) divided by the runs; DynamoDB Local runs in its own process and is not counted.`,
-      '"DynamoDB client" sends the calls the handler made (recorded once) again through a document client of the same configuration; "token check" is the SCIM routes\' Bearer verification (signature, claims, grant status from its per-container cache); "log + metrics" writes the request log line and publishes the operation metric as the route stack does. "handler + core" is the rest: middy, event parsing, validation, SCIM rules and rendering.',
+      '"DynamoDB client" sends the calls the handler made (recorded once) again through a document client of the same configuration; "token check" is the SCIM routes\' Bearer verification of a token already seen (its signature and claims are verified at its first use and remembered per container; its expiry and grant status, from the per-container grant cache, are checked every time); "log + metrics" writes the request log line with its activity keys and the operation metric as the route stack does. "handler + core" is the rest: middy, event parsing, validation, SCIM rules and rendering.',
       'The parts are measured apart from the handler, so caches and JIT state differ a little; a small negative "handler + core" is noise. The handler runs with the bench\'s call recorder on the shared document client, which adds a few µs per call.',
-      '"log bytes" is what one request of the operation writes to stdout, its request log line and EMF metric lines, averaged over the warm-up requests; CloudWatch Logs bills these bytes (the cost model uses them). Goal: well under 1 KB.',
+      '"log bytes" is what one request of the operation writes to stdout, averaged over the warm-up requests: its request log line, which is also its activity record and carries its first metric (EMF), and an EMF line for each further metric (a PATCH or PUT that also deactivates or reactivates); CloudWatch Logs bills these bytes (the cost model uses them). In AWS each line also has `xray_trace_id` (about 55 bytes). Goal: well under 1 KB.',
     ],
     data,
   };

@@ -34,8 +34,9 @@ export const INGEST_RETRY_ATTEMPTS = 2;
 
 /**
  * The tenant activity log's write path, off the request path: a subscription filter on the log group of every
- * IdP-facing function selects its `activity` lines and delivers them, in batches, to one ingest function that
- * batch-writes them to the activity table. The ingest may write that table (BatchWriteItem) and read client
+ * IdP-facing function selects its request lines (each is also the request's activity record,
+ * contract/activity.ts) and delivers them, in batches, to one ingest function that batch-writes them to the
+ * activity table. The ingest may write that table (BatchWriteItem) and read client
  * items (GetItem, to find a refused token request's tenant), nothing else. A delivery that still fails after
  * Lambda's retries goes to a dead-letter queue, and a message there is an alarm (docs/deploy-and-operate.md
  * "Activity log"), so no activity is lost silently.

@@ -1,9 +1,9 @@
-import { ACTIVITY_LOG_FIELD, ACTIVITY_LOG_MESSAGE } from '../../contract/activity';
+import { ACTIVITY_LINE_KEYS, EARLIER_ACTIVITY_LINE, REQUEST_LOG_MESSAGE } from '../../contract/activity';
 import { type ActivityEntry, type ActivityWriter, parseActivityEntry } from './activity-entry';
 
 /**
- * The activity log is written off the request path: each function writes one structured log line per request
- * (contract/activity.ts), and the ingest (in AWS a function
+ * The activity log is written off the request path: each function's one structured log line per request is
+ * also its activity record (contract/activity.ts), and the ingest (in AWS a function
  * fed by a CloudWatch Logs subscription filter, locally the local server) turns batches of those lines into
  * table writes. The request itself makes no extra call to DynamoDB.
  *
@@ -65,7 +65,15 @@ function activityOfLine(line: string): Record<string, unknown> | undefined {
   // A line the Lambda runtime wrapped in its own JSON record carries the logger's object as its `message`.
   const record =
     typeof outer.message === 'object' && outer.message !== null ? (outer.message as Record<string, unknown>) : outer;
-  const activity = record[ACTIVITY_LOG_FIELD];
-  if (record.message !== ACTIVITY_LOG_MESSAGE || typeof activity !== 'object' || activity === null) return undefined;
-  return activity as Record<string, unknown>;
+  if (record.message === EARLIER_ACTIVITY_LINE.message) {
+    const activity = record[EARLIER_ACTIVITY_LINE.field];
+    return typeof activity === 'object' && activity !== null ? (activity as Record<string, unknown>) : undefined;
+  }
+  if (record.message !== REQUEST_LOG_MESSAGE) return undefined;
+  const entry: Record<string, unknown> = {};
+  for (const [field, key] of Object.entries(ACTIVITY_LINE_KEYS)) {
+    if (record[key] !== undefined) entry[field] = record[key];
+  }
+  // A request that named neither a tenant nor a client belongs to no tenant's log.
+  return entry.tenantId === undefined && entry.clientId === undefined ? undefined : entry;
 }

@@ -123,3 +123,38 @@ export async function verifyAccessToken(
     throw error;
   }
 }
+
+export type AccessTokenVerifier = typeof verifyAccessToken;
+
+/**
+ * `verifyAccessToken`, remembering what it verified: the IdP sends the same access token for up to its
+ * lifetime, and a token string that verified once against a key list, issuer and audience verifies the same way
+ * on every later request, except for its expiry, which is checked again each time (as jose does: expired once
+ * `exp` is not after now). So the signature and claims of a token are checked once per container rather than
+ * per request; whether its grant is still active is the caller's check, made every time. Only successes are
+ * kept, at most `maxTokens` (the oldest goes first), and per key list, so a rotation starts afresh.
+ */
+export function rememberingAccessTokenVerifier(maxTokens: number): AccessTokenVerifier {
+  const verifiedByKeys = new WeakMap<readonly JWK[], Map<string, VerifiedAccessToken>>();
+  return async (token, keys, expected, now) => {
+    let verified = verifiedByKeys.get(keys);
+    if (!verified) {
+      verified = new Map();
+      verifiedByKeys.set(keys, verified);
+    }
+    const key = `${expected.issuer}\n${expected.audience}\n${token}`;
+    const known = verified.get(key);
+    if (known) {
+      if (known.expiresAt > Math.floor(now ?? Date.now() / 1000)) return known;
+      verified.delete(key);
+      throw new AccessTokenError('The access token has expired');
+    }
+    const result = await verifyAccessToken(token, keys, expected, now);
+    if (verified.size >= maxTokens) {
+      const oldest = verified.keys().next().value;
+      if (oldest !== undefined) verified.delete(oldest);
+    }
+    verified.set(key, result);
+    return result;
+  };
+}

@@ -1,4 +1,8 @@
-import { AccessTokenError, verifyAccessToken } from '../../core/oauth/access-token';
+import {
+  AccessTokenError,
+  rememberingAccessTokenVerifier,
+  type VerifiedAccessToken,
+} from '../../core/oauth/access-token';
 import { bearerChallenge, bearerTokenFrom, MAX_BEARER_TOKEN_LENGTH } from '../../core/oauth/bearer';
 import { cachedGrantStatus } from '../../core/oauth/grant-status';
 import {
@@ -36,10 +40,15 @@ export type ScimPrincipal = AccessTokenPrincipal | ScimTokenPrincipal;
 export const callerOf = (principal: ScimPrincipal): string =>
   'clientId' in principal ? principal.clientId : `scim-token:${principal.scimTokenId}`;
 
+/** Enough for every IdP connection a warm function serves in an hour; a few hundred KB at most. */
+const MAX_REMEMBERED_ACCESS_TOKENS = 1000;
+
 /** Per container: the grants table is read at most once per grant, and once per SCIM token, per cache window. */
 const grantStatus = cachedGrantStatus(grantStore);
 const scimTokens = cachedScimTokens(scimTokenStore);
 const recordLastUse = lastUseRecorder(scimTokenStore);
+/** Per container: an access token's signature and claims are verified once, its expiry and grant every time. */
+const verifyAccessToken = rememberingAccessTokenVerifier(MAX_REMEMBERED_ACCESS_TOKENS);
 
 const refuse = (description: string) =>
   unauthorized(description, bearerChallenge({ code: 'invalid_token', description }));
@@ -64,7 +73,7 @@ export async function authenticateBearer(request: HttpRequest): Promise<ScimPrin
 }
 
 async function authenticateAccessToken(token: string): Promise<AccessTokenPrincipal> {
-  let verified: Awaited<ReturnType<typeof verifyAccessToken>>;
+  let verified: VerifiedAccessToken;
   try {
     verified = await verifyAccessToken(token, await verificationKeys(), {
       issuer: publicBaseUrl(),

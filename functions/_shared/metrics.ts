@@ -18,10 +18,18 @@ import { logger } from './logger';
  * route stack publishes once per request (`publishRequestMetrics`), so a request writes at most one EMF line
  * per metric and dimension value.
  *
- * The tenant is EMF metadata, not a dimension: it is searchable in Logs Insights next to the metric, while a
+ * The first metric of a request is written in the request's own log line (`requestLineMetrics`), which carries
+ * the tenant; the tenant is never a dimension: it is searchable in Logs Insights next to the metric, while a
  * tenant dimension would create (and bill) one metric per tenant and operation.
  */
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
+class ServiceMetrics extends Metrics {
+  /** Powertools' own switch (`POWERTOOLS_METRICS_DISABLED`), honoured by the request line's metric too. */
+  get off(): boolean {
+    return this.isDisabled();
+  }
+}
+
+const metrics = new ServiceMetrics({ namespace: METRICS_NAMESPACE, serviceName: METRICS_SERVICE });
 
 interface Recorded {
   readonly metric: string;
@@ -36,13 +44,15 @@ interface Recorded {
 interface RequestRecord {
   readonly entries: Recorded[];
   tenant: string | undefined;
+  /** The first entry went out on the request line (`requestLineMetrics`). */
+  firstOnRequestLine: boolean;
 }
 
 const requestRecord = new AsyncLocalStorage<RequestRecord>();
 
 /** Runs one invocation with a metrics record of its own (the route stack wraps every request in it). */
 export function withRequestMetrics<T>(invocation: () => Promise<T>): Promise<T> {
-  return requestRecord.run({ entries: [], tenant: undefined }, invocation);
+  return requestRecord.run({ entries: [], tenant: undefined, firstOnRequestLine: false }, invocation);
 }
 
 function currentRecord(): RequestRecord {
@@ -77,28 +87,66 @@ export function countTokenRefusal(error: unknown): never {
   throw error;
 }
 
+/** Stages one entry in Powertools' store, with the request's tenant as EMF metadata when asked for. */
+function stage(entry: Recorded, metadata: { readonly tenant?: string }): void {
+  metrics.addDimensions({ [entry.dimension]: entry.value });
+  if (entry.withTotal) metrics.addDimensions({});
+  if (metadata.tenant !== undefined) metrics.addMetadata('tenant', metadata.tenant);
+  metrics.addMetric(entry.metric, MetricUnit.Count, entry.count);
+}
+
+function notPublished(error: unknown): void {
+  logger.warn('metrics not published', {
+    error: error instanceof Error ? { name: error.name, message: error.message } : { type: typeof error },
+  });
+}
+
 /**
- * Writes what this request recorded. Called by the route stack once after every request, answered or failed;
- * the first call in an execution environment also writes Powertools' `ColdStart` metric. Each entry is its own
- * EMF document (so no metric is published with another's dimension value), which is why Powertools' `logMetrics`
- * middleware, which publishes one document per request, is not used. A metrics problem is logged and never
- * turns the client's answer into an error.
+ * The first metric this request recorded, as the keys of an EMF document that the route stack writes into the
+ * request's own log line: CloudWatch extracts the metrics of any JSON log line whose root holds `_aws`, so the
+ * request line is also the metric line and one request writes one line. Its metadata, the tenant, is the
+ * same key and value the line has once authentication named the tenant. `service`, the dimension every metric has, is left out, since the
+ * logger writes the same value (contract/metrics.ts) under that key on every line. Empty when the request
+ * recorded nothing or metrics are off (`POWERTOOLS_METRICS_DISABLED`).
  */
-export function publishRequestMetrics(request: { readonly functionName?: string; readonly requestId?: string }): void {
-  const { entries: toPublish, tenant } = currentRecord();
+export function requestLineMetrics(): Record<string, unknown> {
+  const current = currentRecord();
+  const first = current.entries[0];
+  if (first === undefined || metrics.off) return {};
+  try {
+    stage(first, { tenant: current.tenant });
+    const { service, ...document } = metrics.serializeMetrics() as Record<string, unknown>;
+    if (service !== METRICS_SERVICE) throw new Error(`Unexpected metrics service dimension ${String(service)}`);
+    current.firstOnRequestLine = true;
+    return document;
+  } catch (error) {
+    notPublished(error);
+    return {};
+  } finally {
+    metrics.clearMetrics();
+    metrics.clearDimensions();
+    metrics.clearMetadata();
+  }
+}
+
+/**
+ * Writes what this request recorded and the request line did not carry (`requestLineMetrics`). Called by the
+ * route stack once after every request, answered or failed, after the request line; the first call in an
+ * execution environment also writes Powertools' `ColdStart` metric. Each further entry is its own EMF document
+ * (one document has one value per dimension, so a PATCH that also deactivates needs a second one), with the
+ * tenant as metadata (its request line is the one next to it in the same log stream), which is why Powertools' `logMetrics` middleware, which publishes one
+ * document per request, is not used. A metrics problem is logged and never turns the client's answer into an
+ * error.
+ */
+export function publishRequestMetrics(request: { readonly functionName?: string }): void {
+  const { entries, tenant, firstOnRequestLine } = currentRecord();
   try {
     metrics.captureColdStartMetric(request.functionName);
-    for (const entry of toPublish) {
-      metrics.addDimensions({ [entry.dimension]: entry.value });
-      if (entry.withTotal) metrics.addDimensions({});
-      if (tenant !== undefined) metrics.addMetadata('tenant', tenant);
-      if (request.requestId !== undefined) metrics.addMetadata('requestId', request.requestId);
-      metrics.addMetric(entry.metric, MetricUnit.Count, entry.count);
+    for (const entry of firstOnRequestLine ? entries.slice(1) : entries) {
+      stage(entry, { tenant });
       metrics.publishStoredMetrics();
     }
   } catch (error) {
-    logger.warn('metrics not published', {
-      error: error instanceof Error ? { name: error.name, message: error.message } : { type: typeof error },
-    });
+    notPublished(error);
   }
 }

@@ -1,11 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { REQUEST_LOG_MESSAGE } from '../../contract/activity';
 import { type RouteSpec, routes } from '../../contract/routes';
-import { logActivity, withRequestActivity } from './activity';
+import { activityLineKeys, withRequestActivity } from './activity';
 import { type HttpRequest, type HttpResponse, readRequest, toProxyResult } from './http-event';
 import { logger } from './logger';
-import { publishRequestMetrics, withRequestMetrics } from './metrics';
+import { publishRequestMetrics, requestLineMetrics, withRequestMetrics } from './metrics';
 import { withRequestDeadline } from './request-deadline';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -19,7 +20,8 @@ export function routeFor(method: string, resourcePath: string): RouteSpec | unde
 }
 
 interface RouteState {
-  startedAt: number;
+  readonly startedAt: number;
+  readonly route: RouteSpec | undefined;
   request?: HttpRequest;
 }
 
@@ -29,9 +31,9 @@ const state = new WeakMap<object, RouteState>();
  * The plumbing every function shares, as a middy stack:
  * 1. Powertools' `injectLambdaContext`: the Lambda context on every line, request keys reset after each request;
  * 2. `requestLog`: adds the route id and request id to the log keys and writes exactly one JSON line per
- *    request (route id, status, latency, request id, and the tenant once authentication has named it), on the
- *    IdP's routes one activity line (functions/_shared/activity.ts), then publishes the metrics the handler
- *    recorded (functions/_shared/metrics.ts);
+ *    request (route id, status, latency, request id, and the tenant once authentication has named it), which
+ *    on the IdP's routes is also the activity record (functions/_shared/activity.ts) and carries the first
+ *    metric the handler recorded (functions/_shared/metrics.ts), then publishes any other metric;
  * 3. `protocolErrors`: renders any thrown value in the protocol's own error shape. Errors below 500 carry
  *    their message to the client; anything else is logged with its stack and answered with a generic 500.
  *
@@ -50,7 +52,7 @@ export function routeStack(
       before: (req) => {
         const route = routeFor(req.event.httpMethod, req.event.requestContext?.resourcePath ?? req.event.resource);
         logger.appendKeys({ route: route?.id ?? 'unknown', requestId: req.event.requestContext?.requestId });
-        state.set(req.event, { startedAt: performance.now() });
+        state.set(req.event, { startedAt: performance.now(), route });
       },
       after: (req) => finishRequest(req.event, req.context, req.response ?? undefined),
       onError: (req) => finishRequest(req.event, req.context, req.response ?? undefined),
@@ -71,32 +73,25 @@ export function routeStack(
 }
 
 /**
- * The request's one log line, its activity line for the tenant's log (functions/_shared/activity.ts), then its
- * metrics (functions/_shared/metrics.ts), once per request.
+ * The request's one log line, with its activity keys for the tenant's log (functions/_shared/activity.ts) and
+ * its first metric (functions/_shared/metrics.ts), then any other metric, once per request.
  */
 function finishRequest(
   event: APIGatewayProxyEvent,
   context: Context,
   response: APIGatewayProxyResult | undefined,
 ): void {
-  const status = response?.statusCode;
-  logRequest(event, status);
-  logActivity(
-    routeFor(event.httpMethod, event.requestContext?.resourcePath ?? event.resource),
-    event.requestContext?.requestId,
-    status ?? 500,
-    response?.body,
-  );
-  publishRequestMetrics({ functionName: context.functionName, requestId: event.requestContext?.requestId });
-}
-
-function logRequest(event: APIGatewayProxyEvent, status: number | undefined): void {
-  const startedAt = state.get(event)?.startedAt;
-  logger.info('request', {
+  const status = response?.statusCode ?? 500;
+  const routeState = state.get(event);
+  const requestId = event.requestContext?.requestId;
+  logger.info(REQUEST_LOG_MESSAGE, {
     method: event.httpMethod,
-    status: status ?? 500,
-    latencyMs: startedAt === undefined ? undefined : Math.round((performance.now() - startedAt) * 10) / 10,
+    status,
+    latencyMs: routeState === undefined ? undefined : Math.round((performance.now() - routeState.startedAt) * 10) / 10,
+    ...activityLineKeys(routeState?.route, requestId, status, response?.body),
+    ...requestLineMetrics(),
   });
+  publishRequestMetrics({ functionName: context.functionName });
 }
 
 /** A dependency failed in a way the client should retry (429/503): a warning, not an error with a stack. */

@@ -11,13 +11,12 @@ import {
   unsupportedMediaType,
 } from '../../core/scim/errors';
 import { noteActivity } from './activity';
-import { authenticateBearer, callerOf, type ScimPrincipal } from './bearer-auth';
+import type { ScimPrincipal } from './bearer-auth';
+import { scimBaseUrl } from './configuration';
 import { classifyDependencyError } from './dependency-errors';
-import { takeFairShare } from './fair-share';
 import type { HttpRequest, HttpResponse } from './http-event';
 import { logger } from './logger';
 import { logDependencyFailure, logUnexpected, type ProxyHandler, routeFor, routeStack } from './route-stack';
-import { scimBaseUrl } from './services';
 
 /** RFC 7644 §8.1: SCIM responses are `application/scim+json`; we always say the charset. */
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -45,6 +44,17 @@ export interface ScimResult {
 
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+/**
+ * The Bearer check and the tenant's fair share, loaded by the first request that needs them: a public SCIM route
+ * (discovery) never verifies a token or reads a table, so its cold start does not load them, nor the AWS SDK
+ * they are built on.
+ */
+let callerChecks: Promise<[typeof import('./bearer-auth'), typeof import('./fair-share')]> | undefined;
+const loadCallerChecks = () => {
+  callerChecks ??= Promise.all([import('./bearer-auth'), import('./fair-share')]);
+  return callerChecks;
+};
+
 export interface ScimRouteOptions {
   /** The request body limit, when the route's resource may be larger than most (a group with its members). */
   readonly maxBodyBytes?: number;
@@ -56,11 +66,11 @@ export function scimRoute(
   options: ScimRouteOptions = {},
 ): ProxyHandler {
   return routeStack(renderScimError, async (request, context) => {
-    const principal =
-      routeFor(request.method, request.resourcePath)?.auth === 'scim-bearer'
-        ? await authenticateBearer(request)
-        : undefined;
-    if (principal) {
+    const checks =
+      routeFor(request.method, request.resourcePath)?.auth === 'scim-bearer' ? await loadCallerChecks() : undefined;
+    const principal = checks ? await checks[0].authenticateBearer(request) : undefined;
+    if (checks && principal) {
+      const [{ callerOf }, { takeFairShare }] = checks;
       logger.appendKeys({ tenant: principal.tenantId });
       noteActivity({ tenantId: principal.tenantId, clientId: callerOf(principal) });
       const share = await takeFairShare({ kind: 'scim', id: principal.tenantId });

@@ -1,4 +1,4 @@
-import { KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
 import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
@@ -21,16 +21,15 @@ import { DynamoDbShareCounters } from '../../adapters/dynamodb/share-counters';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { fetchJwksDocument } from '../../adapters/http/jwks-fetcher';
-import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
+import type { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import {
   honoursLocalTestSettings,
   LOCAL_VERIFICATION_JWKS_ENV,
-  PUBLIC_BASE_URL_ENV,
   SIGNING_KEY_ENV,
   VERIFICATION_KEYS_ENV,
 } from '../../contract/environment';
 import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
-import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
+import { pathOf } from '../../contract/routes';
 import { type TableKey, tableEnvVar } from '../../contract/tables';
 import { awsClientBudget } from '../../contract/time-budget';
 import { AccessService } from '../../core/access/access-service';
@@ -38,6 +37,7 @@ import { RemoteKeySets } from '../../core/oauth/assertion-keys';
 import type { ClientAssertionDeps } from '../../core/oauth/client-assertion';
 import type { TokenSigner } from '../../core/oauth/signer';
 import type { ClientAuthFailureCounter } from '../../core/oauth/token-endpoint';
+import { ConfigError, publicBaseUrl, required } from './configuration';
 import { boundedByRequestDeadline } from './request-deadline';
 
 /**
@@ -48,10 +48,7 @@ import { boundedByRequestDeadline } from './request-deadline';
  * renamed table, the signer of another key) is built anew on its next use, and nothing else.
  */
 
-/** A required environment variable is missing: the deployment is broken, so fail loudly at once. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError, publicBaseUrl, scimBaseUrl } from './configuration';
 
 /** What has been built, by name, with the inputs it was built from: at most one of each, the newest. */
 const built = new Map<string, { readonly inputs: readonly unknown[]; readonly value: unknown }>();
@@ -71,12 +68,6 @@ function once<T>(name: string, inputs: readonly unknown[], build: () => T): T {
   return value;
 }
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new ConfigError(`Missing required environment variable ${name}`);
-  return value;
-}
-
 let providedSigner: TokenSigner | undefined;
 
 /**
@@ -89,10 +80,6 @@ export function provideTokenSigner(signer: TokenSigner): void {
 
 /** The name of a table this function was granted in the route manifest. */
 export const tableName = (key: TableKey): string => required(tableEnvVar(key));
-/** The public base URL, the OAuth issuer; never guessed from request headers. */
-export const publicBaseUrl = (): string => required(PUBLIC_BASE_URL_ENV).replace(/\/+$/, '');
-/** The SCIM base URL, which is also the `aud` of our access tokens. */
-export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
 
 /**
  * One DynamoDB and one KMS client per process: the SDK resolves the region and endpoint from the environment
@@ -103,7 +90,34 @@ export const scimBaseUrl = (): string => `${publicBaseUrl()}${SCIM_BASE_PATH}`;
 export const documentClient = (): DynamoDBDocumentClient =>
   once('documentClient', [], () => boundedByRequestDeadline(createDocumentClient()));
 
-const kms = (): KMSClient => once('kms', [], () => boundedByRequestDeadline(new KMSClient(awsClientBudget())));
+/**
+ * The KMS client and adapter, loaded at their first use rather than with the function: most functions never call
+ * KMS, and those that do call it once per cold start (the public keys) or only on some requests (signing), so
+ * the SDK's KMS client stays out of every cold start that does not need it.
+ */
+const kms = (): Promise<{ readonly client: KMSClient; readonly Signer: typeof KmsTokenSigner }> =>
+  once('kms', [], () =>
+    Promise.all([import('@aws-sdk/client-kms'), import('../../adapters/kms/kms-signer')]).then(
+      ([{ KMSClient }, { KmsTokenSigner }]) => ({
+        client: boundedByRequestDeadline(new KMSClient(awsClientBudget())),
+        Signer: KmsTokenSigner,
+      }),
+    ),
+  );
+
+/** The KMS key's signer, usable at once: each call waits for the KMS client to be loaded first. */
+function kmsSigner(keyArn: string): TokenSigner {
+  let signer: Promise<TokenSigner> | undefined;
+  const loaded = () => {
+    signer ??= kms().then(({ client, Signer }) => new Signer(client, keyArn));
+    return signer;
+  };
+  return {
+    keyId: async () => (await loaded()).keyId(),
+    sign: async (signingInput) => (await loaded()).sign(signingInput),
+    publicJwk: async () => (await loaded()).publicJwk(),
+  };
+}
 
 /** A store on one of the tables this function was granted (another table fails with a missing variable). */
 function store<T>(name: string, table: TableKey, build: (db: DynamoDBDocumentClient, tableName: string) => T): T {
@@ -115,9 +129,8 @@ function store<T>(name: string, table: TableKey, build: (db: DynamoDBDocumentCli
 /** The signer the local runtime provided, else the KMS key the stack named; neither is a broken deployment. */
 export const tokenSigner = (): TokenSigner => {
   if (providedSigner) return providedSigner;
-  const client = kms();
   const keyArn = required(SIGNING_KEY_ENV);
-  return once('kmsSigner', [client, keyArn], () => new KmsTokenSigner(client, keyArn));
+  return once('kmsSigner', [keyArn], () => kmsSigner(keyArn));
 };
 
 /**
@@ -139,9 +152,8 @@ export function verificationKeys(): Promise<JWK[]> {
     const signer = tokenSigner();
     return once('verificationKeys', [signer], () => retriedOnFailure(signer.publicJwk().then((jwk) => [jwk])));
   }
-  const client = kms();
-  return once('verificationKeys', [client, arns.join(',')], () =>
-    retriedOnFailure(Promise.all(arns.map((arn) => new KmsTokenSigner(client, arn).publicJwk()))),
+  return once('verificationKeys', [arns.join(',')], () =>
+    retriedOnFailure(Promise.all(arns.map((arn) => kmsSigner(arn).publicJwk()))),
   );
 }
 

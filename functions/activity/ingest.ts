@@ -8,7 +8,7 @@ import { activityWriter, clientStore } from '../_shared/services';
 
 /**
  * The activity log's ingest: a CloudWatch Logs subscription filter on the IdP-facing functions' log groups
- * delivers their `activity` lines here (gzip, base64), and they are batch-written to the activity table.
+ * delivers their request lines, which are the activity records, here (gzip, base64), and they are batch-written to the activity table.
  * CloudWatch Logs invokes this function asynchronously: a failed write throws, Lambda retries the delivery
  * twice, and a delivery that still fails goes to the stack's dead-letter queue, whose depth is an alarm
  * (docs/deploy-and-operate.md "Activity log"), so no entry is lost silently. Writes are idempotent (an entry

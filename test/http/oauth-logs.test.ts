@@ -97,8 +97,9 @@ test('AS-F3: no code, token, secret or Authorization header appears in the logs 
     const leaking = lines.filter((line) => line.includes(secret));
     expect(leaking).toEqual([]);
   }
-  // The activity lines carry the OAuth error the client received, whose fixed description may speak of an
-  // "authorization code"; the secrets themselves are searched for in the whole line above.
+  // The request lines, which are the activity records, carry the OAuth error the client received, whose fixed
+  // description may speak of an "authorization code"; the secrets themselves are searched for in the whole line
+  // above.
   for (const line of lines.map(withoutActivityErrorDetail)) {
     expect(line).not.toMatch(/authorization|client_secret|refresh_token|code_verifier|eyJ[A-Za-z0-9_-]{10,}/i);
   }
@@ -106,8 +107,8 @@ test('AS-F3: no code, token, secret or Authorization header appears in the logs 
 
 function withoutActivityErrorDetail(line: string): string {
   try {
-    const parsed = JSON.parse(line) as { activity?: { error?: { detail?: string } } };
-    if (parsed.activity?.error) delete parsed.activity.error.detail;
+    const parsed = JSON.parse(line) as { message?: string; error?: { detail?: string } };
+    if (parsed.message === 'request' && parsed.error) delete parsed.error.detail;
     return JSON.stringify(parsed);
   } catch {
     return line;

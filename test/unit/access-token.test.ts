@@ -7,7 +7,12 @@ import { base64url, decodeProtectedHeader } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { KmsTokenSigner } from '../../adapters/kms/kms-signer';
 import { FileTokenSigner } from '../../adapters/local/file-signer';
-import { AccessTokenError, mintAccessToken, verifyAccessToken } from '../../core/oauth/access-token';
+import {
+  AccessTokenError,
+  mintAccessToken,
+  rememberingAccessTokenVerifier,
+  verifyAccessToken,
+} from '../../core/oauth/access-token';
 import { derToJoseSignature } from '../../core/oauth/signer';
 
 const claims = {
@@ -75,6 +80,31 @@ describe('access tokens (RFC 9068)', () => {
     const issuedAt = Math.floor(Date.now() / 1000) - 7200;
     const { token } = await mintAccessToken(signer, claims, issuedAt, 3600);
     await expect(verifyAccessToken(token, [await signer.publicJwk()], expected)).rejects.toThrow('expired');
+  });
+
+  test('verified once per container: a remembered token still expires, and nothing refused is remembered', async () => {
+    const verify = rememberingAccessTokenVerifier(2);
+    const keys = [await signer.publicJwk()];
+    const now = Math.floor(Date.now() / 1000);
+    const { token } = await mintAccessToken(signer, claims, now, 60);
+    const first = await verify(token, keys, expected, now);
+    await expect(verify(token, keys, expected, now + 59)).resolves.toBe(first);
+    await expect(verify(token, keys, { ...expected, audience: 'https://other.example.test' }, now)).rejects.toThrow(
+      AccessTokenError,
+    );
+    await expect(verify(token, [await new FileTokenSigner(keyFile()).publicJwk()], expected, now)).rejects.toThrow(
+      AccessTokenError,
+    );
+    await expect(verify(token, keys, expected, now + 60)).rejects.toThrow('expired');
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const tampered = `${header}.${base64url.encode(JSON.stringify({ ...JSON.parse(new TextDecoder().decode(base64url.decode(payload))), tenant_id: 'tenant-2' }))}.${signature}`;
+    for (let round = 0; round < 2; round += 1) {
+      await expect(verify(tampered, keys, expected, now)).rejects.toThrow(AccessTokenError);
+    }
+    // At most two remembered: the oldest goes first and is simply verified again.
+    const others = await Promise.all([1, 2, 3].map(() => mintAccessToken(signer, claims, now, 60)));
+    for (const other of others) await expect(verify(other.token, keys, expected, now)).resolves.toMatchObject(claims);
+    await expect(verify(others[0]?.token ?? '', keys, expected, now)).resolves.toMatchObject(claims);
   });
 
   test('are refused when signed by another key', async () => {

@@ -37,14 +37,26 @@ async function run(handler: ReturnType<typeof scimRoute>) {
 beforeAll(() => useEnvironmentWithoutDatabase('https://scim.example.test'));
 
 describe('business metrics, checked as the EMF documents written to stdout', () => {
-  test('a provisioning operation is one EMF document: namespace, operation dimension, count, tenant metadata', async () => {
+  test('a provisioning operation is one EMF document, in the request line itself: namespace, operation dimension, count, tenant', async () => {
     const handler = scimRoute(async () => {
       recordProvisioningOperation('create', 'tenant-a');
       return { status: 201, body: {} };
     });
-    const { result, event, emf } = await run(handler);
+    const { result, event, emf, lines } = await run(handler);
     expect(result.statusCode).toBe(201);
     expect(emf).toHaveLength(1);
+    expect(lines).toHaveLength(1);
+    expect(emf[0]).toMatchObject({ message: 'request', level: 'INFO', status: 201 });
+    // Keys that are the same on every line of a function's log group are not repeated on each line.
+    for (const key of [
+      'function_name',
+      'function_arn',
+      'function_memory_size',
+      'function_request_id',
+      'sampling_rate',
+    ]) {
+      expect(emf[0]).not.toHaveProperty(key);
+    }
     const [document] = emf as [Emf];
     expect(document._aws.CloudWatchMetrics).toEqual([
       {
@@ -130,6 +142,9 @@ describe('business metrics, checked as the EMF documents written to stdout', () 
           });
           expect(coldStarts(first.emf)[0]).toMatchObject({ function_name: 'test', ColdStart: 1 });
           expect(coldStarts(second.emf)).toEqual([]);
+          const requestLine = (lines: Record<string, unknown>[]) => lines.find((line) => line.message === 'request');
+          expect(requestLine(first.lines)).toMatchObject({ cold_start: true });
+          expect(requestLine(second.lines)).not.toHaveProperty('cold_start');
         })()
           .then(resolve, reject)
           .finally(() => {

@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbActivityWriter } from '../../../adapters/dynamodb/activity-writer';
-import { ACTIVITY_LOG_FIELD, ACTIVITY_LOG_MESSAGE } from '../../../contract/activity';
+import { ACTIVITY_LINE_KEYS, EARLIER_ACTIVITY_LINE, REQUEST_LOG_MESSAGE } from '../../../contract/activity';
 import {
   ACTIVITY_LIMITS,
   type ActivityEntry,
@@ -11,7 +11,23 @@ import {
 import { ingestActivityLines } from '../../../core/activity/activity-ingest';
 
 const at = new Date('2026-12-01T12:00:00.000Z');
-const line = (activity: unknown) => JSON.stringify({ message: ACTIVITY_LOG_MESSAGE, [ACTIVITY_LOG_FIELD]: activity });
+/** A request line as the functions write it: the entry's fields under the line's own keys. */
+const line = (activity: Record<string, unknown>) =>
+  JSON.stringify({
+    level: 'INFO',
+    message: REQUEST_LOG_MESSAGE,
+    method: 'POST',
+    latencyMs: 12.5,
+    ...Object.fromEntries(
+      Object.entries(activity).map(([field, value]) => [
+        ACTIVITY_LINE_KEYS[field as keyof typeof ACTIVITY_LINE_KEYS],
+        value,
+      ]),
+    ),
+  });
+/** The second line per request that earlier versions wrote. */
+const earlierLine = (activity: unknown) =>
+  JSON.stringify({ message: EARLIER_ACTIVITY_LINE.message, [EARLIER_ACTIVITY_LINE.field]: activity });
 
 describe('an activity entry', () => {
   test('keeps the SCIM or OAuth error the IdP received, bounded, and nothing of a success body', () => {
@@ -82,24 +98,34 @@ describe('an activity entry', () => {
         return clientId === 'known' ? 'tenant-of-known' : undefined;
       },
       [
-        line({ id: 'a', at: at.toISOString(), operation: 'OAuthToken', httpStatus: 401, clientId: 'known' }),
+        line({
+          id: 'a',
+          at: at.toISOString(),
+          operation: 'OAuthToken',
+          httpStatus: 401,
+          clientId: 'known',
+          error: { type: 'invalid_client', detail: 'Client authentication failed' },
+        }),
         line({ id: 'b', at: at.toISOString(), operation: 'OAuthToken', httpStatus: 401, clientId: 'known' }),
         line({ id: 'c', at: at.toISOString(), operation: 'OAuthToken', httpStatus: 401, clientId: 'nobody' }),
-        JSON.stringify({ message: 'request', status: 200 }),
+        JSON.stringify({ message: 'request', status: 200, requestId: 'no-tenant', route: 'ScimUserGet' }),
         JSON.stringify({
           timestamp: at.toISOString(),
           level: 'INFO',
           message: JSON.parse(line({ id: 'd', at: at.toISOString(), operation: 'X', httpStatus: 200, tenantId: 'w' })),
         }),
+        earlierLine({ id: 'e', at: at.toISOString(), operation: 'X', httpStatus: 200, tenantId: 'w' }),
         'not json',
       ],
     );
-    expect(result).toEqual({ written: 3, skipped: 3 });
+    expect(result).toEqual({ written: 4, skipped: 3 });
     expect(written.map((entry) => [entry.id, entry.tenantId])).toEqual([
       ['a', 'tenant-of-known'],
       ['b', 'tenant-of-known'],
       ['d', 'w'],
+      ['e', 'w'],
     ]);
+    expect(written[0]?.error).toEqual({ status: 401, type: 'invalid_client', detail: 'Client authentication failed' });
     // One lookup per client per batch.
     expect(asked).toEqual(['known', 'nobody']);
   });
