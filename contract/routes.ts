@@ -362,6 +362,39 @@ const manifest = [
     ...CONSOLE_SIGNED_IN,
     tables: { ...CONSOLE_SIGNED_IN.tables, clients: 'readWrite', users: 'readWrite' },
   },
+  // Groups (core/console/groups.ts): mappings and the access source through the group access service, as the
+  // admin CLI's `group map`, `group unmap`, `tenant set-access-source` and `tenant recompute-access` do; each
+  // page's form posts to the page's own path (its `action` field says which), to keep the stack's functions few.
+  {
+    id: 'ConsoleGroups',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/groups`,
+    entry: 'functions/console/groups/list.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
+    id: 'ConsoleAccessSource',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/groups`,
+    entry: 'functions/console/groups/access-source.ts',
+    ...CONSOLE_SIGNED_IN,
+    tables: { ...CONSOLE_SIGNED_IN.tables, users: 'readWrite' },
+  },
+  {
+    id: 'ConsoleGroup',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/groups/{groupId}`,
+    entry: 'functions/console/groups/show.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
+    id: 'ConsoleGroupMapping',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/groups/{groupId}`,
+    entry: 'functions/console/groups/mapping.ts',
+    ...CONSOLE_SIGNED_IN,
+    tables: { ...CONSOLE_SIGNED_IN.tables, users: 'readWrite' },
+  },
   {
     id: 'ConsoleApplicationNew',
     method: 'GET',

@@ -84,3 +84,11 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
       (violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target).join(', ')})`,
     );
 }
+
+/** The CSRF token of the session's forms, read from the page the browser shows (for posts made by hand). */
+export const consoleFormToken = (page: Page): Promise<string> =>
+  page.locator('form[method=post] input[name=csrf_token]').last().inputValue();
+
+/** The rows of the page's tables, each as one line of text. */
+export const tableRows = async (page: Page): Promise<string[]> =>
+  (await page.locator('tbody tr').allInnerTexts()).map((text) => text.replace(/\s+/g, ' '));
