@@ -363,8 +363,9 @@ const manifest = [
     tables: { ...CONSOLE_SIGNED_IN.tables, clients: 'readWrite', users: 'readWrite' },
   },
   // Groups (core/console/groups.ts): mappings and the access source through the group access service, as the
-  // admin CLI's `group map`, `group unmap`, `tenant set-access-source` and `tenant recompute-access` do; each
-  // page's form posts to the page's own path (its `action` field says which), to keep the stack's functions few.
+  // admin CLI's `group map`, `group unmap`, `tenant set-access-source` and `tenant recompute-access` do. Every
+  // form of the Groups pages posts to /console/groups (its `action` field says which), so that the pages add
+  // three functions to a stack that is close to CloudFormation's 500 resources.
   {
     id: 'ConsoleGroups',
     method: 'GET',
@@ -373,10 +374,10 @@ const manifest = [
     ...CONSOLE_SIGNED_IN,
   },
   {
-    id: 'ConsoleAccessSource',
+    id: 'ConsoleGroupsChange',
     method: 'POST',
     path: `${CONSOLE_BASE_PATH}/groups`,
-    entry: 'functions/console/groups/access-source.ts',
+    entry: 'functions/console/groups/change.ts',
     ...CONSOLE_SIGNED_IN,
     tables: { ...CONSOLE_SIGNED_IN.tables, users: 'readWrite' },
   },
@@ -386,14 +387,6 @@ const manifest = [
     path: `${CONSOLE_BASE_PATH}/groups/{groupId}`,
     entry: 'functions/console/groups/show.ts',
     ...CONSOLE_SIGNED_IN,
-  },
-  {
-    id: 'ConsoleGroupMapping',
-    method: 'POST',
-    path: `${CONSOLE_BASE_PATH}/groups/{groupId}`,
-    entry: 'functions/console/groups/mapping.ts',
-    ...CONSOLE_SIGNED_IN,
-    tables: { ...CONSOLE_SIGNED_IN.tables, users: 'readWrite' },
   },
   {
     id: 'ConsoleApplicationNew',

@@ -51,8 +51,9 @@ const groupsUrl = (issuer: string, after?: string): string =>
   `${consoleUrl(issuer, pathOf('ConsoleGroups'))}${after ? `?${new URLSearchParams({ after })}` : ''}`;
 const groupUrl = (issuer: string, groupId: string) => consoleUrl(issuer, pathOf('ConsoleGroup'), { groupId });
 
-/** The hidden field that says which of a page's forms was sent (each page's forms post to its own path). */
+/** The hidden fields that say which form was sent (every form posts to /console/groups), and for which group. */
 const actionField = (action: string): SafeHtml => html`<input type="hidden" name="action" value="${action}">`;
+const groupField = (groupId: string): SafeHtml => html`<input type="hidden" name="group" value="${groupId}">`;
 
 const SOURCE_LABELS: Readonly<Record<AccessSource, string>> = {
   admins: 'Admins set each user\u2019s role and brands',
@@ -192,15 +193,16 @@ function sourceNotice(source: AccessSource, changed: boolean, progress: Recomput
   return `${text}${progressText(progress)}`;
 }
 
-/** POST /console/groups: the access source form, or the Continue button of an unfinished recomputation. */
-export async function changeAccessSourceFromForm(
-  deps: GroupsDeps,
-  admin: SignedIn,
-  form: Form,
-): Promise<ConsoleResponse> {
+/**
+ * POST /console/groups: every form of the Groups pages, by its `action`: the access source, the Continue
+ * button of an unfinished recomputation, and a group's mapping form and Remove mapping button (with `group`).
+ */
+export async function changeGroupsFromForm(deps: GroupsDeps, admin: SignedIn, form: Form): Promise<ConsoleResponse> {
   const action = single(form, 'action');
   if (action === 'recompute') return continueRecompute(deps, admin);
   if (action === 'set-source') return setAccessSource(deps, admin, form);
+  if (action === 'map') return mapGroup(deps, admin, single(form, 'group'), form);
+  if (action === 'unmap') return unmapGroup(deps, admin, single(form, 'group'));
   throw new PageError(400, 'Invalid request', 'The form was not recognised. Reload the page and try again.');
 }
 
@@ -302,8 +304,8 @@ async function groupPage(
   );
   const mapForm = group
     ? html`<h2>Mapping</h2>
-<form method="post" action="${safeUrl(groupUrl(deps.issuer, found.groupId))}" novalidate>
-${csrfField(admin.csrfToken)}${actionField('map')}
+<form method="post" action="${safeUrl(groupsUrl(deps.issuer))}" novalidate>
+${csrfField(admin.csrfToken)}${actionField('map')}${groupField(found.groupId)}
 <div class="field"><label for="role">Role</label>
 <select id="role" name="role" aria-describedby="${described('role', 'role-help')}">${noRoleOption}${roles.map(roleOption)}</select>
 <p class="help" id="role-help">The role the group gives its members. A member of several mapped groups gets the role of the group with the highest priority.</p>${error('role')}</div>
@@ -321,8 +323,8 @@ ${brands.length === 0 ? html`<p class="help">Your organization has no brands yet
   const unmapForm = mapping
     ? html`<h2>Remove the mapping</h2>
 <p>The group then gives nothing: its members lose exactly what it gave them.</p>
-<form method="post" action="${safeUrl(groupUrl(deps.issuer, found.groupId))}">
-${csrfField(admin.csrfToken)}${actionField('unmap')}
+<form method="post" action="${safeUrl(groupsUrl(deps.issuer))}">
+${csrfField(admin.csrfToken)}${actionField('unmap')}${groupField(found.groupId)}
 <div class="actions"><button type="submit" class="secondary">Remove mapping</button></div>
 </form>`
     : undefined;
@@ -356,20 +358,6 @@ function refusalText(refusal: Refusal): string {
     default:
       return 'This change cannot be made.';
   }
-}
-
-/** POST /console/groups/{groupId}: the mapping form, or the Remove mapping button. */
-export async function changeGroupMappingFromForm(
-  deps: GroupsDeps,
-  admin: SignedIn,
-  groupId: string,
-  form: Form,
-): Promise<ConsoleResponse> {
-  const action = single(form, 'action');
-  if (action === 'map') return mapGroup(deps, admin, groupId, form);
-  if (action === 'unmap') return unmapGroup(deps, admin, groupId);
-  await ownGroup(deps, admin, groupId);
-  throw new PageError(400, 'Invalid request', 'The form was not recognised. Reload the page and try again.');
 }
 
 /**

@@ -231,8 +231,8 @@ describe('the Groups pages', () => {
     await page.getByText('Mapping removed: the group gives nothing now.').waitFor();
     expect(await accessOf(patId)).toMatchObject({ role: 'collaborator', allBrands: true });
     // The same post again (a second tab, the Back button) changes nothing and says so.
-    const again = await page.request.post(`${baseUrl}/console/groups/${editorsId}`, {
-      form: { csrf_token: token, action: 'unmap' },
+    const again = await page.request.post(`${baseUrl}/console/groups`, {
+      form: { csrf_token: token, action: 'unmap', group: editorsId },
       headers: { origin: baseUrl },
       maxRedirects: 0,
     });
@@ -253,8 +253,8 @@ describe('the Groups pages', () => {
     const context = await localContext(browser);
     const page = await context.newPage();
     await signInToConsole(page, baseUrl, account(acme));
-    const noToken = await page.request.post(`${baseUrl}/console/groups/${everyoneId}`, {
-      form: { action: 'map', role: 'admin', priority: '1', brand_scope: 'all' },
+    const noToken = await page.request.post(`${baseUrl}/console/groups`, {
+      form: { action: 'map', group: everyoneId, role: 'admin', priority: '1', brand_scope: 'all' },
       headers: { origin: baseUrl },
     });
     expect(noToken.status()).toBe(403);
@@ -273,8 +273,8 @@ describe('the Groups pages', () => {
     await page.goto(`${baseUrl}/console/groups`);
     const token = await consoleFormToken(page);
     for (const action of ['map', 'unmap']) {
-      const crossTenant = await page.request.post(`${baseUrl}/console/groups/${globexGroupId}`, {
-        form: { csrf_token: token, action, role: 'admin', priority: '1', brand_scope: 'all' },
+      const crossTenant = await page.request.post(`${baseUrl}/console/groups`, {
+        form: { csrf_token: token, action, group: globexGroupId, role: 'admin', priority: '1', brand_scope: 'all' },
         headers: { origin: baseUrl },
       });
       expect(crossTenant.status()).toBe(404);
