@@ -466,11 +466,14 @@ export function pathOf(id: RouteId): RoutePath {
   return route.path;
 }
 
-/** The protocol whose error format a path's answers use. */
-export type Protocol = 'scim' | 'oauth';
+/** The protocol whose error format a path's answers use: SCIM Error JSON, OAuth error JSON, or console HTML pages. */
+export type Protocol = 'scim' | 'oauth' | 'console';
 
-export const protocolOf = (path: RoutePath): Protocol =>
-  path === SCIM_BASE_PATH || path.startsWith(`${SCIM_BASE_PATH}/`) ? 'scim' : 'oauth';
+const under = (path: string, base: string): boolean => path === base || path.startsWith(`${base}/`);
+
+/** Also for paths that are not in the manifest: whatever is asked for under /console is answered by a page. */
+export const protocolOf = (path: string): Protocol =>
+  under(path, SCIM_BASE_PATH) ? 'scim' : under(path, CONSOLE_BASE_PATH) ? 'console' : 'oauth';
 
 /** A path of the manifest and the methods it has routes for; every other method on it is answered 405. */
 export interface CatchAll {

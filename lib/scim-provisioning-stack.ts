@@ -10,7 +10,8 @@ import {
   VERIFICATION_KEYS_ENV,
 } from '../contract/environment';
 import { FAIR_SHARE_TABLE } from '../contract/fair-share';
-import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
+import { consoleNotFoundAnswer } from '../contract/method-not-allowed';
+import { type Access, CONSOLE_BASE_PATH, catchAllsOf, protocolOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { ActivityLog } from './activity-log';
 import { adminCliPolicyDocument } from './admin-cli-policy';
@@ -105,6 +106,9 @@ export class ScimProvisioningStack extends Stack {
       return routeFunction;
     });
     for (const catchAll of catchAllsOf(manifest)) this.service.addMethodNotAllowed(catchAll);
+    if (manifest.some((route) => protocolOf(route.path) === 'console')) {
+      this.service.addNotFoundBelow(CONSOLE_BASE_PATH, consoleNotFoundAnswer());
+    }
 
     if (settings.waf) {
       this.firewall = new WebFirewall(this, 'Firewall', {
