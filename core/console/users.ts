@@ -142,6 +142,12 @@ const ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.access': 'Access from groups',
 };
 
+/** Why access was recomputed from groups, as the group access service records it (core/access). */
+interface RecordedCause {
+  readonly reason?: unknown;
+  readonly group?: { readonly displayName?: unknown };
+}
+
 /** A change's details in words: `from → to` for a change, brand ids by their names. */
 function changeText(entry: AuditEntry, brands: readonly BrandRecord[]): string {
   const valueText = (value: unknown): string => {
@@ -151,13 +157,26 @@ function changeText(entry: AuditEntry, brands: readonly BrandRecord[]): string {
     }
     return typeof value === 'string' ? value : JSON.stringify(value);
   };
-  return Object.entries(entry.details)
+  // A recomputation from groups records what gave the access and why; the page says why in words.
+  const {
+    grantedBy: _grantedBy,
+    cause,
+    ...details
+  } = entry.details as { cause?: RecordedCause } & Record<string, unknown>;
+  const because =
+    typeof cause?.reason === 'string'
+      ? [
+          `because: ${cause.reason}${typeof cause.group?.displayName === 'string' ? ` (group ${cause.group.displayName})` : ''}`,
+        ]
+      : [];
+  return Object.entries(entry.action === 'user.access' ? details : entry.details)
     .map(([name, value]) => {
       const change = value as { from?: unknown; to?: unknown } | null;
       return change && typeof change === 'object' && 'to' in change
         ? `${name}: ${valueText(change.from)} \u2192 ${valueText(change.to)}`
         : `${name}: ${valueText(value)}`;
     })
+    .concat(entry.action === 'user.access' ? because : [])
     .join('; ');
 }
 

@@ -173,6 +173,10 @@ describe('the Groups pages', () => {
       `${baseUrl}/console/groups`,
     );
     await expect(page.getByRole('button', { name: 'Save access' }).count()).resolves.toBe(0);
+    expect((await tableRows(page)).join(' ')).toContain('Access from groups');
+    expect((await tableRows(page)).join(' ')).toContain(
+      'role: collaborator \u2192 Email Creator; brands: all brands \u2192 Acme EMEA; because: access source switched to groups',
+    );
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'console-user-groups.png'), fullPage: true });
     await context.close();
