@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
+import { newGroupId } from '../../core/scim/group-record';
 import { GROUP_SCHEMA } from '../../core/scim/group-schema';
 import { ACCESS_USER_SCHEMA, CORE_USER_SCHEMA } from '../../core/scim/user-schema';
+import { documentClient, tableName } from '../../functions/_shared/services';
 import { accessServices } from '../support/access-services';
 import {
   consoleFormToken,
@@ -245,7 +248,24 @@ describe('the Groups pages', () => {
     await page.getByText('This group has no mapping (any more).').waitFor();
     await expect(page.getByRole('option', { name: 'No role (the group gives none)' }).count()).resolves.toBe(1);
 
+    // A mapping whose group the identity provider deleted (an interrupted deletion leaves one) is listed
+    // apart, and can be removed.
+    const orphanId = newGroupId();
+    await new DynamoDbGroupAccessStore(documentClient(), tableName('users')).putMapping(
+      acme.tenantId,
+      { groupId: orphanId, brands: 'all', updatedAt: new Date().toISOString() },
+      { at: new Date().toISOString(), actor: 'test', action: 'group.map', details: { groupId: orphanId } },
+    );
+    await page.goto(`${baseUrl}/console/groups`);
+    await page.getByRole('heading', { name: 'Mappings of deleted groups' }).waitFor();
+    await page.getByRole('link', { name: orphanId }).click();
+    await page.getByRole('heading', { name: 'Deleted group' }).waitFor();
+    await page.getByRole('button', { name: 'Remove mapping' }).click();
+    await page.getByText('Mapping removed: the group gives nothing now.').waitFor();
+    await expect(page.getByRole('heading', { name: 'Mappings of deleted groups' }).count()).resolves.toBe(0);
+
     // All brands, no role: the members get every brand, the role stays the default.
+    await page.goto(`${baseUrl}/console/groups/${editorsId}`);
     await page.getByLabel('All brands').check();
     await page.getByRole('button', { name: 'Save mapping' }).click();
     await page.getByText('Mapping saved: all brands.').waitFor();
@@ -298,6 +318,13 @@ describe('the Groups pages', () => {
     const context = await localContext(browser, { viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await signInToConsole(page, baseUrl, account(acme));
+    // The next page after the first group, and a cursor that is no group id (the first page, with a message).
+    await page.goto(`${baseUrl}/console/groups?after=${editorsId}`);
+    expect((await tableRows(page)).map((row) => row.split(' ')[0])).toEqual(['Everyone']);
+    await expect(page.getByRole('link', { name: 'First groups' }).isVisible()).resolves.toBe(true);
+    const badCursor = await page.goto(`${baseUrl}/console/groups?after=${encodeURIComponent('x'.repeat(300))}`);
+    expect(badCursor?.status()).toBe(400);
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('That page of groups does not exist');
     for (const path of ['/console/groups', `/console/groups/${everyoneId}`]) {
       await page.goto(`${baseUrl}${path}`);
       await expect(page.evaluate('document.documentElement.scrollWidth > window.innerWidth')).resolves.toBe(false);
