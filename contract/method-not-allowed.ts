@@ -1,3 +1,4 @@
+import { errorPage, renderPage } from '../core/html/page';
 import { OAuthError } from '../core/oauth/errors';
 import { methodNotAllowed } from '../core/scim/errors';
 import { GATEWAY_CONTENT_TYPE } from './gateway-responses';
@@ -17,6 +18,14 @@ export interface FixedAnswer {
  * answers with the same document for the request's method.
  */
 export function methodNotAllowedAnswer(catchAll: CatchAll, method: string): FixedAnswer {
+  if (catchAll.protocol === 'console') {
+    return consolePageAnswer(
+      405,
+      'Not available here',
+      'This address of the console cannot be used this way. Go back, or open the console again from its start page.',
+      { Allow: catchAll.allowedMethods.join(', ') },
+    );
+  }
   if (catchAll.protocol === 'scim') {
     const error = methodNotAllowed(method, catchAll.allowedMethods);
     return {
@@ -40,4 +49,32 @@ export function methodNotAllowedAnswer(catchAll: CatchAll, method: string): Fixe
     },
     body: JSON.stringify(error),
   };
+}
+
+/**
+ * The answer to a path under /console that no route has: the console's 404 page. API Gateway gives it for
+ * `/console/{proxy+}` (a mock integration, lib/service-api.ts), and the local server for the same paths.
+ */
+export const consoleNotFoundAnswer = (): FixedAnswer =>
+  consolePageAnswer(
+    404,
+    'Page not found',
+    'There is no such page in the console. Check the address, or open the console again from its start page.',
+  );
+
+/**
+ * A console error page that no function renders: the same page and headers as the console's own error pages,
+ * but for the Content-Security-Policy, whose quoted sources a static API Gateway header value cannot hold (the
+ * page runs no script and shows nothing of the request). The page never contains `$` or `##`, so the mock
+ * integration's template (Velocity) gives it as it is.
+ */
+function consolePageAnswer(
+  status: number,
+  title: string,
+  detail: string,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): FixedAnswer {
+  const rendered = renderPage(errorPage(title, detail));
+  const { 'Content-Security-Policy': _csp, ...headers } = rendered.headers;
+  return { status, headers: { ...headers, ...extraHeaders }, body: rendered.html };
 }

@@ -378,6 +378,32 @@ const manifest = [
     ...CONSOLE_SIGNED_IN,
     tables: { ...CONSOLE_SIGNED_IN.tables, clients: 'readWrite', users: 'readWrite' },
   },
+  // Groups (core/console/groups.ts): mappings and the access source through the group access service, as the
+  // admin CLI's `group map`, `group unmap`, `tenant set-access-source` and `tenant recompute-access` do. Every
+  // form of the Groups pages posts to /console/groups (its `action` field says which), so that the pages add
+  // three functions to a stack that is close to CloudFormation's 500 resources.
+  {
+    id: 'ConsoleGroups',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/groups`,
+    entry: 'functions/console/groups/list.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
+  {
+    id: 'ConsoleGroupsChange',
+    method: 'POST',
+    path: `${CONSOLE_BASE_PATH}/groups`,
+    entry: 'functions/console/groups/change.ts',
+    ...CONSOLE_SIGNED_IN,
+    tables: { ...CONSOLE_SIGNED_IN.tables, users: 'readWrite' },
+  },
+  {
+    id: 'ConsoleGroup',
+    method: 'GET',
+    path: `${CONSOLE_BASE_PATH}/groups/{groupId}`,
+    entry: 'functions/console/groups/show.ts',
+    ...CONSOLE_SIGNED_IN,
+  },
   {
     id: 'ConsoleApplicationNew',
     method: 'GET',
@@ -531,11 +557,14 @@ export function pathOf(id: RouteId): RoutePath {
   return route.path;
 }
 
-/** The protocol whose error format a path's answers use. */
-export type Protocol = 'scim' | 'oauth';
+/** The protocol whose error format a path's answers use: SCIM Error JSON, OAuth error JSON, or console HTML pages. */
+export type Protocol = 'scim' | 'oauth' | 'console';
 
-export const protocolOf = (path: RoutePath): Protocol =>
-  path === SCIM_BASE_PATH || path.startsWith(`${SCIM_BASE_PATH}/`) ? 'scim' : 'oauth';
+const under = (path: string, base: string): boolean => path === base || path.startsWith(`${base}/`);
+
+/** Also for paths that are not in the manifest: whatever is asked for under /console is answered by a page. */
+export const protocolOf = (path: string): Protocol =>
+  under(path, SCIM_BASE_PATH) ? 'scim' : under(path, CONSOLE_BASE_PATH) ? 'console' : 'oauth';
 
 /** A path of the manifest and the methods it has routes for; every other method on it is answered 405. */
 export interface CatchAll {

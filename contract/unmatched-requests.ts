@@ -1,6 +1,6 @@
 import { gatewayErrorBody, gatewayHeaders, gatewayResponses } from './gateway-responses';
-import { type FixedAnswer, methodNotAllowedAnswer } from './method-not-allowed';
-import { type CatchAll, catchAllsOf, routes } from './routes';
+import { consoleNotFoundAnswer, type FixedAnswer, methodNotAllowedAnswer } from './method-not-allowed';
+import { type CatchAll, catchAllsOf, protocolOf, routes } from './routes';
 
 /**
  * The function that gives, behind an HTTP API (the lean profile, lib/http-service-api.ts), the answers the
@@ -15,11 +15,13 @@ const catchAllsByPath = new Map(catchAllsOf(routes).map((catchAll) => [catchAll.
 export const catchAllAt = (path: string): CatchAll | undefined => catchAllsByPath.get(path as CatchAll['path']);
 
 /**
- * A method a manifest path has no route for: that path's 405 (the REST API's mock answer); any other request:
- * the REST API's 404 for a path it does not know, in SCIM Error JSON.
+ * A method a manifest path has no route for: that path's 405 (the REST API's mock answer); an unknown path under
+ * the console: the console's 404 page (the REST API's `/console/{proxy+}`); any other request: the REST API's 404
+ * for a path it does not know, in SCIM Error JSON.
  */
-export function unmatchedAnswer(catchAll: CatchAll | undefined, method: string): FixedAnswer {
+export function unmatchedAnswer(catchAll: CatchAll | undefined, method: string, path: string): FixedAnswer {
   if (catchAll) return methodNotAllowedAnswer(catchAll, method);
+  if (protocolOf(path) === 'console') return consoleNotFoundAnswer();
   const notFound = gatewayResponses.MISSING_AUTHENTICATION_TOKEN;
   return {
     status: notFound.status,

@@ -11,7 +11,8 @@ import {
   VERIFICATION_KEYS_ENV,
 } from '../contract/environment';
 import { FAIR_SHARE_TABLE } from '../contract/fair-share';
-import { type Access, catchAllsOf, type RouteSpec, routes } from '../contract/routes';
+import { consoleNotFoundAnswer } from '../contract/method-not-allowed';
+import { type Access, CONSOLE_BASE_PATH, catchAllsOf, protocolOf, type RouteSpec, routes } from '../contract/routes';
 import { type TableKey, tableEnvVar } from '../contract/tables';
 import { ActivityLog } from './activity-log';
 import { adminCliPolicyDocument } from './admin-cli-policy';
@@ -120,6 +121,10 @@ export class ScimProvisioningStack extends Stack {
       return routeFunction;
     });
     for (const catchAll of catchAllsOf(manifest)) this.service.addMethodNotAllowed(catchAll);
+    // The HTTP API's `$default` route already reaches the unmatched-request function, which answers the same page.
+    if (this.service instanceof ServiceApi && manifest.some((route) => protocolOf(route.path) === 'console')) {
+      this.service.addNotFoundBelow(CONSOLE_BASE_PATH, consoleNotFoundAnswer());
+    }
 
     // The lean profile's HTTP API cannot have a web ACL (docs/deploy-and-operate.md "The lean API profile").
     if (this.service instanceof ServiceApi && settings.waf) {

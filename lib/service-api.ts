@@ -27,8 +27,8 @@ import {
   gatewayHeaders,
   gatewayResponses,
 } from '../contract/gateway-responses';
-import { methodNotAllowedAnswer } from '../contract/method-not-allowed';
-import { type CatchAll, pathOf, type RouteSpec } from '../contract/routes';
+import { type FixedAnswer, methodNotAllowedAnswer } from '../contract/method-not-allowed';
+import { type CatchAll, pathOf, type RoutePath, type RouteSpec } from '../contract/routes';
 import type { ServiceSettings } from './settings';
 
 /**
@@ -235,13 +235,25 @@ export class ServiceApi extends Construct {
     this.resourceAt(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }));
   }
 
-  /**
-   * `ANY` on the path, for the methods it has no route for: API Gateway answers 405 itself, with a mock
-   * integration whose only (default) integration response is the answer, so that neither the request's body
-   * nor its content type can change it and no function is invoked.
-   */
+  /** `ANY` on the path, for the methods it has no route for: API Gateway answers 405 itself (`addFixedAnswer`). */
   addMethodNotAllowed(catchAll: CatchAll): void {
-    const answer = methodNotAllowedAnswer(catchAll, '$context.httpMethod');
+    this.addFixedAnswer(this.resourceAt(catchAll.path), methodNotAllowedAnswer(catchAll, '$context.httpMethod'));
+  }
+
+  /**
+   * `ANY <basePath>/{proxy+}`: every path below the base that no route has (API Gateway prefers any more
+   * specific resource) gets the fixed answer: the console's own 404 page rather than the gateway's JSON.
+   */
+  addNotFoundBelow(basePath: RoutePath, answer: FixedAnswer): void {
+    this.addFixedAnswer(this.resourceAt(basePath).addResource('{proxy+}'), answer);
+  }
+
+  /**
+   * `ANY` on the resource, answered by API Gateway itself with a mock integration whose only (default)
+   * integration response is the answer, so that neither the request's body nor its content type can change
+   * it and no function is invoked.
+   */
+  private addFixedAnswer(resource: IResource, answer: FixedAnswer): void {
     const headerNames = Object.keys(answer.headers).map((name) => `method.response.header.${name}`);
     const integration = new MockIntegration({
       passthroughBehavior: PassthroughBehavior.WHEN_NO_TEMPLATES,
@@ -255,7 +267,7 @@ export class ServiceApi extends Construct {
         },
       ],
     });
-    this.resourceAt(catchAll.path).addMethod('ANY', integration, {
+    resource.addMethod('ANY', integration, {
       methodResponses: [
         {
           statusCode: String(answer.status),

@@ -7,8 +7,8 @@ import {
   gatewayHeaders,
   gatewayResponses,
 } from '../contract/gateway-responses';
-import type { FixedAnswer } from '../contract/method-not-allowed';
-import type { RouteSpec } from '../contract/routes';
+import { consoleNotFoundAnswer, type FixedAnswer } from '../contract/method-not-allowed';
+import { protocolOf, type RouteSpec } from '../contract/routes';
 import { FUNCTION_TIMEOUT_SECONDS } from '../contract/time-budget';
 import { useLocalActivityIngest } from './activity-ingest';
 import { MAX_GATEWAY_PAYLOAD_BYTES, matchRoute, methodNotAllowedFor, toProxyEvent } from './api-gateway';
@@ -93,8 +93,10 @@ export function createLocalServer(): Server {
         request.resume();
         // As deployed: a known path without this method is the gateway's own 405; an unknown path its 404.
         const methodNotAllowed = methodNotAllowedFor(method, path);
-        return methodNotAllowed
-          ? writeFixedAnswer(response, methodNotAllowed)
+        if (methodNotAllowed) return writeFixedAnswer(response, methodNotAllowed);
+        // Under /console the console's own 404 page, as API Gateway's `/console/{proxy+}` answers.
+        return protocolOf(path) === 'console'
+          ? writeFixedAnswer(response, consoleNotFoundAnswer())
           : writeGatewayResponse(response, gatewayResponses.MISSING_AUTHENTICATION_TOKEN);
       }
       const body = await readBody(request);

@@ -56,7 +56,7 @@ export async function inParallel<T>(
 /** What a groups read needs: every read of GroupStore. */
 export type GroupReads = Pick<
   GroupStore,
-  'get' | 'members' | 'membersAmong' | 'usersAmong' | 'groupIdsOf' | 'getMany' | 'findByKeys' | 'readAll'
+  'get' | 'members' | 'membersAmong' | 'usersAmong' | 'groupIdsOf' | 'getMany' | 'findByKeys' | 'readAll' | 'pageAfter'
 >;
 
 export class DynamoDbGroupReads implements GroupReads {
@@ -132,6 +132,35 @@ export class DynamoDbGroupReads implements GroupReads {
 
   async readAll(tenantId: string): Promise<GroupRecord[]> {
     return (await this.queryAll(tenantPartition(tenantId), GROUP_PREFIX)).map(recordOf);
+  }
+
+  async pageAfter(
+    tenantId: string,
+    afterId: string | undefined,
+    count: number,
+  ): Promise<{ records: GroupRecord[]; more: boolean }> {
+    if (count <= 0) return { records: [], more: false };
+    const pk = tenantPartition(tenantId);
+    const items: Item[] = [];
+    // One more than asked for tells whether another page follows.
+    const pages = paginateQuery(
+      {
+        client: this.db,
+        pageSize: count + 1,
+        ...(afterId !== undefined ? { startingToken: { pk, sk: groupSk(afterId) } } : {}),
+      },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': GROUP_PREFIX },
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
+      items.push(...((page.Items ?? []) as Item[]));
+      if (items.length > count) break;
+    }
+    return { records: items.slice(0, count).map(recordOf), more: items.length > count };
   }
 
   protected async batchGet(keys: readonly Key[], projection?: string): Promise<Item[]> {

@@ -219,4 +219,16 @@ export class MemoryGroupStore implements GroupStore {
   async readAll(tenantId: string): Promise<GroupRecord[]> {
     return this.getMany(tenantId, [...(this.tenants.get(tenantId)?.groups.keys() ?? [])]);
   }
+
+  async pageAfter(
+    tenantId: string,
+    afterId: string | undefined,
+    count: number,
+  ): Promise<{ records: GroupRecord[]; more: boolean }> {
+    if (count <= 0) return { records: [], more: false };
+    const ids = [...(this.tenants.get(tenantId)?.groups.keys() ?? [])]
+      .filter((id) => afterId === undefined || bySortKey(id, afterId) > 0)
+      .sort(bySortKey);
+    return { records: await this.getMany(tenantId, ids.slice(0, count)), more: ids.length > count };
+  }
 }

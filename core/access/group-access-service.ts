@@ -5,7 +5,7 @@ import { isUserId } from '../scim/ids';
 import type { UserRecord } from '../scim/user-record';
 import { ADMIN_ROLE, type AuditAction, type AuditEntry, accessChange, sameAccess } from './access-model';
 import { type AccessSource, type GroupMapping, grantFromGroups, MAX_GROUP_MAPPINGS } from './group-access';
-import type { AccessCondition, AccessWrites, GroupAccessStore, RecomputeJob } from './ports';
+import type { AccessCondition, AccessSettings, AccessWrites, GroupAccessStore, RecomputeJob } from './ports';
 import { Refusal } from './refusal';
 
 const WRITE_ATTEMPTS = 10;
@@ -63,7 +63,10 @@ export class GroupAccessService {
     private readonly deps: {
       readonly writes: AccessWrites;
       /** Only reads of the groups (a recomputation never writes one). */
-      readonly groups: Pick<GroupStore, 'get' | 'members' | 'groupIdsOf' | 'findByKeys' | 'readAll'>;
+      readonly groups: Pick<
+        GroupStore,
+        'get' | 'members' | 'groupIdsOf' | 'findByKeys' | 'readAll' | 'pageAfter' | 'getMany'
+      >;
       readonly settings: GroupAccessStore;
     },
     /** Who makes the changes, as the audit trail records it. */
@@ -73,6 +76,49 @@ export class GroupAccessService {
 
   async source(tenantId: string): Promise<AccessSource> {
     return (await this.deps.settings.settings(tenantId)).source;
+  }
+
+  /** The tenant's access source and its pending recomputation, if one did not finish. */
+  async settings(tenantId: string): Promise<AccessSettings> {
+    return this.deps.settings.settings(tenantId);
+  }
+
+  /**
+   * One page of the tenant's groups in creation order, each with its mapping (the store's cursor page, never
+   * a scan), and whether more follow.
+   */
+  async pageGroups(
+    tenantId: string,
+    afterId: string | undefined,
+    count: number,
+  ): Promise<{ groups: MappedGroup[]; more: boolean }> {
+    const [page, mappings] = await Promise.all([
+      this.deps.groups.pageAfter(tenantId, afterId, count),
+      this.deps.settings.mappings(tenantId),
+    ]);
+    const byGroup = new Map(mappings.map((mapping) => [mapping.groupId, mapping]));
+    return {
+      groups: page.records.map((group) => {
+        const mapping = byGroup.get(group.id);
+        return { groupId: group.id, group, ...(mapping ? { mapping } : {}) };
+      }),
+      more: page.more,
+    };
+  }
+
+  /** Mappings whose group was deleted (an interrupted group deletion leaves them): at most MAX_GROUP_MAPPINGS. */
+  async orphanMappings(tenantId: string): Promise<GroupMapping[]> {
+    const mappings = await this.deps.settings.mappings(tenantId);
+    if (mappings.length === 0) return [];
+    const existing = new Set(
+      (
+        await this.deps.groups.getMany(
+          tenantId,
+          mappings.map((mapping) => mapping.groupId),
+        )
+      ).map((group) => group.id),
+    );
+    return mappings.filter((mapping) => !existing.has(mapping.groupId));
   }
 
   /** The tenant's groups with their mappings (by displayName), then mappings whose group is gone. */
@@ -174,10 +220,14 @@ export class GroupAccessService {
    * `continueRecompute` carries on after an interruption); switching to `admins` keeps everyone's current role
    * and brands, which from then on only admins change.
    */
-  async setSource(tenantId: string, source: AccessSource): Promise<{ changed: boolean; progress?: RecomputeProgress }> {
+  async setSource(
+    tenantId: string,
+    source: AccessSource,
+    options: { readonly pages?: number } = {},
+  ): Promise<{ changed: boolean; progress?: RecomputeProgress }> {
     const current = await this.deps.settings.settings(tenantId);
     if (current.source === source) {
-      const progress = current.job ? await this.continueRecompute(tenantId) : undefined;
+      const progress = current.job ? await this.continueRecompute(tenantId, options) : undefined;
       return { changed: false, ...(progress ? { progress } : {}) };
     }
     const job: RecomputeJob | undefined =
@@ -187,7 +237,7 @@ export class GroupAccessService {
       { source, ...(job ? { job } : {}) },
       this.entry('tenant.access-source', { source: { from: current.source, to: source } }),
     );
-    const progress = job ? await this.continueRecompute(tenantId) : undefined;
+    const progress = job ? await this.continueRecompute(tenantId, options) : undefined;
     return { changed: true, ...(progress ? { progress } : {}) };
   }
 

@@ -1,7 +1,9 @@
 import { pathOf } from '../../contract/routes';
 import type { AuditEntry } from '../access/access-model';
-import { MAX_BRANDS_PER_USER } from '../access/access-model';
+import { ADMIN_ROLE, MAX_BRANDS_PER_USER } from '../access/access-model';
 import type { AccessService } from '../access/access-service';
+import { holdsDirectAdmin } from '../access/group-access';
+import type { GroupAccessService } from '../access/group-access-service';
 import type { BrandRecord, RoleRecord } from '../access/records';
 import { Refusal } from '../access/refusal';
 import { PageError } from '../html/page-error';
@@ -26,6 +28,8 @@ const MAX_CURSOR_CHARS = 256;
 
 export interface UsersDeps {
   readonly access: AccessService;
+  /** The tenant's access source: in `groups` mode the user's page shows what the groups give instead of the form. */
+  readonly groupAccess: Pick<GroupAccessService, 'source' | 'findGroup' | 'releaseDirectAdmin'>;
   readonly sessions: ConsoleSessions;
   readonly issuer: string;
 }
@@ -135,7 +139,14 @@ const ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.role': 'Role changed',
   'user.brands': 'Brands changed',
   'user.name': 'Name changed',
+  'user.access': 'Access from groups',
 };
+
+/** Why access was recomputed from groups, as the group access service records it (core/access). */
+interface RecordedCause {
+  readonly reason?: unknown;
+  readonly group?: { readonly displayName?: unknown };
+}
 
 /** A change's details in words: `from → to` for a change, brand ids by their names. */
 function changeText(entry: AuditEntry, brands: readonly BrandRecord[]): string {
@@ -146,13 +157,26 @@ function changeText(entry: AuditEntry, brands: readonly BrandRecord[]): string {
     }
     return typeof value === 'string' ? value : JSON.stringify(value);
   };
-  return Object.entries(entry.details)
+  // A recomputation from groups records what gave the access and why; the page says why in words.
+  const {
+    grantedBy: _grantedBy,
+    cause,
+    ...details
+  } = entry.details as { cause?: RecordedCause } & Record<string, unknown>;
+  const because =
+    typeof cause?.reason === 'string'
+      ? [
+          `because: ${cause.reason}${typeof cause.group?.displayName === 'string' ? ` (group ${cause.group.displayName})` : ''}`,
+        ]
+      : [];
+  return Object.entries(entry.action === 'user.access' ? details : entry.details)
     .map(([name, value]) => {
       const change = value as { from?: unknown; to?: unknown } | null;
       return change && typeof change === 'object' && 'to' in change
         ? `${name}: ${valueText(change.from)} \u2192 ${valueText(change.to)}`
         : `${name}: ${valueText(value)}`;
     })
+    .concat(entry.action === 'user.access' ? because : [])
     .join('; ');
 }
 
@@ -164,11 +188,12 @@ async function userPage(
   form: AccessForm,
   alert?: string,
 ): Promise<ConsoleResponse> {
-  const [roles, brands, changes, flash] = await Promise.all([
+  const [roles, brands, changes, flash, source] = await Promise.all([
     deps.access.listRoles(admin.tenantId),
     deps.access.listBrands(admin.tenantId),
     deps.access.recentChanges(admin.tenantId, user.id),
     deps.sessions.takeFlash(admin.sessionSecret),
+    deps.groupAccess.source(admin.tenantId),
   ]);
   const notice = flash ? (openFlash(admin.sessionSecret, flash) as { text?: string } | undefined)?.text : undefined;
   const roleOption = (role: RoleRecord) =>
@@ -194,7 +219,10 @@ ${noticeBox(notice)}
 ${alertBox(alert)}
 <dl><dt>Email</dt><dd>${primaryEmail(user)}</dd><dt>User ID</dt><dd><code>${user.id}</code></dd><dt>Status</dt><dd>${user.attributes.active === false ? 'Inactive' : 'Active'}</dd></dl>
 <h2>Access</h2>
-<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleUserAccess'), { userId: user.id }))}">
+${
+  source === 'groups'
+    ? await accessFromGroups(deps, admin, user, brands)
+    : html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleUserAccess'), { userId: user.id }))}">
 ${csrfField(admin.csrfToken)}
 <div class="field"><label for="role">Role</label>
 <select id="role" name="role">${roles.map(roleOption)}</select></div>
@@ -203,7 +231,8 @@ ${radio('all', 'All brands')}${radio('some', 'Only the brands checked below')}
 ${brands.length === 0 ? html`<p class="help">Your organization has no brands yet.</p>` : brandBoxes}
 </fieldset>
 <div class="actions"><button type="submit">Save access</button></div>
-</form>
+</form>`
+}
 <h2>History</h2>
 ${
   history.length === 0
@@ -215,6 +244,57 @@ ${
 </table></div>`
 }`;
   return page(deps, admin, status, userNameOf(user) || 'User', body);
+}
+
+/**
+ * In `groups` mode: the user's role and brands as their groups give them, the group the role comes from
+ * (as `user show` names it), and what an admin may still do here: give the admin role directly (break-glass,
+ * which groups never take away) or release it to the groups again (`user set-role --from-groups`).
+ */
+async function accessFromGroups(
+  deps: UsersDeps,
+  admin: SignedIn,
+  user: UserRecord,
+  brands: readonly BrandRecord[],
+): Promise<SafeHtml> {
+  const groupsLink = html`<a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleGroups')))}">Groups</a>`;
+  const { roleGroup } = user.access;
+  let roleOrigin: SafeHtml;
+  if (roleGroup !== undefined) {
+    const group = await deps.groupAccess.findGroup(admin.tenantId, roleGroup).then(
+      (found) => found.group,
+      (error: unknown) => {
+        if (error instanceof Refusal) return undefined;
+        throw error;
+      },
+    );
+    roleOrigin = html`from the group <a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleGroup'), { groupId: roleGroup }))}">${group?.displayName ?? roleGroup}</a>`;
+  } else if (holdsDirectAdmin(user.access)) {
+    roleOrigin = html`given directly by an admin (kept whatever the groups give)`;
+  } else {
+    roleOrigin = html`the default: no mapped group of this user gives a role`;
+  }
+  const action = (value: 'give' | 'release', label: string, help: string) =>
+    html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleUserAccess'), { userId: user.id }))}">
+${csrfField(admin.csrfToken)}<input type="hidden" name="direct_admin" value="${value}">
+<p class="help">${help}</p>
+<div class="actions"><button type="submit" class="secondary">${label}</button></div>
+</form>`;
+  return html`<p class="notice">Your organization takes roles and brands from your identity provider’s groups, so they are not set here: map this user’s groups on the ${groupsLink} page, or switch the access source back to admins there.</p>
+<dl><dt>Role</dt><dd>${user.access.role}, ${roleOrigin}</dd><dt>Brands</dt><dd>${brandsLabel(user, brands)}, from the mappings of this user’s groups${user.access.allBrands ? ' (all brands when none gives brands)' : ''}</dd></dl>
+${
+  holdsDirectAdmin(user.access)
+    ? action(
+        'release',
+        'Let the groups decide the role',
+        'Releases the admin role given directly: the role then follows this user’s groups. Refused for your organization’s last admin.',
+      )
+    : action(
+        'give',
+        'Give the admin role directly',
+        'A break-glass admin role, kept whatever the groups give, until it is released here.',
+      )
+}`;
 }
 
 const formOf = (user: UserRecord): AccessForm => ({
@@ -246,6 +326,8 @@ function refusalText(refusal: Refusal): string {
       return 'One of the checked brands does not exist (any more). Check the brands again.';
     case 'concurrent-change':
       return 'Someone changed this user at the same moment. Check their access and save again.';
+    case 'access-from-groups':
+      return 'Your organization now takes roles and brands from its groups, so they are not set here: map the user’s groups on the Groups page instead.';
     default:
       return 'This change cannot be made.';
   }
@@ -263,6 +345,8 @@ export async function setUserAccess(
   form: Query,
 ): Promise<ConsoleResponse> {
   const user = await ownUser(deps, admin, userId);
+  const directAdmin = single(form, 'direct_admin');
+  if (directAdmin !== '') return setDirectAdmin(deps, admin, user, directAdmin);
   const scope = single(form, 'brand_scope');
   const checked = [...new Set(form.brand ?? [])];
   const input: AccessForm = {
@@ -271,6 +355,10 @@ export async function setUserAccess(
     brands: checked.slice(0, MAX_BRANDS_PER_USER + 1).map((id) => id.slice(0, 200)),
   };
   const again = (status: number, problem: string) => userPage(deps, admin, user, status, input, problem);
+  // A page opened before the switch to groups: nothing of the form is written (not even a direct admin role).
+  if ((await deps.groupAccess.source(admin.tenantId)) === 'groups') {
+    return again(409, refusalText(new Refusal('access-from-groups')));
+  }
   if (scope !== 'all' && scope !== 'some') return again(400, 'Choose All brands or Only the brands checked below.');
   if (!input.allBrands && checked.length > MAX_BRANDS_PER_USER) {
     return again(400, `A user can be given at most ${MAX_BRANDS_PER_USER} brands.`);
@@ -297,5 +385,41 @@ export async function setUserAccess(
     admin.sessionSecret,
     sealFlash(admin.sessionSecret, { kind: 'notice', text: 'Access saved.' }),
   );
+  return { kind: 'redirect', location: userUrl(deps.issuer, user.id) };
+}
+
+/**
+ * In `groups` mode, the only change of a user's access the core allows here: the admin role given directly
+ * (`user set-role --role admin`), or released to the groups (`user set-role --from-groups`).
+ */
+async function setDirectAdmin(
+  deps: UsersDeps,
+  admin: SignedIn,
+  user: UserRecord,
+  directAdmin: string,
+): Promise<ConsoleResponse> {
+  const again = (status: number, problem: string) => userPage(deps, admin, user, status, formOf(user), problem);
+  if (directAdmin !== 'give' && directAdmin !== 'release') return again(400, 'This change cannot be made.');
+  if ((await deps.groupAccess.source(admin.tenantId)) !== 'groups') {
+    return again(
+      409,
+      'Your organization now has its admins set roles and brands: set this user’s role and brands below.',
+    );
+  }
+  let text: string;
+  try {
+    if (directAdmin === 'give') {
+      await deps.access.setRole(admin.tenantId, user.id, ADMIN_ROLE);
+      text = 'The admin role was given directly; the groups no longer decide this user’s role.';
+    } else {
+      const released = await deps.groupAccess.releaseDirectAdmin(admin.tenantId, user.id);
+      text = `The role now follows this user’s groups: ${released.access.role}.`;
+    }
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    if (error.code === 'unknown-user') throw notFound();
+    return again(409, refusalText(error));
+  }
+  await deps.sessions.putFlash(admin.sessionSecret, sealFlash(admin.sessionSecret, { kind: 'notice', text }));
   return { kind: 'redirect', location: userUrl(deps.issuer, user.id) };
 }

@@ -67,6 +67,15 @@ export interface GroupStore {
   findByKeys(tenantId: string, keys: readonly GroupLookupKey[]): Promise<GroupRecord[]>;
   /** Every group of the tenant (group items only, never members), in creation order. */
   readAll(tenantId: string): Promise<GroupRecord[]>;
+  /**
+   * Up to `count` groups created after the group `afterId` (or from the first), in creation order (ids are
+   * time-ordered), and whether more follow: one bounded read, however many groups the tenant has.
+   */
+  pageAfter(
+    tenantId: string,
+    afterId: string | undefined,
+    count: number,
+  ): Promise<{ records: GroupRecord[]; more: boolean }>;
 }
 
 /** Another group of the tenant already has this displayName (compared case-insensitively). */

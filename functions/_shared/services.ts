@@ -222,7 +222,11 @@ export const clientAssertionVerification = (): Omit<ClientAssertionDeps, 'now'> 
 /** The fair-share counters (contract/fair-share.ts), in the grants table. */
 export const shareCounters = (): DynamoDbShareCounters =>
   store('shareCounters', FAIR_SHARE_TABLE, (db, t) => new DynamoDbShareCounters(db, t));
-/** The access model's use cases (the admin CLI's), over the clients and users tables, acting as `actor`. */
+/**
+ * The access model's use cases (the admin CLI's), over the clients and users tables, acting as `actor`, with
+ * the tenant's access source and group mappings (so that, as in the CLI, groups mode refuses what groups decide
+ * and a deleted brand or role leaves the mappings).
+ */
 export const accessService = (actor: string): AccessService =>
   new AccessService(
     store('accessStore', 'users', (db, users) => new DynamoDbAccessStore(db, { clients: tableName('clients'), users })),

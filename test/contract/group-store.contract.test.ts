@@ -103,6 +103,23 @@ describeContract<Stores>(
       expect(ids(await groups.readAll(tenant))).toEqual([group.id]);
     });
 
+    test('cursor pages are in creation order, one bounded page at a time, and go on past a deleted group', async () => {
+      const created: GroupRecord[] = [];
+      for (let n = 0; n < 5; n += 1) created.push((await groups.create(tenant, groupRecord(`Paged ${n}`), [])).record);
+      const pageIds = (records: readonly GroupRecord[]) => records.map((record) => record.id);
+      const first = await groups.pageAfter(tenant, undefined, 2);
+      expect(first).toEqual({ records: created.slice(0, 2), more: true });
+      const second = await groups.pageAfter(tenant, created[1]?.id, 2);
+      expect(pageIds(second.records)).toEqual(pageIds(created.slice(2, 4)));
+      expect(second.more).toBe(true);
+      expect(await groups.pageAfter(tenant, created[3]?.id, 2)).toEqual({ records: created.slice(4), more: false });
+      expect(await groups.pageAfter(tenant, created[4]?.id, 2)).toEqual({ records: [], more: false });
+      expect(await groups.pageAfter(tenant, undefined, 5)).toEqual({ records: created, more: false });
+      await groups.delete(tenant, created[2] as GroupRecord);
+      expect(pageIds((await groups.pageAfter(tenant, created[2]?.id, 5)).records)).toEqual(pageIds(created.slice(3)));
+      expect(await groups.pageAfter(`${tenant}-other`, undefined, 5)).toEqual({ records: [], more: false });
+    });
+
     test('displayName is unique per tenant in any letter case; the losing create writes nothing', async () => {
       await groups.create(tenant, groupRecord('Sales Team'), []);
       const twin = groupRecord('SALES team');

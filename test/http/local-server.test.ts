@@ -65,6 +65,11 @@ describe('the local server', () => {
       });
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe(catchAll.allowedMethods.join(', '));
+      if (catchAll.protocol === 'console') {
+        expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+        expect(await response.text()).toContain('<h1>Not available here</h1>');
+        return;
+      }
       const body = (await response.json()) as Record<string, unknown>;
       if (catchAll.protocol === 'scim') {
         expect(response.headers.get('content-type')).toBe('application/scim+json; charset=utf-8');

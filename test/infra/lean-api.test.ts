@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { PUBLIC_BASE_URL_ENV } from '../../contract/environment';
-import { methodNotAllowedAnswer } from '../../contract/method-not-allowed';
+import { consoleNotFoundAnswer, methodNotAllowedAnswer } from '../../contract/method-not-allowed';
 import { catchAllsOf, routes } from '../../contract/routes';
 import { handler as unmatched } from '../../functions/gateway/unmatched';
 import { HTTP_ACCESS_LOG_FIELDS, HttpServiceApi } from '../../lib/http-service-api';
@@ -154,5 +154,13 @@ describe('the lean profile’s 404/405 function', () => {
       status: '404',
       detail: 'No such endpoint',
     });
+  });
+
+  test('answers an unknown path under /console with the console’s own 404 page, as the REST API does', async () => {
+    const result = await unmatched(unmatchedEvent('GET', '$default', '/console/nothing-here'));
+    const expected = consoleNotFoundAnswer();
+    expect(result.statusCode).toBe(404);
+    expect(result.body).toBe(expected.body);
+    expect(result.headers).toEqual(expected.headers);
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ACTIVITY_INGEST_ENTRY } from '../../contract/activity';
 import { FAIR_SHARE_TABLE } from '../../contract/fair-share';
+import { consoleNotFoundAnswer } from '../../contract/method-not-allowed';
 import {
   CONSOLE_BASE_PATH,
   catchAllsOf,
@@ -28,10 +29,51 @@ function sourceFiles(dir: string): string[] {
 describe('the route manifest', () => {
   const { template } = synthTemplate();
 
-  test('the synthesized API has exactly the manifest routes, and ANY on each of their paths', () => {
+  test('the synthesized API has exactly the manifest routes, ANY on each of their paths, and ANY below /console', () => {
     const paths = [...new Set(routes.map((route) => route.path))];
     expect(deployedRoutes(template)).toEqual(
-      [...routes.map((route) => `${route.method} ${route.path}`), ...paths.map((path) => `ANY ${path}`)].sort(),
+      [
+        ...routes.map((route) => `${route.method} ${route.path}`),
+        ...paths.map((path) => `ANY ${path}`),
+        `ANY ${CONSOLE_BASE_PATH}/{proxy+}`,
+      ].sort(),
+    );
+  });
+
+  test('every other path under /console is answered by API Gateway with the console’s 404 page, as locally', () => {
+    const resources = template.toJSON().Resources as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const [proxyId] = Object.entries(resources).filter(
+      ([, resource]) => resource.Type === 'AWS::ApiGateway::Resource' && resource.Properties.PathPart === '{proxy+}',
+    );
+    if (!proxyId) throw new Error('no {proxy+} resource');
+    const [method] = Object.values(resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::ApiGateway::Method' &&
+        JSON.stringify(resource.Properties.ResourceId) === JSON.stringify({ Ref: proxyId[0] }),
+    );
+    const answer = consoleNotFoundAnswer();
+    expect(method?.Properties).toMatchObject({
+      HttpMethod: 'ANY',
+      Integration: {
+        Type: 'MOCK',
+        IntegrationResponses: [
+          {
+            StatusCode: '404',
+            ResponseParameters: Object.fromEntries(
+              Object.entries(answer.headers).map(([name, value]) => [`method.response.header.${name}`, `'${value}'`]),
+            ),
+            ResponseTemplates: { 'application/json': answer.body },
+          },
+        ],
+      },
+    });
+    // Static header values are quoted strings, and the template is Velocity: neither may hold what they parse.
+    for (const value of Object.values(answer.headers)) expect(value).not.toContain("'");
+    expect(answer.body).not.toMatch(
+      /\$|##|#\*|#(if|else|elseif|end|foreach|set|include|parse|stop|break|evaluate|define|macro)\b/,
     );
   });
 
@@ -40,7 +82,7 @@ describe('the route manifest', () => {
     const anyMethods = Object.values(
       template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'ANY' } }),
     );
-    expect(anyMethods.length).toBe(catchAllsOf(routes).length);
+    expect(anyMethods.length).toBe(catchAllsOf(routes).length + 1);
     for (const method of anyMethods) expect(method.Properties.Integration.Type).toBe('MOCK');
   });
 
@@ -123,7 +165,13 @@ describe('the route manifest', () => {
     for (const catchAll of catchAllsOf(routes)) {
       const methods = routes.filter((route) => route.path === catchAll.path).map((route) => route.method);
       expect(catchAll.allowedMethods).toEqual(methods);
-      expect(catchAll.protocol).toBe(catchAll.path.startsWith('/scim/v2/') ? 'scim' : 'oauth');
+      expect(catchAll.protocol).toBe(
+        catchAll.path.startsWith('/scim/v2/')
+          ? 'scim'
+          : catchAll.path.startsWith(CONSOLE_BASE_PATH)
+            ? 'console'
+            : 'oauth',
+      );
     }
   });
 

@@ -1,7 +1,10 @@
 import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
+import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
+import { DynamoDbGroupStore } from '../../adapters/dynamodb/group-store';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { AccessService } from '../../core/access/access-service';
 import { AdminAccounts } from '../../core/access/admin-accounts';
+import { GroupAccessService } from '../../core/access/group-access-service';
 import { documentClient, tableName } from '../../functions/_shared/services';
 
 /**
@@ -12,6 +15,7 @@ export function accessServices(actor = 'test'): {
   access: AccessService;
   accounts: AdminAccounts;
   tenants: TenantStore;
+  groupAccess: GroupAccessService;
 } {
   const store = new DynamoDbAccessStore(documentClient(), {
     clients: tableName('clients'),
@@ -19,5 +23,10 @@ export function accessServices(actor = 'test'): {
   });
   const tenants = new TenantStore(documentClient(), tableName('clients'));
   const access = new AccessService(store, actor);
-  return { access, accounts: new AdminAccounts(tenants, access, store), tenants };
+  const settings = new DynamoDbGroupAccessStore(documentClient(), tableName('users'));
+  const groupAccess = new GroupAccessService(
+    { writes: settings, groups: new DynamoDbGroupStore(documentClient(), tableName('users')), settings },
+    actor,
+  );
+  return { access, accounts: new AdminAccounts(tenants, access, store), tenants, groupAccess };
 }

@@ -114,6 +114,7 @@ export async function approveInBrowser(
   await page.close();
   return url;
 }
+
 /** The console sign-in of a test tenant's admin. */
 export const consoleAccount = (fixture: {
   readonly tenantId: string;
@@ -124,3 +125,10 @@ export const consoleAccount = (fixture: {
 /** The CSRF token of the last form on the page, for posts a test makes outside the forms. */
 export const csrfTokenOf = (page: Page, field: string): Promise<string> =>
   page.locator(`form[method=post] input[name=${field}]`).last().inputValue();
+
+/** The CSRF token of the session's forms, read from the page the browser shows (for posts made by hand). */
+export const consoleFormToken = (page: Page): Promise<string> => csrfTokenOf(page, 'csrf_token');
+
+/** The rows of the page's tables, each as one line of text. */
+export const tableRows = async (page: Page): Promise<string[]> =>
+  (await page.locator('tbody tr').allInnerTexts()).map((text) => text.replace(/\s+/g, ' '));
