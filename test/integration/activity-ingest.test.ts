@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent } from 'aws-lambda';
 import { DynamoDbActivityReader } from '../../adapters/dynamodb/activity-reader';
+import { ACTIVITY_LOG_MESSAGE } from '../../contract/activity';
 import { tableEnvVar } from '../../contract/tables';
 import { CORE_USER_SCHEMA } from '../../core/scim/user-schema';
 import { documentClient, tableName } from '../../functions/_shared/services';
@@ -51,8 +52,14 @@ async function linesOfRequests(token: string): Promise<string[]> {
 describe('the activity ingest function', () => {
   test('writes the activity lines of a subscription delivery, skips the rest, and writes a redelivery once', async () => {
     const { token, tenantId, clientId } = await scimTestToken();
-    const lines = await linesOfRequests(token);
-    expect(lines.filter((line) => line.includes('"message":"activity"'))).toHaveLength(2);
+    const requestLines = await linesOfRequests(token);
+    expect(requestLines.filter((line) => JSON.parse(line).message === ACTIVITY_LOG_MESSAGE)).toHaveLength(2);
+    // What else a log group holds: the runtime's platform lines and the functions' other log lines.
+    const lines = [
+      'START RequestId: 8f5d1a52-0c3e-4f39-9a5e-1c1f7e2f9b10 Version: $LATEST',
+      JSON.stringify({ level: 'WARN', message: 'dependency failure', service: 'scim-provisioning' }),
+      ...requestLines,
+    ];
     await handler(delivery(lines), lambdaContext());
     // CloudWatch Logs and Lambda may deliver the same lines again; the entries are keyed by request id.
     await handler(delivery(lines), lambdaContext());
