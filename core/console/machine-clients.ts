@@ -2,6 +2,17 @@ import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { PageError } from '../html/page-error';
 import { html, type SafeHtml, safeUrl } from '../html/template';
 import {
+  FEDERATED_FIELDS,
+  type FederatedField,
+  federatedCredentialOf,
+  KeySetProblem,
+  MAX_FEDERATED_VALUE_LENGTH,
+  MAX_REGISTERED_JWKS_BYTES,
+  MAX_REGISTERED_KEYS,
+  parseRegisteredJwks,
+} from '../oauth/assertion-keys';
+import type { AssertionCredential } from '../oauth/client-assertion';
+import {
   type ClientRemovalStores,
   clientNameProblem,
   DEFAULT_SECRET_OVERLAP_SECONDS,
@@ -17,6 +28,7 @@ import {
   MAX_SECRET_LIFETIME_SECONDS,
   MIN_ACCESS_TOKEN_LIFETIME_SECONDS,
   MIN_SECRET_LIFETIME_SECONDS,
+  type NewAssertionClient,
   type NewClient,
   newClientProblem,
 } from '../oauth/clients';
@@ -31,15 +43,16 @@ import type { ConsoleResponse } from './sign-in';
 /**
  * The console's machine clients: the `client_credentials` clients (RFC 6749 §4.4) through which Microsoft
  * Entra ID provisions, with the same records and rules as the admin CLI's `client create --grant
- * client_credentials`, `client rotate-secret` and `client delete` (core/oauth/clients.ts,
- * core/oauth/client-registration.ts). Clients that authenticate with a signed JWT (private_key_jwt, or a
- * federated credential) are listed; they are created with the admin CLI. Another tenant's client is a 404.
+ * client_credentials` (with a secret, `--jwks-file` or a federated credential), `client rotate-secret` and
+ * `client delete` (core/oauth/clients.ts, core/oauth/client-registration.ts, core/oauth/assertion-keys.ts).
+ * Another tenant's client is a 404.
  */
 export interface MachineClientDeps {
   readonly clients: {
     list(tenantId: string): Promise<readonly ClientRecord[]>;
     get(clientId: string): Promise<ClientRecord | undefined>;
     create(client: NewClient): Promise<{ client: ClientRecord; clientSecret: string }>;
+    createWithAssertionKeys(client: NewAssertionClient): Promise<{ client: ClientRecord }>;
   } & SecretRotationStores['clients'] &
     ClientRemovalStores['clients'];
   readonly grants: ClientRemovalStores['grants'];
@@ -70,6 +83,7 @@ type Flash =
       readonly secretExpiresAt?: number;
       readonly previousEndsAt?: number;
     }
+  | { readonly kind: 'machine-assertion'; readonly clientId: string }
   | { readonly kind: 'notice'; readonly text: string };
 
 const clientsUrl = (issuer: string) => consoleUrl(issuer, pathOf('ConsoleMachineClients'));
@@ -112,16 +126,77 @@ function secretsOf(client: ClientRecord): string {
     .join('; ');
 }
 
+/** How a new client authenticates at the token endpoint: the CLI's default, `--jwks-file`, or `--federated-issuer …`. */
+const AUTHENTICATION_KINDS = ['secret', 'jwks', 'federated'] as const;
+type AuthenticationKind = (typeof AUTHENTICATION_KINDS)[number];
+const AUTHENTICATION_LABELS: Record<AuthenticationKind, string> = {
+  secret: 'Client secret',
+  jwks: 'Public keys (JWK set)',
+  federated: 'Federated credential',
+};
+
+/** The federated credential's fields: form name, label, and what Entra calls the value. */
+const FEDERATED_INPUTS: Record<FederatedField, { readonly id: string; readonly label: string; readonly help: string }> =
+  {
+    issuer: {
+      id: 'federated_issuer',
+      label: 'Issuer',
+      help: 'The iss of the tokens the client sends. For Entra: https://login.microsoftonline.com/<Entra tenant id>/v2.0.',
+    },
+    subject: {
+      id: 'federated_subject',
+      label: 'Subject',
+      help: 'Their sub. For Entra: the object id of the provisioning app’s service principal.',
+    },
+    audience: {
+      id: 'federated_audience',
+      label: 'Audience',
+      help: 'Their aud. For Entra: the audience Entra puts in the token for your app, e.g. api://<application id>.',
+    },
+    jwksUri: {
+      id: 'jwks_uri',
+      label: 'JWKS URL',
+      help: 'Where the issuer publishes its public keys, an https URL. For Entra: https://login.microsoftonline.com/<Entra tenant id>/discovery/v2.0/keys.',
+    },
+  };
+
 interface ClientForm {
   readonly name: string;
   readonly tokenLifetimeMinutes: string;
+  readonly authentication: AuthenticationKind;
   readonly secretExpiresInDays: string;
+  readonly jwks: string;
+  readonly federated: Readonly<Record<FederatedField, string>>;
 }
 
 interface Problems {
   readonly name?: string;
   readonly tokenLifetimeMinutes?: string;
   readonly secretExpiresInDays?: string;
+  readonly jwks?: string;
+  readonly federated?: Readonly<Partial<Record<FederatedField, string>>>;
+}
+
+const EMPTY_FEDERATED: Record<FederatedField, string> = { issuer: '', subject: '', audience: '', jwksUri: '' };
+
+const problemList = (problems: Problems): string[] =>
+  [
+    problems.name,
+    problems.tokenLifetimeMinutes,
+    problems.secretExpiresInDays,
+    problems.jwks,
+    ...FEDERATED_FIELDS.map((field) => problems.federated?.[field]),
+  ].filter((problem): problem is string => problem !== undefined);
+
+/** The values Entra's federated credential holds, and a private_key_jwt client's JWT claims, after a create. */
+function assertionValues(issuer: string, client: ClientRecord, credential: AssertionCredential): SafeHtml {
+  const tokenEndpoint = `${issuer}${pathOf('OAuthToken')}`;
+  if (credential.kind === 'jwks') {
+    return html`<p>The client has no secret: it authenticates with a JWT signed by one of its registered keys (private_key_jwt), sent as <code>client_assertion</code>, with <code>iss</code> and <code>sub</code> the Client Identifier and <code>aud</code> the Token Endpoint.</p>`;
+  }
+  return html`<p>The client has no secret: it authenticates with a token of the issuer below (Entra’s workload identity federation). In Entra, the provisioning app’s federated credential must issue tokens with exactly these values:</p>
+<dl>${copyable('federated-issuer', 'Issuer', credential.issuer)}${copyable('federated-subject', 'Subject identifier', credential.subject)}${copyable('federated-audience', 'Audience', credential.audience)}${copyable('federated-jwks-uri', 'JWKS URL', credential.jwksUri)}</dl>
+<p class="help">Entra sends its token as <code>client_assertion</code> to ${tokenEndpoint} with the Client Identifier ${client.clientId}.</p>`;
 }
 
 async function clientsPage(
@@ -137,6 +212,8 @@ async function clientsPage(
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const secret = flash?.kind === 'machine-secret' ? flash : undefined;
   const shown = secret ? clients.find((client) => client.clientId === secret.clientId) : undefined;
+  const keyed = flash?.kind === 'machine-assertion' ? flash : undefined;
+  const keyedClient = keyed ? clients.find((client) => client.clientId === keyed.clientId) : undefined;
   const rows = clients.map(
     (client) =>
       html`<tr><td>${client.name}</td><td><code>${client.clientId}</code></td><td>${authenticationOf(client)}</td><td>${String((client.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS) / MINUTE)} minutes</td><td>${secretsOf(client)}</td><td>${client.createdAt.slice(0, 10)}</td><td>${
@@ -145,7 +222,7 @@ async function clientsPage(
           : undefined
       }<a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleMachineClientDeleteConfirm'), { clientId: client.clientId }))}" aria-label="${`Delete ${client.name}`}">Delete</a></td></tr>`,
   );
-  const fieldProblems = Object.values(problems).filter((p): p is string => p !== undefined);
+  const fieldProblems = problemList(problems);
   const described = (id: string, problem: string | undefined) => (problem ? `${id}-help ${id}-error` : `${id}-help`);
   const invalid = (problem: string | undefined) => (problem ? 'true' : 'false');
   const fieldError = (id: string, problem: string | undefined) =>
@@ -163,7 +240,17 @@ ${secret.secretExpiresAt ? html`<p class="help">The secret stops working at ${mi
 </section>`
     : undefined
 }
-<p>A machine client is how Microsoft Entra ID connects with the OAuth 2.0 client credentials grant: it asks the token endpoint for an access token with the Client Identifier and Client Secret, with no consent page, since creating the client here is the approval.</p>
+${
+  keyedClient?.assertionCredential
+    ? html`<section aria-labelledby="credentials">
+<h2 id="credentials">The values for ${keyedClient.name}</h2>
+<p>In Microsoft Entra ID: the enterprise application › Provisioning › Admin Credentials.</p>
+<dl>${copyable('tenant-url', 'Tenant URL', `${deps.issuer}${SCIM_BASE_PATH}`)}${copyable('token-endpoint', 'Token Endpoint', `${deps.issuer}${pathOf('OAuthToken')}`)}${copyable('client-id', 'Client Identifier', keyedClient.clientId)}</dl>
+${assertionValues(deps.issuer, keyedClient, keyedClient.assertionCredential)}
+</section>`
+    : undefined
+}
+<p>A machine client is how Microsoft Entra ID connects with the OAuth 2.0 client credentials grant: it asks the token endpoint for an access token with the Client Identifier and a Client Secret, or a JWT signed with its own keys or by Entra (a federated credential), with no consent page, since creating the client here is the approval.</p>
 ${fieldProblems.length > 0 ? alertBox(`The client was not created. ${fieldProblems.join('. ')}.`) : undefined}
 <h2>Create a machine client</h2>
 <form method="post" action="${safeUrl(clientsUrl(deps.issuer))}">
@@ -176,10 +263,32 @@ ${fieldError('name', problems.name)}</div>
 <input type="number" id="token_lifetime_minutes" name="token_lifetime_minutes" required min="${String(TOKEN_LIFETIME_MINUTES.min)}" max="${String(TOKEN_LIFETIME_MINUTES.max)}" step="1" inputmode="numeric" value="${form.tokenLifetimeMinutes}" aria-describedby="${described('token_lifetime_minutes', problems.tokenLifetimeMinutes)}" aria-invalid="${invalid(problems.tokenLifetimeMinutes)}">
 <p class="help" id="token_lifetime_minutes-help">How long each access token Entra gets lives: ${TOKEN_LIFETIME_MINUTES.min} to ${TOKEN_LIFETIME_MINUTES.max} minutes.</p>
 ${fieldError('token_lifetime_minutes', problems.tokenLifetimeMinutes)}</div>
+<fieldset><legend>How it authenticates</legend>
+${AUTHENTICATION_KINDS.map((kind) => authenticationChoice(kind, form.authentication))}
+<p class="help">Only the fields of the chosen way below are read.</p>
+</fieldset>
+<fieldset><legend>${AUTHENTICATION_LABELS.secret}</legend>
 <div class="field"><label for="secret_expires_in_days">Secret expires after (days)</label>
 <input type="number" id="secret_expires_in_days" name="secret_expires_in_days" min="${String(SECRET_LIFETIME_DAYS.min)}" max="${String(SECRET_LIFETIME_DAYS.max)}" step="1" inputmode="numeric" value="${form.secretExpiresInDays}" aria-describedby="${described('secret_expires_in_days', problems.secretExpiresInDays)}" aria-invalid="${invalid(problems.secretExpiresInDays)}">
 <p class="help" id="secret_expires_in_days-help">Leave empty for a secret that does not expire; otherwise ${SECRET_LIFETIME_DAYS.min} to ${SECRET_LIFETIME_DAYS.max} days (3 years), and rotate it before then.</p>
 ${fieldError('secret_expires_in_days', problems.secretExpiresInDays)}</div>
+</fieldset>
+<fieldset><legend>${AUTHENTICATION_LABELS.jwks}</legend>
+<div class="field"><label for="jwks">JWK set</label>
+<textarea id="jwks" name="jwks" rows="6" maxlength="${String(MAX_REGISTERED_JWKS_BYTES)}" spellcheck="false" autocomplete="off" aria-describedby="${described('jwks', problems.jwks)}" aria-invalid="${invalid(problems.jwks)}">${form.jwks}</textarea>
+<p class="help" id="jwks-help">The client’s public keys as a JWK set, <code>{"keys": [...]}</code>: 1 to ${MAX_REGISTERED_KEYS} RSA (2048 bits or more), EC or Ed25519 keys, never a private key, each with its own kid when there are several; at most ${MAX_REGISTERED_JWKS_BYTES / 1024} KiB.</p>
+${fieldError('jwks', problems.jwks)}</div>
+</fieldset>
+<fieldset><legend>${AUTHENTICATION_LABELS.federated}</legend>
+${FEDERATED_FIELDS.map((field) => {
+  const { id, label, help } = FEDERATED_INPUTS[field];
+  const problem = problems.federated?.[field];
+  return html`<div class="field"><label for="${id}">${label}</label>
+<input type="${field === 'subject' || field === 'audience' ? 'text' : 'url'}" id="${id}" name="${id}" maxlength="${String(MAX_FEDERATED_VALUE_LENGTH)}" value="${form.federated[field]}" autocomplete="off" spellcheck="false" aria-describedby="${described(id, problem)}" aria-invalid="${invalid(problem)}">
+<p class="help" id="${id}-help">${help}</p>
+${fieldError(id, problem)}</div>`;
+})}
+</fieldset>
 <div class="actions"><button type="submit">Create machine client</button></div>
 </form>
 <h2>Clients</h2>
@@ -192,8 +301,15 @@ ${
 <tbody>${rows}</tbody>
 </table></div>`
 }
-<p class="help">Rotating a secret gives a new one, shown once; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Entra. Clients that authenticate with a signed JWT instead of a secret (private_key_jwt with registered keys, or Entra's workload identity federation) are created by your service operator with the admin CLI (<code>client create --grant client_credentials --jwks-file</code> or <code>--federated-issuer</code>); they are listed here and can be deleted here.</p>`;
+<p class="help">Rotating a secret gives a new one, shown once; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Entra. A client with public keys or a federated credential has no secret to rotate: its keys change where they are published (for registered keys, create a new client).</p>`;
   return page(deps, admin, status, 'Machine clients', body);
+}
+
+function authenticationChoice(kind: AuthenticationKind, chosen: AuthenticationKind): SafeHtml {
+  const id = `authentication-${kind}`;
+  return kind === chosen
+    ? html`<div class="check"><input type="radio" id="${id}" name="authentication" value="${kind}" checked><label for="${id}">${AUTHENTICATION_LABELS[kind]}</label></div>`
+    : html`<div class="check"><input type="radio" id="${id}" name="authentication" value="${kind}"><label for="${id}">${AUTHENTICATION_LABELS[kind]}</label></div>`;
 }
 
 /** GET /console/machine-clients */
@@ -201,7 +317,10 @@ export const listMachineClientsPage = (deps: MachineClientDeps, admin: SignedIn)
   clientsPage(deps, admin, 200, {
     name: '',
     tokenLifetimeMinutes: String(TOKEN_LIFETIME_MINUTES.default),
+    authentication: 'secret',
     secretExpiresInDays: '',
+    jwks: '',
+    federated: EMPTY_FEDERATED,
   });
 
 const single = (form: Form, name: string): string => {
@@ -212,24 +331,72 @@ const single = (form: Form, name: string): string => {
 
 const wholeNumber = (value: string): number | undefined => (/^\d{1,7}$/.test(value) ? Number(value) : undefined);
 
+const authenticationOfForm = (value: string): AuthenticationKind => {
+  const kind = AUTHENTICATION_KINDS.find((known) => known === (value === '' ? 'secret' : value));
+  if (kind === undefined)
+    throw new PageError(400, 'Invalid request', 'The form was sent with an unknown way to authenticate.');
+  return kind;
+};
+
+/** The chosen kind's credential by the CLI's rules (parseRegisteredJwks, federatedCredentialOf), or its problems. */
+function assertionCredentialOfForm(
+  input: ClientForm,
+  issuer: string,
+): { readonly credential?: AssertionCredential; readonly problems: Problems } {
+  if (input.authentication === 'jwks') {
+    if (input.jwks === '') return { problems: { jwks: 'Paste the client’s public keys as a JWK set' } };
+    try {
+      return { credential: { kind: 'jwks', keys: parseRegisteredJwks(input.jwks) }, problems: {} };
+    } catch (error) {
+      if (error instanceof KeySetProblem) return { problems: { jwks: error.message } };
+      throw error;
+    }
+  }
+  if (input.authentication === 'federated') {
+    const result = federatedCredentialOf(input.federated, issuer);
+    if ('credential' in result) return { credential: result.credential, problems: {} };
+    const federated = Object.fromEntries(
+      FEDERATED_FIELDS.filter((field) => result.problems[field] !== undefined).map((field) => [
+        field,
+        `${FEDERATED_INPUTS[field].label} ${result.problems[field]}`,
+      ]),
+    );
+    return { problems: { federated } };
+  }
+  return { problems: {} };
+}
+
 /**
- * POST /console/machine-clients: the CLI's `client create --grant client_credentials`, its bounds checked by the
- * same core rule (newClientProblem); bad input gives the page again with every problem and the input kept, and
- * nothing written. The four values Entra asks for are shown once on the page the post redirects to; the same
- * form posted twice creates one client.
+ * POST /console/machine-clients: the CLI's `client create --grant client_credentials`, with a secret, a JWK set
+ * (`--jwks-file`) or a federated credential, checked by the same core rules (newClientProblem,
+ * parseRegisteredJwks, federatedCredentialOf); only the chosen way's fields are read. Bad input gives the page
+ * again with every problem next to its field and the input kept, and nothing written. The values Entra asks for
+ * are shown on the page the post redirects to (a secret only that once); the same form posted twice creates one
+ * client.
  */
 export async function createMachineClientFromForm(
   deps: MachineClientDeps,
   admin: SignedIn,
   form: Form,
 ): Promise<ConsoleResponse> {
+  const authentication = authenticationOfForm(single(form, 'authentication'));
+  const withSecret = authentication === 'secret';
   const input: ClientForm = {
     name: single(form, 'name').trim(),
     tokenLifetimeMinutes: single(form, 'token_lifetime_minutes').trim(),
-    secretExpiresInDays: single(form, 'secret_expires_in_days').trim(),
+    authentication,
+    secretExpiresInDays: withSecret ? single(form, 'secret_expires_in_days').trim() : '',
+    jwks: authentication === 'jwks' ? single(form, 'jwks').trim() : '',
+    federated:
+      authentication === 'federated'
+        ? (Object.fromEntries(
+            FEDERATED_FIELDS.map((field) => [field, single(form, FEDERATED_INPUTS[field].id).trim()]),
+          ) as Record<FederatedField, string>)
+        : EMPTY_FEDERATED,
   };
   const minutes = wholeNumber(input.tokenLifetimeMinutes);
   const days = input.secretExpiresInDays === '' ? undefined : wholeNumber(input.secretExpiresInDays);
+  const assertion = assertionCredentialOfForm(input, deps.issuer);
   const problems: Problems = {
     name: clientNameProblem(input.name),
     tokenLifetimeMinutes:
@@ -241,6 +408,7 @@ export async function createMachineClientFromForm(
       (days !== undefined && days >= SECRET_LIFETIME_DAYS.min && days <= SECRET_LIFETIME_DAYS.max)
         ? undefined
         : `Enter a secret expiry of ${SECRET_LIFETIME_DAYS.min} to ${SECRET_LIFETIME_DAYS.max} days, or leave it empty`,
+    ...assertion.problems,
   };
   const newClient: NewClient = {
     tenantId: admin.tenantId,
@@ -249,7 +417,10 @@ export async function createMachineClientFromForm(
     accessTokenLifetimeSeconds: (minutes ?? 0) * MINUTE,
     ...(days === undefined ? {} : { secretLifetimeSeconds: days * DAY }),
   };
-  if (problems.name || problems.tokenLifetimeMinutes || problems.secretExpiresInDays || newClientProblem(newClient)) {
+  if (problemList(problems).length > 0 || newClientProblem(newClient)) {
+    const keptFederated = Object.fromEntries(
+      FEDERATED_FIELDS.map((field) => [field, input.federated[field].slice(0, MAX_FEDERATED_VALUE_LENGTH * 2)]),
+    ) as Record<FederatedField, string>;
     return clientsPage(
       deps,
       admin,
@@ -257,12 +428,24 @@ export async function createMachineClientFromForm(
       {
         name: input.name.slice(0, MAX_CLIENT_NAME_LENGTH * 2),
         tokenLifetimeMinutes: input.tokenLifetimeMinutes.slice(0, 20),
+        authentication,
         secretExpiresInDays: input.secretExpiresInDays.slice(0, 20),
+        jwks: input.jwks.slice(0, MAX_REGISTERED_JWKS_BYTES * 2),
+        federated: keptFederated,
       },
       problems,
     );
   }
   if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, deps.now()))) {
+    return { kind: 'redirect', location: clientsUrl(deps.issuer) };
+  }
+  if (assertion.credential) {
+    const { secretLifetimeSeconds: _none, ...settings } = newClient;
+    const { client } = await deps.clients.createWithAssertionKeys({
+      ...settings,
+      assertionCredential: assertion.credential,
+    });
+    await putFlash(deps, admin, { kind: 'machine-assertion', clientId: client.clientId });
     return { kind: 'redirect', location: clientsUrl(deps.issuer) };
   }
   const { client, clientSecret } = await deps.clients.create(newClient);

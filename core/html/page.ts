@@ -16,7 +16,7 @@ p{margin:0 0 1rem}
 .service{margin:0 0 1.5rem;color:#4b5563;font-size:.8125rem;letter-spacing:.04em;text-transform:uppercase}
 label{display:block;margin:0 0 .25rem;font-weight:600}
 input[type=email],input[type=password]{display:block;width:100%;margin:0 0 1rem;padding:.5rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
-input:focus,button:focus{outline:2px solid #1d4ed8;outline-offset:2px}
+input:focus,textarea:focus,button:focus{outline:2px solid #1d4ed8;outline-offset:2px}
 button{padding:.5rem 1.25rem;border:1px solid #1d4ed8;border-radius:.375rem;background:#1d4ed8;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 button.secondary{background:#fff;color:#1f2937;border-color:#9ca3af}
 .actions{display:flex;gap:.75rem;margin:1.5rem 0 1rem}
@@ -26,7 +26,7 @@ dt{font-weight:600}
 dd{margin:0 0 .75rem;overflow-wrap:anywhere}
 ul{margin:0 0 1rem;padding-left:1.25rem}
 main.wide{max-width:60rem;margin:1.5rem auto}
-input[type=text],input[type=url]{display:block;width:100%;margin:0 0 .25rem;padding:.5rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
+input[type=text],input[type=url],textarea{display:block;width:100%;margin:0 0 .25rem;padding:.5rem .75rem;border:1px solid #9ca3af;border-radius:.375rem;font:inherit}
 .field{margin:0 0 1rem}
 .check{display:flex;gap:.5rem;align-items:flex-start;font-weight:600}
 .check input{margin-top:.35rem}

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { AssertionCredential } from './client-assertion';
 import { temporarilyUnavailable } from './errors';
 import { publicJwks } from './jwks';
 
@@ -106,6 +107,42 @@ export function jwksUriProblem(value: string, ourIssuer: string): string | undef
   if (url.protocol === 'https:') return undefined;
   if (isLoopbackHttp(url) && URL.canParse(ourIssuer) && isLoopbackHttp(new URL(ourIssuer))) return undefined;
   return 'must be an https URL';
+}
+
+/** The values of a federated credential (RFC 7523 §3: the `iss`, `sub` and `aud` of the tokens, and where their keys are). */
+export const FEDERATED_FIELDS = ['issuer', 'subject', 'audience', 'jwksUri'] as const;
+export type FederatedField = (typeof FEDERATED_FIELDS)[number];
+type FederatedCredential = Extract<AssertionCredential, { kind: 'federated' }>;
+
+/**
+ * THE rule for a federated credential, shared by the CLI and the console: every value present, at most
+ * MAX_FEDERATED_VALUE_LENGTH characters without control characters, the issuer a URL and the JWKS URL one
+ * that jwksUriProblem accepts for `ourIssuer`. Either the credential (values trimmed) or each field's problem.
+ */
+export function federatedCredentialOf(
+  values: Readonly<Record<FederatedField, string | undefined>>,
+  ourIssuer: string,
+):
+  | { readonly credential: FederatedCredential }
+  | { readonly problems: Readonly<Partial<Record<FederatedField, string>>> } {
+  const problems: Partial<Record<FederatedField, string>> = {};
+  const trimmed = {} as Record<FederatedField, string>;
+  for (const field of FEDERATED_FIELDS) {
+    const value = (values[field] ?? '').trim();
+    trimmed[field] = value;
+    if (value === '') problems[field] = 'is required with a federated credential';
+    else if (value.length > MAX_FEDERATED_VALUE_LENGTH || /\p{Cc}/u.test(value)) {
+      problems[field] = `must be at most ${MAX_FEDERATED_VALUE_LENGTH} characters, without control characters`;
+    }
+  }
+  if (problems.jwksUri === undefined) {
+    const uriProblem = jwksUriProblem(trimmed.jwksUri, ourIssuer);
+    if (uriProblem) problems.jwksUri = uriProblem;
+  }
+  if (problems.issuer === undefined && !URL.canParse(trimmed.issuer))
+    problems.issuer = 'must be a URL (the tokens’ iss)';
+  if (Object.keys(problems).length > 0) return { problems };
+  return { credential: { kind: 'federated', ...trimmed } };
 }
 
 /** Fetches and parses one JWKS document within the time budget; any failure (network, status, size) throws. */

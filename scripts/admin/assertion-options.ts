@@ -1,9 +1,10 @@
 import { open } from 'node:fs/promises';
 import type { ParseArgsConfig } from 'node:util';
 import {
-  jwksUriProblem,
+  FEDERATED_FIELDS,
+  type FederatedField,
+  federatedCredentialOf,
   KeySetProblem,
-  MAX_FEDERATED_VALUE_LENGTH,
   MAX_REGISTERED_JWKS_BYTES,
   parseRegisteredJwks,
 } from '../../core/oauth/assertion-keys';
@@ -37,23 +38,6 @@ export const ASSERTION_HELP = [
 /** An issuer that stands for where the client's keys will be fetched from: the local runtime, or a deployment. */
 const LOCAL_ISSUER = 'http://localhost';
 const DEPLOYED_ISSUER = 'https://deployed.invalid';
-
-function federatedValue(context: CommandContext, name: string): string {
-  const value = context.values[name];
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new CliError(
-      `--${name} is required with a federated credential (--federated-issuer, --federated-subject, --federated-audience, --jwks-uri)`,
-      2,
-    );
-  }
-  if (value.length > MAX_FEDERATED_VALUE_LENGTH || /\p{Cc}/u.test(value)) {
-    throw new CliError(
-      `--${name} must be at most ${MAX_FEDERATED_VALUE_LENGTH} characters, without control characters`,
-      2,
-    );
-  }
-  return value.trim();
-}
 
 async function readBounded(path: string): Promise<string> {
   let file: Awaited<ReturnType<typeof open>>;
@@ -98,16 +82,23 @@ export async function assertionCredentialOf(
     }
   }
   if (!federated) return undefined;
-  const credential = {
-    kind: 'federated' as const,
-    issuer: federatedValue(context, 'federated-issuer'),
-    subject: federatedValue(context, 'federated-subject'),
-    audience: federatedValue(context, 'federated-audience'),
-    jwksUri: federatedValue(context, 'jwks-uri'),
+  const optionOf: Record<FederatedField, string> = {
+    issuer: 'federated-issuer',
+    subject: 'federated-subject',
+    audience: 'federated-audience',
+    jwksUri: 'jwks-uri',
   };
-  const ourIssuer = local ? LOCAL_ISSUER : DEPLOYED_ISSUER;
-  const uriProblem = jwksUriProblem(credential.jwksUri, ourIssuer);
-  if (uriProblem) throw new CliError(`--jwks-uri ${uriProblem}: ${credential.jwksUri}`, 2);
-  if (!URL.canParse(credential.issuer)) throw new CliError('--federated-issuer must be a URL (the tokens’ iss)', 2);
-  return credential;
+  const value = (field: FederatedField) => {
+    const given = context.values[optionOf[field]];
+    return typeof given === 'string' ? given : undefined;
+  };
+  const values = Object.fromEntries(FEDERATED_FIELDS.map((field) => [field, value(field)])) as Record<
+    FederatedField,
+    string | undefined
+  >;
+  const result = federatedCredentialOf(values, local ? LOCAL_ISSUER : DEPLOYED_ISSUER);
+  if ('credential' in result) return result.credential;
+  const field = FEDERATED_FIELDS.find((name) => result.problems[name] !== undefined) as FederatedField;
+  const given = field === 'jwksUri' && values.jwksUri ? `: ${values.jwksUri.trim()}` : '';
+  throw new CliError(`--${optionOf[field]} ${result.problems[field]}${given}`, 2);
 }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import * as client from 'openid-client';
 import type { Browser, Page } from 'playwright-core';
 import { ScimTokenStore } from '../../adapters/dynamodb/scim-token-store';
@@ -16,6 +17,7 @@ import {
   seriousAccessibilityViolations,
   signInToConsole,
 } from '../support/console';
+import { type EntraStandIn, startEntraStandIn } from '../support/entra-jwks';
 import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
 import { basicAuthorization, type OAuthFixture, oauthFixture, oauthStores, rememberTokens } from '../support/oauth';
 import { scimClient } from '../support/scim-client';
@@ -25,7 +27,9 @@ import { rememberSecret } from '../support/secrets';
  * The console's machine clients and SCIM bearer tokens in Chromium, against the real local HTTP server: a
  * token created in the console provisions over SCIM and is refused once revoked; a machine client's secret
  * gets an access token at /token with the client credentials grant (openid-client), survives a rotation for
- * the overlap and dies with the client.
+ * the overlap and dies with the client; a client created with public keys or a federated credential gets one
+ * with a client assertion signed by jose (RFC 7523), the federated one against a local stand-in for Entra's
+ * keys endpoint, which cannot be reached from here.
  */
 let service: RunningService;
 let baseUrl: string;
@@ -98,11 +102,32 @@ const shownValue = async (page: Page, id: string) => (await page.locator(`#${id}
 async function formFields(page: Page, action: string): Promise<Record<string, string>> {
   const form = page.locator(`form[action$="${action}"]`).first();
   const fields: Record<string, string> = {};
-  for (const input of await form.locator('input').all()) {
+  for (const input of await form.locator('input, textarea').all()) {
     const name = await input.getAttribute('name');
+    const type = await input.getAttribute('type');
+    if (type === 'radio' && !(await input.isChecked())) continue;
     if (name) fields[name] = await input.inputValue();
   }
   return fields;
+}
+
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** A client_credentials token request authenticated with a client assertion (RFC 7523 §2.2), as Entra sends it. */
+async function assertionTokenRequest(clientId: string, assertion: string) {
+  rememberSecret(assertion);
+  const response = await fetch(`${baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_assertion_type: JWT_BEARER,
+      client_assertion: assertion,
+      scope: 'scim',
+    }).toString(),
+  });
+  return { status: response.status, body: rememberTokens((await response.json()) as Record<string, unknown>) };
 }
 
 function discover(clientId: string, clientSecret: string) {
@@ -322,6 +347,154 @@ describe('machine clients in the console', () => {
     expect(names).toEqual(['Entra ID', 'Entra federated']);
     await page.goto(`${baseUrl}/console/machine-clients`);
     rememberSecret(await shownValue(page, 'client-secret'));
+    await context.close();
+  });
+});
+
+describe('machine clients with a signed JWT, created in the console', () => {
+  let entra: EntraStandIn;
+  beforeAll(async () => {
+    entra = await startEntraStandIn();
+  });
+  afterAll(async () => {
+    await entra?.close();
+  });
+  const AUDIENCE = 'api://6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c';
+
+  async function machineClientsPage(tenantName: string) {
+    const fixture = await oauthFixture({ tenantName });
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await signInToConsole(page, baseUrl, account(fixture));
+    await page.goto(`${baseUrl}/console/machine-clients`);
+    await withoutBrowserValidation(page);
+    const stored = async () =>
+      (await oauthStores().clients.list(fixture.tenantId)).filter((c) => c.kind === 'client_credentials');
+    return { fixture, context, page, stored };
+  }
+
+  test('public keys: a bad JWK set, a private key and an HMAC key are refused by the field with the input kept; the client created gets a token with a jose-signed assertion', async () => {
+    const { context, page, stored } = await machineClientsPage('Stark Industries');
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const kid = randomUUID();
+    const publicJwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+    const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid };
+    await page.getByLabel('Name').fill('Entra keys');
+    await page.getByLabel('Public keys (JWK set)').check();
+    const refusals: [string, string][] = [
+      ['{"keys": [', 'The JWK Set is not JSON'],
+      [JSON.stringify({ keys: [privateJwk] }), 'a key holds private members'],
+      [JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }] }), 'not an asymmetric signature key'],
+    ];
+    for (const [pasted, message] of refusals) {
+      await page.getByLabel('JWK set', { exact: true }).fill(pasted);
+      expect(await submit(page, 'Create machine client')).toBe(400);
+      await expect(page.locator('#jwks-error').textContent()).resolves.toContain(message);
+      await expect(page.getByLabel('JWK set', { exact: true }).inputValue()).resolves.toBe(pasted);
+      await expect(page.getByLabel('Public keys (JWK set)').isChecked()).resolves.toBe(true);
+      await expect(page.getByLabel('Name').inputValue()).resolves.toBe('Entra keys');
+      expect(await stored()).toEqual([]);
+    }
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    await page.getByLabel('JWK set', { exact: true }).fill(JSON.stringify({ keys: [publicJwk] }));
+    await withoutBrowserValidation(page);
+    // The secret's field is not read for a client with keys, so a value the secret kind refuses changes nothing.
+    await page.getByLabel('Secret expires after (days)').fill('0');
+    expect(await submit(page, 'Create machine client')).toBe(303);
+    const clientId = await shownValue(page, 'client-id');
+    expect(await shownValue(page, 'tenant-url')).toBe(`${baseUrl}/scim/v2`);
+    const tokenEndpoint = await shownValue(page, 'token-endpoint');
+    expect(tokenEndpoint).toBe(`${baseUrl}/oauth/token`);
+    await expect(page.locator('#client-secret').count()).resolves.toBe(0);
+    await expect(page.locator('main').textContent()).resolves.toContain('private_key_jwt');
+    const [client] = await stored();
+    expect(client).toMatchObject({ clientId, name: 'Entra keys', secrets: [] });
+    expect(client?.assertionCredential).toMatchObject({ kind: 'jwks', keys: [{ kid, kty: 'EC' }] });
+    expect(JSON.stringify(client?.assertionCredential)).not.toContain(String(privateJwk.d));
+
+    const assertion = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(tokenEndpoint)
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(privateKey);
+    const reply = await assertionTokenRequest(clientId, assertion);
+    expect(reply).toMatchObject({ status: 200, body: { token_type: 'Bearer', scope: 'scim' } });
+    expect((await scimClient(service, reply.body.access_token as string).get('/Users')).status).toBe(200);
+
+    await page.reload();
+    const listed = (await page.locator('tbody tr').allInnerTexts()).join(' ');
+    expect(listed).toContain('Entra keys');
+    expect(listed).toContain('private_key_jwt');
+    await context.close();
+  });
+
+  test('a public-keys form posted twice creates one client', async () => {
+    const { context, page, stored } = await machineClientsPage('Cyberdyne');
+    const { publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const fields = {
+      ...(await formFields(page, '/console/machine-clients')),
+      name: 'Entra keys',
+      authentication: 'jwks',
+      jwks: JSON.stringify({ keys: [await exportJWK(publicKey)] }),
+    };
+    for (let post = 0; post < 2; post += 1) {
+      const response = await page.request.post(`${baseUrl}/console/machine-clients`, {
+        form: fields,
+        headers: { origin: baseUrl },
+        maxRedirects: 0,
+      });
+      expect(response.status()).toBe(303);
+    }
+    expect((await stored()).map((c) => c.name)).toEqual(['Entra keys']);
+    await context.close();
+  });
+
+  test('federated credential: a plain-http JWKS URL and a missing audience are refused by their fields with the input kept; the client created shows what Entra needs and gets a token with an Entra-signed assertion', async () => {
+    const { context, page, stored } = await machineClientsPage('Wayne Enterprises');
+    await page.getByLabel('Name').fill('Entra federated');
+    await page.getByLabel('Federated credential').check();
+    await page.getByLabel('Issuer', { exact: true }).fill(entra.issuer);
+    await page.getByLabel('Subject', { exact: true }).fill(entra.subject);
+    await page.getByLabel('JWKS URL', { exact: true }).fill('http://login.example.com/keys');
+    expect(await submit(page, 'Create machine client')).toBe(400);
+    await expect(page.locator('#jwks_uri-error').textContent()).resolves.toContain('JWKS URL must be an https URL');
+    await expect(page.locator('#federated_audience-error').textContent()).resolves.toContain('Audience is required');
+    await expect(page.getByLabel('JWKS URL', { exact: true }).inputValue()).resolves.toBe(
+      'http://login.example.com/keys',
+    );
+    await expect(page.getByLabel('Issuer', { exact: true }).inputValue()).resolves.toBe(entra.issuer);
+    await expect(page.getByLabel('Federated credential').isChecked()).resolves.toBe(true);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(await stored()).toEqual([]);
+
+    await page.getByLabel('Audience', { exact: true }).fill(AUDIENCE);
+    await page.getByLabel('JWKS URL', { exact: true }).fill(entra.jwksUri);
+    expect(await submit(page, 'Create machine client')).toBe(303);
+    const clientId = await shownValue(page, 'client-id');
+    expect(await shownValue(page, 'tenant-url')).toBe(`${baseUrl}/scim/v2`);
+    expect(await shownValue(page, 'token-endpoint')).toBe(`${baseUrl}/oauth/token`);
+    expect(await shownValue(page, 'federated-issuer')).toBe(entra.issuer);
+    expect(await shownValue(page, 'federated-subject')).toBe(entra.subject);
+    expect(await shownValue(page, 'federated-audience')).toBe(AUDIENCE);
+    await expect(page.locator('#client-secret').count()).resolves.toBe(0);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-machine-client-federated.png'), fullPage: true });
+    const [client] = await stored();
+    expect(client?.assertionCredential).toEqual({
+      kind: 'federated',
+      issuer: entra.issuer,
+      subject: entra.subject,
+      audience: AUDIENCE,
+      jwksUri: entra.jwksUri,
+    });
+
+    const reply = await assertionTokenRequest(clientId, await entra.token(AUDIENCE));
+    expect(reply).toMatchObject({ status: 200, body: { token_type: 'Bearer', scope: 'scim' } });
+    expect((await scimClient(service, reply.body.access_token as string).get('/Users')).status).toBe(200);
     await context.close();
   });
 });
