@@ -9,6 +9,7 @@ import {
   MAX_FEDERATED_VALUE_LENGTH,
   MAX_REGISTERED_JWKS_BYTES,
   MAX_REGISTERED_KEYS,
+  mayHoldSecretKeyMaterial,
   parseRegisteredJwks,
 } from '../oauth/assertion-keys';
 import type { AssertionCredential } from '../oauth/client-assertion';
@@ -348,8 +349,14 @@ function assertionCredentialOfForm(
     try {
       return { credential: { kind: 'jwks', keys: parseRegisteredJwks(input.jwks) }, problems: {} };
     } catch (error) {
-      if (error instanceof KeySetProblem) return { problems: { jwks: error.message } };
-      throw error;
+      if (!(error instanceof KeySetProblem)) throw error;
+      return {
+        problems: {
+          jwks: mayHoldSecretKeyMaterial(input.jwks)
+            ? `${error.message}. What was pasted held secret key material, so it is not shown again: paste the public keys only, and treat that key as exposed if it was not meant to leave its owner`
+            : error.message,
+        },
+      };
     }
   }
   if (input.authentication === 'federated') {
@@ -430,7 +437,8 @@ export async function createMachineClientFromForm(
         tokenLifetimeMinutes: input.tokenLifetimeMinutes.slice(0, 20),
         authentication,
         secretExpiresInDays: input.secretExpiresInDays.slice(0, 20),
-        jwks: input.jwks.slice(0, MAX_REGISTERED_JWKS_BYTES * 2),
+        // Kept like every input, except secret key material, which never goes back to the browser.
+        jwks: mayHoldSecretKeyMaterial(input.jwks) ? '' : input.jwks.slice(0, MAX_REGISTERED_JWKS_BYTES * 2),
         federated: keptFederated,
       },
       problems,

@@ -29,6 +29,15 @@ export class KeySetProblem extends Error {
   override readonly name = 'KeySetProblem';
 }
 
+/** JWK members that hold secret key material: RSA and EC/OKP private parts (RFC 7518 §6.2.2, §6.3.2), `oct`'s `k`. */
+const SECRET_KEY_MEMBER = /"(?:d|p|q|dp|dq|qi|oth|k)"\s*:/;
+
+/**
+ * Whether a pasted key set may hold secret key material. Conservative (any member of that name anywhere), so
+ * that a page answering a refused key set never sends a private key back to the browser.
+ */
+export const mayHoldSecretKeyMaterial = (text: string): boolean => SECRET_KEY_MEMBER.test(text);
+
 const rsaModulusBytes = (jwk: JWK): number => Buffer.from(jwk.n ?? '', 'base64url').length;
 
 /** The key's problem as a sentence, or undefined when it is a usable public signature key. */

@@ -373,7 +373,7 @@ describe('machine clients with a signed JWT, created in the console', () => {
     return { fixture, context, page, stored };
   }
 
-  test('public keys: a bad JWK set, a private key and an HMAC key are refused by the field with the input kept; the client created gets a token with a jose-signed assertion', async () => {
+  test('public keys: a bad JWK set, a private key and an HMAC key are refused by the field, the input kept unless it holds secret key material; the client created gets a token with a jose-signed assertion', async () => {
     const { context, page, stored } = await machineClientsPage('Stark Industries');
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
     const kid = randomUUID();
@@ -381,16 +381,25 @@ describe('machine clients with a signed JWT, created in the console', () => {
     const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid };
     await page.getByLabel('Name').fill('Entra keys');
     await page.getByLabel('Public keys (JWK set)').check();
-    const refusals: [string, string][] = [
-      ['{"keys": [', 'The JWK Set is not JSON'],
-      [JSON.stringify({ keys: [privateJwk] }), 'a key holds private members'],
-      [JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }] }), 'not an asymmetric signature key'],
+    const refusals: [string, string, { kept: boolean }][] = [
+      ['{"keys": [', 'The JWK Set is not JSON', { kept: true }],
+      [JSON.stringify({ keys: [privateJwk] }), 'a key holds private members', { kept: false }],
+      [
+        JSON.stringify({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }] }),
+        'not an asymmetric signature key',
+        { kept: false },
+      ],
     ];
-    for (const [pasted, message] of refusals) {
+    for (const [pasted, message, { kept }] of refusals) {
       await page.getByLabel('JWK set', { exact: true }).fill(pasted);
       expect(await submit(page, 'Create machine client')).toBe(400);
       await expect(page.locator('#jwks-error').textContent()).resolves.toContain(message);
-      await expect(page.getByLabel('JWK set', { exact: true }).inputValue()).resolves.toBe(pasted);
+      await expect(page.getByLabel('JWK set', { exact: true }).inputValue()).resolves.toBe(kept ? pasted : '');
+      if (!kept) {
+        await expect(page.locator('#jwks-error').textContent()).resolves.toContain('not shown again');
+        expect(await page.content()).not.toContain(privateJwk.d as string);
+        expect(await page.content()).not.toContain('c2VjcmV0');
+      }
       await expect(page.getByLabel('Public keys (JWK set)').isChecked()).resolves.toBe(true);
       await expect(page.getByLabel('Name').inputValue()).resolves.toBe('Entra keys');
       expect(await stored()).toEqual([]);
