@@ -16,7 +16,15 @@ import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import type { UserRecord } from '../scim/user-record';
 import { openFlash, sealFlash } from './flash';
-import { alreadySentPage, formIdField, formIdOf, idOfForm, newFormId } from './form-once';
+import {
+  alreadySentPage,
+  type FormIdGuard,
+  firstPostOfForm,
+  formIdField,
+  formIdOf,
+  idOfForm,
+  newFormId,
+} from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
@@ -45,6 +53,8 @@ export interface ApplicationDeps {
   readonly grants: ClientRemovalStores['grants'] & { get(grantId: string): Promise<GrantRecord | undefined> };
   readonly users: { get(tenantId: string, userId: string): Promise<Pick<UserRecord, 'attributes'> | undefined> };
   readonly sessions: ConsoleSessions;
+  /** Where the rotate-secret forms are recorded once (core/console/form-once.ts). */
+  readonly forms: FormIdGuard;
   readonly issuer: string;
   readonly now: () => Date;
 }
@@ -385,7 +395,7 @@ ${
 function credentialsSection(deps: ApplicationDeps, admin: ConsoleAdmin, client: ClientRecord): SafeHtml {
   switch (clientAuthenticationOf(client)) {
     case 'client_secret':
-      return html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
+      return html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}${formIdField()}
 <p class="help">Rotating gives a new Client Secret; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Okta.</p>
 <div class="actions"><button type="submit" class="secondary">Rotate secret</button></div>
 </form>`;
@@ -422,24 +432,39 @@ export async function confirmDeleteApplication(
   return page(deps, admin, 200, `Delete ${client.name}?`, body);
 }
 
-/** POST /console/applications/{clientId}/rotate-secret: a new secret, the current one kept for the overlap. */
+const nothingToRotate = (client: ClientRecord) =>
+  new PageError(
+    409,
+    'Nothing to rotate',
+    clientAuthenticationOf(client) === 'none'
+      ? 'This is a public application: it has no secret to rotate.'
+      : 'This application signs a JWT with its own keys instead of a secret: rotate its keys where they are kept.',
+  );
+
+/**
+ * POST /console/applications/{clientId}/rotate-secret: a new secret, the current one kept for the overlap. A
+ * second rotation would end the overlap of the first one's secret, so the form's one-time id is recorded once:
+ * the same form posted twice rotates once.
+ */
 export async function rotateApplicationSecret(
   deps: ApplicationDeps,
   admin: SignedIn,
   clientId: string,
+  form: Readonly<Record<string, readonly string[]>>,
 ): Promise<ConsoleResponse> {
   const client = await ownClient(deps, admin, clientId);
+  if (clientAuthenticationOf(client) !== 'client_secret') throw nothingToRotate(client);
   const now = deps.now();
-  const rotated = await rotateClientSecret(deps, client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
-  if (rotated === 'no-secret') {
-    throw new PageError(
-      409,
-      'Nothing to rotate',
-      clientAuthenticationOf(client) === 'none'
-        ? 'This is a public application: it has no secret to rotate.'
-        : 'This application signs a JWT with its own keys instead of a secret: rotate its keys where they are kept.',
+  if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, now))) {
+    return alreadySentPage(
+      deps.issuer,
+      admin,
+      APPLICATIONS_SECTION,
+      html`The secret of <a href="${safeUrl(applicationUrl(deps, client.clientId))}">${client.name}</a> was rotated when this form was first sent, so it was not rotated again. The new secret was shown once after that first rotation; if you did not save it, rotate again from the application's page.`,
     );
   }
+  const rotated = await rotateClientSecret(deps, client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
+  if (rotated === 'no-secret') throw nothingToRotate(client);
   const stillValid = rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000);
   await putFlash(deps, admin, {
     kind: 'secret',
@@ -450,7 +475,10 @@ export async function rotateApplicationSecret(
   return { kind: 'redirect', location: applicationUrl(deps, client.clientId) };
 }
 
-/** POST /console/applications/{clientId}/delete: the CLI's `client delete`, its connections revoked. */
+/**
+ * POST /console/applications/{clientId}/delete: the CLI's `client delete`, its connections revoked. Posted
+ * twice, the second finds no application and gets the 404 page, which says it may have been deleted.
+ */
 export async function deleteApplication(
   deps: ApplicationDeps,
   admin: SignedIn,
@@ -468,7 +496,7 @@ export async function deleteApplication(
 
 const ADMIN_REVOCATION: RevocationReason = 'admin';
 
-/** POST /console/applications/{clientId}/connections/{grantId}/revoke: ends one connection. */
+/** POST /console/applications/{clientId}/connections/{grantId}/revoke: ends one connection; posted again, it stays revoked. */
 export async function revokeConnection(
   deps: ApplicationDeps,
   admin: SignedIn,
