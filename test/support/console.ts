@@ -165,8 +165,8 @@ export const postAgain = (page: Page, sent: { readonly url: string; readonly bod
   });
 
 /**
- * Makes the browser's next posts to the captured form's URL send the captured body instead, so that the page
- * the browser shows for a resubmitted form can be checked (and run through axe) like any other.
+ * From now on, makes every post of the page to the captured form's URL send the captured body instead, so that
+ * the page the browser shows for a resubmitted form can be checked (and run through axe) like any other.
  */
 export async function resendOnNextSubmit(page: Page, sent: { readonly url: string; readonly body: string }) {
   await page.route(sent.url, (route) =>
