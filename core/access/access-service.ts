@@ -72,12 +72,21 @@ export class AccessService {
 
   // Brands
 
-  async createBrand(tenantId: string, name: string): Promise<BrandRecord> {
+  /**
+   * `brandId` is a fresh UUID unless the caller derives it (the console derives it from the form's one-time id,
+   * so that the same form posted twice is refused here as `duplicate-brand`).
+   */
+  async createBrand(tenantId: string, name: string, brandId: string = randomUUID()): Promise<BrandRecord> {
     checkText('name', name, MAX_NAME_LENGTH);
-    const brand: BrandRecord = { brandId: randomUUID(), name, createdAt: this.timestamp() };
-    await this.orUnknownTenant(tenantId, () =>
-      this.store.putBrand(tenantId, brand, this.entry('brand.create', { brandId: brand.brandId, name })),
-    );
+    const brand: BrandRecord = { brandId, name, createdAt: this.timestamp() };
+    try {
+      await this.orUnknownTenant(tenantId, () =>
+        this.store.putBrand(tenantId, brand, this.entry('brand.create', { brandId: brand.brandId, name })),
+      );
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) throw new Refusal('duplicate-brand', { tenantId, brandId });
+      throw error;
+    }
     return brand;
   }
 

@@ -13,6 +13,8 @@ export type RefusalCode =
   | 'duplicate-tenant-name'
   | 'duplicate-role'
   | 'duplicate-admin'
+  /** A brand id already taken: a repeated creation (the console's create form posted twice). */
+  | 'duplicate-brand'
   /** A client id already registered: a repeated registration (the console's create form posted twice). */
   | 'duplicate-client'
   | 'invalid-role-name'

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { Refusal } from '../access/refusal';
 import { PageScript } from '../html/page';
@@ -17,6 +16,15 @@ import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import type { UserRecord } from '../scim/user-record';
 import { openFlash, sealFlash } from './flash';
+import {
+  alreadySentPage,
+  type FormIdGuard,
+  firstPostOfForm,
+  formIdField,
+  formIdOf,
+  idOfForm,
+  newFormId,
+} from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
@@ -45,6 +53,8 @@ export interface ApplicationDeps {
   readonly grants: ClientRemovalStores['grants'] & { get(grantId: string): Promise<GrantRecord | undefined> };
   readonly users: { get(tenantId: string, userId: string): Promise<Pick<UserRecord, 'attributes'> | undefined> };
   readonly sessions: ConsoleSessions;
+  /** Where the rotate-secret forms are recorded once (core/console/form-once.ts). */
+  readonly forms: FormIdGuard;
   readonly issuer: string;
   readonly now: () => Date;
 }
@@ -138,30 +148,18 @@ interface ApplicationForm {
   readonly name: string;
   readonly redirectUri: string;
   readonly confidential: boolean;
-  /** The form's one-time token: the new client's id is derived from it (`clientIdOfForm`). */
-  readonly formToken: string;
+  /** The form's one-time id (core/console/form-once.ts): the new client's id is derived from it. */
+  readonly formId: string;
 }
-
-const FORM_TOKEN_FIELD = 'form_token';
-const FORM_TOKEN = /^[A-Za-z0-9_-]{22}$/;
-
-/** A new Create form's one-time token: 128 random bits. */
-const newFormToken = (): string => randomBytes(16).toString('base64url');
 
 /**
- * The client id a Create form registers: a UUID (RFC 9562 §5.8, version 8) derived from the tenant and the
- * form's one-time token. The client store writes a client only if its id is new, in the same conditional write
- * that registers it, so a form posted twice (a double click, Back and resend, a second tab) registers one
- * application, and the second post is told so instead of getting a second secret. The tenant is part of the
- * input, so no token typed into another tenant's form can name this tenant's client.
+ * The client id a Create form registers, derived from the tenant and the form's one-time id (`idOfForm`). The
+ * client store writes a client only if its id is new, in the same conditional write that registers it, so a
+ * form posted twice registers one application, and the second post is told so instead of getting a second
+ * secret.
  */
-export function clientIdOfForm(tenantId: string, formToken: string): string {
-  const bytes = createHash('sha256').update(`console-create-application\n${tenantId}\n${formToken}`).digest();
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x80;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
-  const hex = bytes.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+export const clientIdOfForm = (tenantId: string, formId: string): string =>
+  idOfForm('console-create-application', tenantId, formId);
 
 const OKTA_CALLBACK_HELP = html`<p class="help" id="redirect-help">For Okta: <code>https://system-admin.okta.com/admin/app/cpc/&lt;okta_instance&gt;_&lt;okta_app_name&gt;/oauth/callback</code>. <code>&lt;okta_instance&gt;</code> is your Okta organization's name, the first part of your Okta address (<code>acme</code> in <code>acme.okta.com</code>); <code>&lt;okta_app_name&gt;</code> is the app's name in Okta, the part after the last slash of the app's address in Okta's Admin Console (Applications › your app, e.g. <code>scimapp_1</code>). If your Okta address ends in okta-emea.com or oktapreview.com, use that domain instead of okta.com. The URI must match exactly.</p>`;
 
@@ -180,7 +178,7 @@ function applicationFormPage(
 ${problemList.length > 0 ? alertBox(`The application was not created. ${problemList.join('. ')}.`) : undefined}
 <form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationCreate')))}">
 ${csrfField(admin.csrfToken)}
-<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${form.formToken}">
+${formIdField(form.formId)}
 <div class="field">
 <label for="name">Name</label>
 <input id="name" name="name" type="text" required maxlength="200" aria-describedby="${described('name-help', problems.name)}" aria-invalid="${problems.name ? 'true' : 'false'}" value="${form.name}">
@@ -208,7 +206,7 @@ export async function newApplication(deps: ApplicationDeps, admin: ConsoleAdmin)
     name: '',
     redirectUri: '',
     confidential: false,
-    formToken: newFormToken(),
+    formId: newFormId(),
   });
 }
 
@@ -223,23 +221,20 @@ const single = (form: Readonly<Record<string, readonly string[]>>, name: string)
  * with every problem and the input kept; nothing is written unless all are good. Checked Confidential registers
  * a confidential client with a secret, unchecked a public client (PKCE S256, no secret), like `client create
  * --public`. The new secret goes to the next page through the session's sealed flash (POST → 303 → GET), so
- * reloading that page never shows it again; the form's one-time token makes a second post of the same form
- * register nothing (`clientIdOfForm`).
+ * reloading that page never shows it again; the form's one-time id makes a second post of the same form register
+ * nothing (`clientIdOfForm`).
  */
 export async function createApplication(
   deps: ApplicationDeps,
   admin: SignedIn,
   form: Readonly<Record<string, readonly string[]>>,
 ): Promise<ConsoleResponse> {
-  const formToken = single(form, FORM_TOKEN_FIELD);
-  if (!FORM_TOKEN.test(formToken)) {
-    throw new PageError(400, 'Invalid request', 'The form is out of date. Open Create new OAuth application again.');
-  }
+  const formId = formIdOf(form);
   const input: ApplicationForm = {
     name: single(form, 'name').trim(),
     redirectUri: single(form, 'redirect_uri').trim(),
     confidential: single(form, 'confidential') === 'yes',
-    formToken,
+    formId,
   };
   const problems = { name: clientNameProblem(input.name), redirectUri: redirectUriProblem(input.redirectUri) };
   if (problems.name || problems.redirectUri) {
@@ -251,7 +246,7 @@ export async function createApplication(
       problems,
     );
   }
-  const clientId = clientIdOfForm(admin.tenantId, formToken);
+  const clientId = clientIdOfForm(admin.tenantId, formId);
   const settings = { tenantId: admin.tenantId, name: input.name, redirectUris: [input.redirectUri] };
   try {
     if (input.confidential) {
@@ -271,15 +266,22 @@ export async function createApplication(
 /** The answer to a Create form sent a second time: what the first post created, never a second secret. */
 async function alreadyCreatedPage(deps: ApplicationDeps, admin: SignedIn, clientId: string): Promise<ConsoleResponse> {
   const existing = await deps.clients.get(clientId);
-  const body =
-    existing && existing.tenantId === admin.tenantId
-      ? html`<h1>This form was already sent</h1>
-<p>The application <a href="${safeUrl(applicationUrl(deps, existing.clientId))}">${existing.name}</a> was created when this form was first sent, so nothing new was created.</p>
-${clientAuthenticationOf(existing) === 'client_secret' ? html`<p>Its Client Secret is shown only once: open the application to see it if you have not yet; if it is no longer shown and you did not save it, rotate the secret there.</p>` : undefined}
-<p><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplications')))}">Back to OAuth applications</a></p>`
-      : html`<h1>This form was already sent</h1>
-<p>The application this form created has since been deleted, so nothing was created. To create another, open <a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationNew')))}">Create new OAuth application</a> again.</p>`;
-  return page(deps, admin, 409, 'This form was already sent', body);
+  const back = html`<p><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplications')))}">Back to OAuth applications</a></p>`;
+  return existing && existing.tenantId === admin.tenantId
+    ? alreadySentPage(
+        deps.issuer,
+        admin,
+        APPLICATIONS_SECTION,
+        html`The application <a href="${safeUrl(applicationUrl(deps, existing.clientId))}">${existing.name}</a> was created when this form was first sent, so nothing new was created.`,
+        html`${clientAuthenticationOf(existing) === 'client_secret' ? html`<p>Its Client Secret is shown only once: open the application to see it if you have not yet; if it is no longer shown and you did not save it, rotate the secret there.</p>` : undefined}
+${back}`,
+      )
+    : alreadySentPage(
+        deps.issuer,
+        admin,
+        APPLICATIONS_SECTION,
+        html`The application this form created has since been deleted, so nothing was created. To create another, open <a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationNew')))}">Create new OAuth application</a> again.`,
+      );
 }
 
 /** The copy buttons: hidden without JavaScript, where the values can be selected and copied by hand. */
@@ -393,7 +395,7 @@ ${
 function credentialsSection(deps: ApplicationDeps, admin: ConsoleAdmin, client: ClientRecord): SafeHtml {
   switch (clientAuthenticationOf(client)) {
     case 'client_secret':
-      return html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
+      return html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationRotateSecret'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}${formIdField()}
 <p class="help">Rotating gives a new Client Secret; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Okta.</p>
 <div class="actions"><button type="submit" class="secondary">Rotate secret</button></div>
 </form>`;
@@ -430,24 +432,39 @@ export async function confirmDeleteApplication(
   return page(deps, admin, 200, `Delete ${client.name}?`, body);
 }
 
-/** POST /console/applications/{clientId}/rotate-secret: a new secret, the current one kept for the overlap. */
+const nothingToRotate = (client: ClientRecord) =>
+  new PageError(
+    409,
+    'Nothing to rotate',
+    clientAuthenticationOf(client) === 'none'
+      ? 'This is a public application: it has no secret to rotate.'
+      : 'This application signs a JWT with its own keys instead of a secret: rotate its keys where they are kept.',
+  );
+
+/**
+ * POST /console/applications/{clientId}/rotate-secret: a new secret, the current one kept for the overlap. A
+ * second rotation would end the overlap of the first one's secret, so the form's one-time id is recorded once:
+ * the same form posted twice rotates once.
+ */
 export async function rotateApplicationSecret(
   deps: ApplicationDeps,
   admin: SignedIn,
   clientId: string,
+  form: Readonly<Record<string, readonly string[]>>,
 ): Promise<ConsoleResponse> {
   const client = await ownClient(deps, admin, clientId);
+  if (clientAuthenticationOf(client) !== 'client_secret') throw nothingToRotate(client);
   const now = deps.now();
-  const rotated = await rotateClientSecret(deps, client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
-  if (rotated === 'no-secret') {
-    throw new PageError(
-      409,
-      'Nothing to rotate',
-      clientAuthenticationOf(client) === 'none'
-        ? 'This is a public application: it has no secret to rotate.'
-        : 'This application signs a JWT with its own keys instead of a secret: rotate its keys where they are kept.',
+  if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, now))) {
+    return alreadySentPage(
+      deps.issuer,
+      admin,
+      APPLICATIONS_SECTION,
+      html`The secret of <a href="${safeUrl(applicationUrl(deps, client.clientId))}">${client.name}</a> was rotated when this form was first sent, so it was not rotated again. The new secret was shown once after that first rotation; if you did not save it, rotate again from the application's page.`,
     );
   }
+  const rotated = await rotateClientSecret(deps, client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
+  if (rotated === 'no-secret') throw nothingToRotate(client);
   const stillValid = rotated.previousSecretExpiresAt > Math.floor(now.getTime() / 1000);
   await putFlash(deps, admin, {
     kind: 'secret',
@@ -458,7 +475,10 @@ export async function rotateApplicationSecret(
   return { kind: 'redirect', location: applicationUrl(deps, client.clientId) };
 }
 
-/** POST /console/applications/{clientId}/delete: the CLI's `client delete`, its connections revoked. */
+/**
+ * POST /console/applications/{clientId}/delete: the CLI's `client delete`, its connections revoked. Posted
+ * twice, the second finds no application and gets the 404 page, which says it may have been deleted.
+ */
 export async function deleteApplication(
   deps: ApplicationDeps,
   admin: SignedIn,
@@ -476,7 +496,7 @@ export async function deleteApplication(
 
 const ADMIN_REVOCATION: RevocationReason = 'admin';
 
-/** POST /console/applications/{clientId}/connections/{grantId}/revoke: ends one connection. */
+/** POST /console/applications/{clientId}/connections/{grantId}/revoke: ends one connection; posted again, it stays revoked. */
 export async function revokeConnection(
   deps: ApplicationDeps,
   admin: SignedIn,

@@ -5,6 +5,7 @@ import { Refusal } from '../access/refusal';
 import { PageError } from '../html/page-error';
 import { html, type SafeHtml, safeUrl } from '../html/template';
 import { openFlash, sealFlash } from './flash';
+import { alreadySentPage, formIdField, formIdOf, idOfForm, newFormId } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleResponse } from './sign-in';
 import type { UsersDeps } from './users';
@@ -61,11 +62,19 @@ ${refused ? html`<p class="alert" id="${id}-error">${refused.problem}</p>` : und
     : html`<details><summary>Rename</summary>${form}</details>`;
 }
 
+/** The create form's input: the name typed, and the form's one-time id (kept while nothing was created). */
+interface CreateInput {
+  readonly name: string;
+  readonly formId: string;
+}
+
+const freshCreate = (): CreateInput => ({ name: '', formId: newFormId() });
+
 async function brandsPage(
   deps: UsersDeps,
   admin: SignedIn,
   status: number,
-  name: string,
+  create: CreateInput,
   alert?: string,
   refused?: RefusedRename,
 ): Promise<ConsoleResponse> {
@@ -83,9 +92,9 @@ async function brandsPage(
 ${noticeBox(notice)}
 ${alertBox(alert)}
 <form method="post" action="${safeUrl(brandsUrl(deps.issuer))}">
-${csrfField(admin.csrfToken)}<input type="hidden" name="intent" value="create">
+${csrfField(admin.csrfToken)}${formIdField(create.formId)}<input type="hidden" name="intent" value="create">
 <div class="field"><label for="name">Brand name</label>
-<input type="text" id="name" name="name" required maxlength="${String(MAX_NAME_LENGTH)}" value="${name}" autocomplete="off"></div>
+<input type="text" id="name" name="name" required maxlength="${String(MAX_NAME_LENGTH)}" value="${create.name}" autocomplete="off"></div>
 <div class="actions"><button type="submit">Create brand</button></div>
 </form>
 ${
@@ -106,7 +115,7 @@ ${
 
 /** GET /console/brands */
 export const listBrandsPage = (deps: UsersDeps, admin: SignedIn): Promise<ConsoleResponse> =>
-  brandsPage(deps, admin, 200, '');
+  brandsPage(deps, admin, 200, freshCreate());
 
 const done = async (deps: UsersDeps, admin: SignedIn, text: string): Promise<ConsoleResponse> => {
   await deps.sessions.putFlash(admin.sessionSecret, sealFlash(admin.sessionSecret, { kind: 'notice', text }));
@@ -116,7 +125,9 @@ const done = async (deps: UsersDeps, admin: SignedIn, text: string): Promise<Con
 /**
  * POST /console/brands: the page's forms, by their `intent`: `create` (the default) or `rename` (one function
  * for both keeps the stack within CloudFormation's resource limit). A bad name gives the page again with the
- * name kept and the message next to it; another tenant's brand is a 404.
+ * name kept and the message next to it; another tenant's brand is a 404. The new brand's id is derived from
+ * the create form's one-time id (core/console/form-once.ts), so the same form posted twice creates one brand;
+ * a rename posted twice leaves the name it set.
  */
 export async function brandFormPost(deps: UsersDeps, admin: SignedIn, form: Form): Promise<ConsoleResponse> {
   const intent = single(form, 'intent');
@@ -124,12 +135,33 @@ export async function brandFormPost(deps: UsersDeps, admin: SignedIn, form: Form
   if (intent !== '' && intent !== 'create') {
     throw new PageError(400, 'Invalid request', 'The form was sent without a known action.');
   }
+  const formId = formIdOf(form);
   const { name, acceptable } = brandNameOf(form);
   if (!acceptable) {
-    return brandsPage(deps, admin, 400, name.slice(0, MAX_NAME_LENGTH * 2), BRAND_NAME_PROBLEM);
+    return brandsPage(deps, admin, 400, { name: name.slice(0, MAX_NAME_LENGTH * 2), formId }, BRAND_NAME_PROBLEM);
   }
-  const brand = await deps.access.createBrand(admin.tenantId, name);
-  return done(deps, admin, `Brand ${brand.name} created.`);
+  const brandId = idOfForm('console-create-brand', admin.tenantId, formId);
+  try {
+    const brand = await deps.access.createBrand(admin.tenantId, name, brandId);
+    return done(deps, admin, `Brand ${brand.name} created.`);
+  } catch (error) {
+    if (error instanceof Refusal && error.code === 'duplicate-brand') return alreadyCreated(deps, admin, brandId);
+    throw error;
+  }
+}
+
+/** The answer to a create form sent a second time: the brand the first post created, and no second one. */
+async function alreadyCreated(deps: UsersDeps, admin: SignedIn, brandId: string): Promise<ConsoleResponse> {
+  const brand = (await deps.access.listBrands(admin.tenantId)).find((each) => each.brandId === brandId);
+  const list = html`<a href="${safeUrl(brandsUrl(deps.issuer))}">Brands</a>`;
+  return alreadySentPage(
+    deps.issuer,
+    admin,
+    BRANDS_SECTION,
+    brand
+      ? html`The brand ${brand.name} was created when this form was first sent, so nothing new was created. It is listed under ${list}.`
+      : html`The brand this form created is being deleted, so nothing was created. Create another under ${list}.`,
+  );
 }
 
 async function renameBrand(deps: UsersDeps, admin: SignedIn, brandId: string, form: Form): Promise<ConsoleResponse> {
@@ -141,7 +173,7 @@ async function renameBrand(deps: UsersDeps, admin: SignedIn, brandId: string, fo
         throw new Refusal('unknown-brand');
       }
       const kept = name.slice(0, MAX_NAME_LENGTH * 2);
-      return brandsPage(deps, admin, 400, '', 'The brand was not renamed.', {
+      return brandsPage(deps, admin, 400, freshCreate(), 'The brand was not renamed.', {
         brandId,
         name: kept,
         problem: BRAND_NAME_PROBLEM,

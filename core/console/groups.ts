@@ -196,6 +196,8 @@ function sourceNotice(source: AccessSource, changed: boolean, progress: Recomput
 /**
  * POST /console/groups: every form of the Groups pages, by its `action`: the access source, the Continue
  * button of an unfinished recomputation, and a group's mapping form and Remove mapping button (with `group`).
+ * Each sets a state rather than adding to it, so the same form posted twice leaves what the first post set
+ * (a second Remove mapping is told the group has no mapping any more).
  */
 export async function changeGroupsFromForm(deps: GroupsDeps, admin: SignedIn, form: Form): Promise<ConsoleResponse> {
   const action = single(form, 'action');

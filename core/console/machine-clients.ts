@@ -36,7 +36,7 @@ import {
 import { GRANT_STATUS_CACHE_MS } from '../oauth/grant-status';
 import { APPLICATIONS_SECTION, COPY_SCRIPT, copyable } from './applications';
 import { openFlash, sealFlash } from './flash';
-import { type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
+import { alreadySentPage, type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
@@ -445,7 +445,12 @@ export async function createMachineClientFromForm(
     );
   }
   if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, deps.now()))) {
-    return { kind: 'redirect', location: clientsUrl(deps.issuer) };
+    return alreadySentPage(
+      deps.issuer,
+      admin,
+      APPLICATIONS_SECTION,
+      html`The machine client was created when this form was first sent, so nothing new was created. It is listed under <a href="${safeUrl(clientsUrl(deps.issuer))}">Machine clients</a>; its secret was shown once after that first post.`,
+    );
   }
   if (assertion.credential) {
     const { secretLifetimeSeconds: _none, ...settings } = newClient;
@@ -489,7 +494,12 @@ export async function rotateMachineClientSecret(
   const client = await ownMachineClient(deps, admin, clientId);
   const now = deps.now();
   if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, now))) {
-    return { kind: 'redirect', location: clientsUrl(deps.issuer) };
+    return alreadySentPage(
+      deps.issuer,
+      admin,
+      APPLICATIONS_SECTION,
+      html`The secret of ${client.name} was rotated when this form was first sent, so it was not rotated again. See <a href="${safeUrl(clientsUrl(deps.issuer))}">Machine clients</a>.`,
+    );
   }
   const rotated = await rotateClientSecret(deps, client.clientId, DEFAULT_SECRET_OVERLAP_SECONDS, now);
   if (rotated === 'no-secret') {

@@ -5,6 +5,7 @@ import { Refusal } from '../access/refusal';
 import { PageError } from '../html/page-error';
 import { html, type SafeHtml, safeUrl } from '../html/template';
 import { openFlash, sealFlash } from './flash';
+import { alreadySentPage, firstPostOfForm, formIdField } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleResponse } from './sign-in';
 import type { UsersDeps } from './users';
@@ -147,7 +148,7 @@ ${state.rename?.problem ? alertBox('The role was not renamed.') : undefined}
 ${creating ? alertBox('The role was not created.') : undefined}
 <h2>Create a role</h2>
 <form method="post" action="${rolesAction(deps)}">
-${csrfField(admin.csrfToken)}<input type="hidden" name="intent" value="create">
+${csrfField(admin.csrfToken)}${formIdField()}<input type="hidden" name="intent" value="create">
 <div class="field"><label for="name">Role name</label>
 <input type="text" id="name" name="name" required maxlength="${String(MAX_ROLE_NAME_LENGTH)}" value="${state.create.name}" autocomplete="off" aria-describedby="${describedBy('name-help', 'name', problems.name)}" aria-invalid="${problems.name ? 'true' : 'false'}">
 <p class="help" id="name-help">As people say it, e.g. Email Creator. Unique in your organization in any letter case.</p>
@@ -182,8 +183,10 @@ const done = async (deps: UsersDeps, admin: SignedIn, text: string): Promise<Con
  * POST /console/roles: the page's forms, by their `intent`: `create`, `rename` or `delete` (one function for
  * the three keeps the stack within CloudFormation's resource limit). Each goes through the access service;
  * a refusal gives the page again with the input kept and the message next to the field, or at the top for a
- * role in use. A second post of a create form meets the first's role and is refused as a duplicate, so it
- * creates nothing.
+ * role in use. A role is keyed by its name, so a create form's one-time id is recorded once
+ * (core/console/form-once.ts): its second post creates nothing and is told so, even with the name edited
+ * meanwhile. A refused create shows the form again with a new id. A rename or delete posted twice meets the
+ * role gone under its old name: the 404 page says it may have been renamed or deleted.
  */
 export async function roleFormPost(deps: UsersDeps, admin: SignedIn, form: Form): Promise<ConsoleResponse> {
   const intent = single(form, 'intent');
@@ -192,6 +195,9 @@ export async function roleFormPost(deps: UsersDeps, admin: SignedIn, form: Form)
   if (intent !== 'create') throw new PageError(400, 'Invalid request', 'The form was sent without a known action.');
   const name = single(form, 'name').trim();
   const description = single(form, 'description').trim();
+  if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, deps.now()))) {
+    return alreadyCreated(deps, admin, name);
+  }
   try {
     const role = await deps.access.createRole(admin.tenantId, name, description);
     return done(deps, admin, `Role ${role.name} created.`);
@@ -204,6 +210,26 @@ export async function roleFormPost(deps: UsersDeps, admin: SignedIn, form: Form)
     };
     return rolesPage(deps, admin, statusOf(problems), { create, createProblems: problems, alert: problems.role });
   }
+}
+
+/** The answer to a create form sent a second time: nothing new, and the role of the name it sent, if any. */
+async function alreadyCreated(deps: UsersDeps, admin: SignedIn, name: string): Promise<ConsoleResponse> {
+  const role =
+    name === '' || [...name].length > MAX_ROLE_NAME_LENGTH
+      ? undefined
+      : await deps.access.findRole(admin.tenantId, name).catch((error: unknown) => {
+          if (error instanceof Refusal) return undefined;
+          throw error;
+        });
+  const list = html`<a href="${safeUrl(rolesUrl(deps.issuer))}">Roles</a>`;
+  return alreadySentPage(
+    deps.issuer,
+    admin,
+    ROLES_SECTION,
+    role
+      ? html`This form was sent before, so nothing new was created. The role ${role.name} exists: it is listed under ${list}.`
+      : html`This form was sent before, so nothing new was created. The roles are listed under ${list}.`,
+  );
 }
 
 /** The tenant's custom role a form names; a built-in role, or another tenant's, is a 404. */

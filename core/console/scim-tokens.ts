@@ -16,7 +16,7 @@ import {
 } from '../oauth/scim-tokens';
 import { APPLICATIONS_SECTION, COPY_SCRIPT, copyable } from './applications';
 import { openFlash, sealFlash } from './flash';
-import { type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
+import { alreadySentPage, type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
@@ -193,7 +193,12 @@ export async function createScimTokenFromForm(
   if (problems.name || problems.expiresInDays) return tokensPage(deps, admin, 400, kept, problems);
   const now = deps.now();
   if (!(await firstPostOfForm(deps.forms, admin.sessionSecret, form, now))) {
-    return { kind: 'redirect', location: tokensUrl(deps.issuer) };
+    return alreadySentPage(
+      deps.issuer,
+      admin,
+      APPLICATIONS_SECTION,
+      html`This form was sent before, so no second token was created. The tokens are listed under <a href="${safeUrl(tokensUrl(deps.issuer))}">SCIM bearer tokens</a>; a token is shown only once, right after the post that created it.`,
+    );
   }
   const issued = await issueScimToken(
     deps.tokens,

@@ -11,6 +11,7 @@ import { html, type SafeHtml, safeUrl } from '../html/template';
 import type { UserRecord } from '../scim/user-record';
 import { foldCase } from '../scim/values';
 import { openFlash, sealFlash } from './flash';
+import type { FormIdGuard } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
@@ -31,7 +32,10 @@ export interface UsersDeps {
   /** The tenant's access source: in `groups` mode the user's page shows what the groups give instead of the form. */
   readonly groupAccess: Pick<GroupAccessService, 'source' | 'findGroup' | 'releaseDirectAdmin'>;
   readonly sessions: ConsoleSessions;
+  /** Where the Roles page's create forms are recorded once (core/console/form-once.ts). */
+  readonly forms: FormIdGuard;
   readonly issuer: string;
+  readonly now: () => Date;
 }
 
 type SignedIn = ConsoleAdmin & { readonly sessionSecret: string };

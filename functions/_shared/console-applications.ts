@@ -1,6 +1,6 @@
 import type { ApplicationDeps } from '../../core/console/applications';
 import type { SignedInRequest } from './console-route';
-import { clientStore, grantStore, userStore } from './services';
+import { assertionReplayStore, clientStore, grantStore, userStore } from './services';
 
 /** The applications pages' dependencies, on the tables the route manifest grants them. */
 export const applicationDeps = (request: SignedInRequest): ApplicationDeps => ({
@@ -8,6 +8,7 @@ export const applicationDeps = (request: SignedInRequest): ApplicationDeps => ({
   grants: grantStore(),
   users: userStore(),
   sessions: request.deps.sessions,
+  forms: assertionReplayStore(),
   issuer: request.deps.issuer,
   now: request.deps.now,
 });

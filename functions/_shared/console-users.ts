@@ -1,7 +1,7 @@
 import { GroupAccessService } from '../../core/access/group-access-service';
 import type { UsersDeps } from '../../core/console/users';
 import type { SignedInRequest } from './console-route';
-import { accessService, groupAccessStore, groupStore } from './services';
+import { accessService, assertionReplayStore, groupAccessStore, groupStore } from './services';
 
 /** The Users pages' dependencies; the audit trail records the signed-in admin's email as who changed access. */
 export const usersDeps = (request: SignedInRequest): UsersDeps => ({
@@ -11,5 +11,7 @@ export const usersDeps = (request: SignedInRequest): UsersDeps => ({
     `console:${request.admin.email}`,
   ),
   sessions: request.deps.sessions,
+  forms: assertionReplayStore(),
   issuer: request.deps.issuer,
+  now: request.deps.now,
 });

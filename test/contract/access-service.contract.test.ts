@@ -198,6 +198,19 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     }
   });
 
+  test('a brand created twice with one given id is refused as duplicate-brand; the first stays as it was', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const brandId = randomUUID();
+    const first = await access.createBrand(tenantId, 'Once', brandId);
+    expect(first.brandId).toBe(brandId);
+    expect(await refusalOf(access.createBrand(tenantId, 'Once, again', brandId))).toMatchObject({
+      code: 'duplicate-brand',
+      facts: { brandId },
+    });
+    expect(await access.listBrands(tenantId)).toEqual([first]);
+  });
+
   test('deleting a brand removes it from every list, leaves all-brands users alone, and records it', async () => {
     const tenantId = await newTenant();
     const { access } = services();

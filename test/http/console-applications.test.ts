@@ -7,9 +7,12 @@ import {
   approveInBrowser,
   launchChromium,
   localContext,
+  postAgain,
+  resendOnNextSubmit,
   SCREENSHOTS,
   seriousAccessibilityViolations,
   signInToConsole,
+  submitCapturing,
 } from '../support/console';
 import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
 import { type OAuthFixture, OKTA_CALLBACK, oauthFixture, oauthStores, rememberTokens } from '../support/oauth';
@@ -143,27 +146,20 @@ describe('a public application', () => {
   });
 });
 
-describe('the Create form posted twice', () => {
+describe('a form posted twice', () => {
   test('the same form sent again creates nothing and shows no second secret', async () => {
     const context = await localContext(browser, { viewport: DESKTOP });
     const page = await context.newPage();
     await signIn(page);
     await fillCreateForm(page, 'Sent twice', true);
-    const sent = page.waitForRequest(
-      (request) => request.method() === 'POST' && new URL(request.url()).pathname === '/console/applications',
-    );
-    await page.getByRole('button', { name: 'Create' }).click();
-    const body = (await sent).postData() as string;
+    const sent = await submitCapturing(page, page.getByRole('button', { name: 'Create' }));
+    expect(sent.status).toBe(303);
     await page.getByRole('heading', { name: 'Save the Client ID and Client Secret' }).waitFor();
     const clientId = (await page.locator('#client-id').textContent()) as string;
     rememberSecret((await page.locator('#client-secret').textContent()) as string);
 
     // What the browser sends when the form is resubmitted (Back and resend, a double click, a second tab).
-    const again = await page.request.post(`${baseUrl}/console/applications`, {
-      data: body,
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: baseUrl },
-      maxRedirects: 0,
-    });
+    const again = await postAgain(page, sent);
     expect(again.status()).toBe(409);
     const answer = await again.text();
     expect(answer).toContain('This form was already sent');
@@ -171,9 +167,7 @@ describe('the Create form posted twice', () => {
     expect(answer).not.toMatch(/client-secret/);
 
     // In the browser: the same page, with the link to what the first post created.
-    await page.route(`${baseUrl}/console/applications`, (route) =>
-      route.request().method() === 'POST' ? route.continue({ postData: body }) : route.continue(),
-    );
+    await resendOnNextSubmit(page, sent);
     await fillCreateForm(page, 'Sent twice, edited', true);
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'This form was already sent' }).waitFor();
@@ -183,6 +177,32 @@ describe('the Create form posted twice', () => {
 
     const named = (await oauthStores().clients.list(acme.tenantId)).filter((c) => c.name.startsWith('Sent twice'));
     expect(named.map((c) => c.clientId)).toEqual([clientId]);
+    await context.close();
+  });
+
+  test('Rotate secret sent twice rotates once: the secrets stay as the first rotation left them', async () => {
+    const context = await localContext(browser, { viewport: DESKTOP });
+    const page = await context.newPage();
+    await signIn(page);
+    await fillCreateForm(page, 'Rotated twice', true);
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Save the Client ID and Client Secret' }).waitFor();
+    const clientId = (await page.locator('#client-id').textContent()) as string;
+    rememberSecret((await page.locator('#client-secret').textContent()) as string);
+    await page.reload();
+    const sent = await submitCapturing(page, page.getByRole('button', { name: 'Rotate secret' }));
+    expect(sent.status).toBe(303);
+    rememberSecret((await page.locator('#client-secret').textContent()) as string);
+    const rotatedOnce = (await oauthStores().clients.get(clientId))?.secrets;
+
+    const again = await postAgain(page, sent);
+    expect(again.status()).toBe(409);
+    const answer = await again.text();
+    expect(answer).toContain('This form was already sent');
+    expect(answer).toContain('so it was not rotated again');
+    expect(answer).not.toMatch(/client-secret/);
+    expect((await oauthStores().clients.get(clientId))?.secrets).toEqual(rotatedOnce);
+    expect(rotatedOnce).toHaveLength(2);
     await context.close();
   });
 });

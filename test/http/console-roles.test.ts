@@ -10,9 +10,12 @@ import {
   csrfTokenOf,
   launchChromium,
   localContext,
+  postAgain,
+  resendOnNextSubmit,
   SCREENSHOTS,
   seriousAccessibilityViolations,
   signInToConsole,
+  submitCapturing,
 } from '../support/console';
 import { type RunningService, startService, useLocalEnvironment } from '../support/local-service';
 import { type OAuthFixture, oauthFixture } from '../support/oauth';
@@ -20,8 +23,8 @@ import { type OAuthFixture, oauthFixture } from '../support/oauth';
 /**
  * The console's Roles page and the rename of brands in Chromium: create, rename and delete through the access
  * service the CLI uses, with its refusals on the page (a role users hold, a role a group mapping gives, a
- * built-in role, a taken name), bad input kept, forms without the session's token refused, and another
- * tenant's roles and brands not found.
+ * built-in role, a taken name), bad input kept, forms without the session's token refused, another tenant's
+ * roles and brands not found, and a create form of either page posted twice creating one thing.
  */
 let service: RunningService;
 let baseUrl: string;
@@ -266,6 +269,80 @@ describe('renaming a brand', () => {
       (await accessServices().access.listBrands(tenantId)).map((brand) => brand.name);
     expect(await names(globex.tenantId)).toEqual(['Globex Brand']);
     expect(await names(acme.tenantId)).toContain('Acme South');
+    await context.close();
+  });
+});
+
+describe('a create form posted twice', () => {
+  test('Brands: the second post creates no second brand and says the form was already sent', async () => {
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await signInToConsole(page, baseUrl, consoleAccount(acme));
+    await page.goto(`${baseUrl}/console/brands`);
+    await page.getByLabel('Brand name').fill('Acme Twice');
+    const sent = await submitCapturing(page, page.getByRole('button', { name: 'Create brand' }));
+    expect(sent.status).toBe(303);
+    await page.getByText('Brand Acme Twice created.').waitFor();
+
+    const again = await postAgain(page, sent);
+    expect(again.status()).toBe(409);
+    const answer = await again.text();
+    expect(answer).toContain('This form was already sent');
+    expect(answer).toContain('The brand Acme Twice was created when this form was first sent');
+
+    // In the browser, with the name edited before the form is sent again: still the same form, nothing new.
+    await resendOnNextSubmit(page, sent);
+    await page.getByLabel('Brand name').fill('Acme Twice, edited');
+    await page.getByRole('button', { name: 'Create brand' }).click();
+    await page.getByRole('heading', { name: 'This form was already sent' }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Brands' }).last().click();
+    await page.getByRole('heading', { name: 'Brands', exact: true }).waitFor();
+
+    const names = (await accessServices().access.listBrands(acme.tenantId)).map((brand) => brand.name);
+    expect(names.filter((name) => name.startsWith('Acme Twice'))).toEqual(['Acme Twice']);
+    await context.close();
+  });
+
+  test('Roles: the second post creates nothing, is not called a taken name, and names the role', async () => {
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await signInToConsole(page, baseUrl, consoleAccount(acme));
+    await page.goto(`${baseUrl}/console/roles`);
+    await page.getByLabel('Role name').fill('Sent Twice');
+    const sent = await submitCapturing(page, page.getByRole('button', { name: 'Create role' }));
+    expect(sent.status).toBe(303);
+    await page.getByText('Role Sent Twice created.').waitFor();
+
+    const again = await postAgain(page, sent);
+    expect(again.status()).toBe(409);
+    const answer = await again.text();
+    expect(answer).toContain('This form was already sent');
+    expect(answer).toContain('The role Sent Twice exists');
+    expect(answer).not.toContain('There already is a role named');
+
+    await resendOnNextSubmit(page, sent);
+    await page.getByLabel('Role name').fill('Sent Twice, edited');
+    await page.getByRole('button', { name: 'Create role' }).click();
+    await page.getByRole('heading', { name: 'This form was already sent' }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    expect((await customRoles(acme.tenantId)).filter((name) => name.startsWith('Sent Twice'))).toEqual(['Sent Twice']);
+    await context.close();
+  });
+
+  test('Roles: a refused create shows the form with a new id, so its corrected post creates the role', async () => {
+    const context = await localContext(browser);
+    const page = await context.newPage();
+    await signInToConsole(page, baseUrl, consoleAccount(acme));
+    await page.goto(`${baseUrl}/console/roles`);
+    await page.getByLabel('Role name').fill('email creator');
+    const refused = await submitCapturing(page, page.getByRole('button', { name: 'Create role' }));
+    expect(refused.status).toBe(400);
+    await page.getByLabel('Role name').fill('Copy Editor');
+    expect((await submitCapturing(page, page.getByRole('button', { name: 'Create role' }))).status).toBe(303);
+    await page.getByText('Role Copy Editor created.').waitFor();
+    expect(await customRoles(acme.tenantId)).toContain('Copy Editor');
     await context.close();
   });
 });

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  type APIResponse,
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { rememberSecret } from './secrets';
 
 /**
@@ -132,3 +139,37 @@ export const consoleFormToken = (page: Page): Promise<string> => csrfTokenOf(pag
 /** The rows of the page's tables, each as one line of text. */
 export const tableRows = async (page: Page): Promise<string[]> =>
   (await page.locator('tbody tr').allInnerTexts()).map((text) => text.replace(/\s+/g, ' '));
+
+/**
+ * Clicks the submit button of a form and returns what the browser posted, so that a test can send the same
+ * form again as a double click, Back and resend, or a second tab does.
+ */
+export async function submitCapturing(
+  page: Page,
+  button: Locator,
+): Promise<{ readonly url: string; readonly body: string; readonly status: number }> {
+  const sent = page.waitForRequest((request) => request.method() === 'POST');
+  await button.click();
+  const request = await sent;
+  const status = (await request.response())?.status() ?? 0;
+  await page.waitForLoadState('load');
+  return { url: request.url(), body: request.postData() ?? '', status };
+}
+
+/** Sends a form body the browser posted once again, in the page's session, without following the redirect. */
+export const postAgain = (page: Page, sent: { readonly url: string; readonly body: string }): Promise<APIResponse> =>
+  page.request.post(sent.url, {
+    data: sent.body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: new URL(sent.url).origin },
+    maxRedirects: 0,
+  });
+
+/**
+ * From now on, makes every post of the page to the captured form's URL send the captured body instead, so that
+ * the page the browser shows for a resubmitted form can be checked (and run through axe) like any other.
+ */
+export async function resendOnNextSubmit(page: Page, sent: { readonly url: string; readonly body: string }) {
+  await page.route(sent.url, (route) =>
+    route.request().method() === 'POST' ? route.continue({ postData: sent.body }) : route.continue(),
+  );
+}

@@ -4,5 +4,5 @@ import { consoleRoute } from '../../_shared/console-route';
 
 /** POST /console/applications/{clientId}/rotate-secret: a new secret, with the CLI's overlap. */
 export const handler = consoleRoute(async (request) =>
-  rotateApplicationSecret(applicationDeps(request), request.admin, pathParam(request, 'clientId')),
+  rotateApplicationSecret(applicationDeps(request), request.admin, pathParam(request, 'clientId'), request.form),
 );
