@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -32,7 +32,7 @@ import { CompanionConditionFailedError, DynamoDbUserStore, type TransactItem } f
  * partition, sk `AUDIT#USER#<userId>#<time>#<random>` for a user's changes, `AUDIT#TENANT#<time>#<random>` for
  * brands and roles). Every change and its audit entry are one transaction, across the two tables; audit
  * entries have no TTL. A brand or role being deleted carries `deleting`, a role being renamed `renamingTo`
- * (its new role, until the rename finishes, `renamedFrom`); the conditions that a brand or role is usable
+ * (with the rename's `renameId`, which its new role carries too until the rename finishes); the conditions that a brand or role is usable
  * check that it exists without those marks.
  */
 const brandKey = (tenantId: string, brandId: string) => ({ pk: tenantPartition(tenantId), sk: `BRAND#${brandId}` });
@@ -171,20 +171,20 @@ export class DynamoDbAccessStore implements AccessStore {
     tenantId: string,
     key: string,
     to: string,
-  ): Promise<{ role: RoleRecord; to: string } | undefined> {
+  ): Promise<{ role: RoleRecord; to: string; renameId: string } | undefined> {
     try {
       const result = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.clients,
           Key: roleItemKey(tenantId, key),
-          UpdateExpression: 'SET renamingTo = if_not_exists(renamingTo, :to)',
+          UpdateExpression: 'SET renamingTo = if_not_exists(renamingTo, :to), renameId = if_not_exists(renameId, :id)',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':to': to },
+          ExpressionAttributeValues: { ':to': to, ':id': randomUUID() },
           ReturnValues: 'ALL_NEW',
         }),
       );
       const item = result.Attributes ?? {};
-      return { role: roleOf(item), to: item.renamingTo as string };
+      return { role: roleOf(item), to: item.renamingTo as string, renameId: item.renameId as string };
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
       throw error;
@@ -197,7 +197,7 @@ export class DynamoDbAccessStore implements AccessStore {
         new UpdateCommand({
           TableName: this.tables.clients,
           Key: roleItemKey(tenantId, key),
-          UpdateExpression: 'REMOVE renamingTo',
+          UpdateExpression: 'REMOVE renamingTo, renameId',
           ConditionExpression: 'renamingTo = :to',
           ExpressionAttributeValues: { ':to': to },
         }),
@@ -207,22 +207,20 @@ export class DynamoDbAccessStore implements AccessStore {
       });
   }
 
-  async putRenamedRole(tenantId: string, role: RoleRecord, fromKey: string): Promise<void> {
+  async putRenamedRole(tenantId: string, role: RoleRecord, renameId: string): Promise<void> {
     const { builtIn: _builtIn, ...stored } = role;
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tables.clients,
-          Item: { ...roleItemKey(tenantId, role.key), kind: 'role', ...stored, renamedFrom: fromKey },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: { ...roleItemKey(tenantId, role.key), kind: 'role', ...stored, renameId },
+          ConditionExpression: 'attribute_not_exists(pk) OR renameId = :id',
+          ExpressionAttributeValues: { ':id': renameId },
         }),
       );
     } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const found = await this.db.send(
-        new GetCommand({ TableName: this.tables.clients, Key: roleItemKey(tenantId, role.key), ConsistentRead: true }),
-      );
-      if (found.Item?.renamedFrom !== fromKey) throw new AlreadyExistsError();
+      if (isConditionFailure(error)) throw new AlreadyExistsError();
+      throw error;
     }
   }
 
@@ -240,7 +238,7 @@ export class DynamoDbAccessStore implements AccessStore {
               Update: {
                 TableName: this.tables.clients,
                 Key: roleItemKey(tenantId, fromKey),
-                UpdateExpression: 'SET #name = :name REMOVE renamingTo',
+                UpdateExpression: 'SET #name = :name REMOVE renamingTo, renameId',
                 ...stillRenaming,
                 ExpressionAttributeNames: { '#name': 'name' },
                 ExpressionAttributeValues: { ...stillRenaming.ExpressionAttributeValues, ':name': stored.name },
@@ -253,7 +251,7 @@ export class DynamoDbAccessStore implements AccessStore {
               Update: {
                 TableName: this.tables.clients,
                 Key: roleItemKey(tenantId, role.key),
-                UpdateExpression: 'REMOVE renamedFrom',
+                UpdateExpression: 'REMOVE renameId',
                 ConditionExpression: 'attribute_exists(pk)',
               },
             },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../../core/access/access-model';
 import { DEFAULT_ACCESS_SOURCE, type GroupMapping } from '../../core/access/group-access';
 import {
@@ -37,8 +38,8 @@ interface Marked<T> {
   deleting: boolean;
   /** A role being renamed: the new name. */
   renamingTo?: string;
-  /** A role created by a rename not yet finished: the old role's key. */
-  renamedFrom?: string;
+  /** A role being renamed, or created by a rename not yet finished: the rename's id. */
+  renameId?: string;
 }
 
 interface TenantData {
@@ -240,24 +241,29 @@ class MemoryAccessStore implements AccessStore {
     tenantId: string,
     key: string,
     to: string,
-  ): Promise<{ role: RoleRecord; to: string } | undefined> {
+  ): Promise<{ role: RoleRecord; to: string; renameId: string } | undefined> {
     const role = this.data.tenant(tenantId)?.roles.get(key);
     if (!role) return undefined;
-    role.renamingTo ??= to;
-    return { role: structuredClone(role.record), to: role.renamingTo };
+    if (role.renamingTo === undefined) {
+      role.renamingTo = to;
+      role.renameId = randomUUID();
+    }
+    return { role: structuredClone(role.record), to: role.renamingTo, renameId: role.renameId ?? '' };
   }
 
   async unmarkRoleRenaming(tenantId: string, key: string, to: string): Promise<void> {
     const role = this.data.tenant(tenantId)?.roles.get(key);
-    if (role?.renamingTo === to) role.renamingTo = undefined;
+    if (role?.renamingTo !== to) return;
+    role.renamingTo = undefined;
+    role.renameId = undefined;
   }
 
-  async putRenamedRole(tenantId: string, role: RoleRecord, fromKey: string): Promise<void> {
+  async putRenamedRole(tenantId: string, role: RoleRecord, renameId: string): Promise<void> {
     const roles = this.data.requireTenant(tenantId).roles;
     const existing = roles.get(role.key);
-    if (existing?.renamedFrom === fromKey) return;
+    if (existing?.renameId === renameId) return;
     if (existing) throw new AlreadyExistsError();
-    roles.set(role.key, { record: structuredClone(role), deleting: false, renamedFrom: fromKey });
+    roles.set(role.key, { record: structuredClone(role), deleting: false, renameId });
   }
 
   async finishRoleRename(tenantId: string, fromKey: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
@@ -269,7 +275,7 @@ class MemoryAccessStore implements AccessStore {
     } else {
       roles.delete(fromKey);
       const renamed = roles.get(role.key);
-      if (renamed) renamed.renamedFrom = undefined;
+      if (renamed) renamed.renameId = undefined;
     }
     this.append(tenantId, audit);
     return true;

@@ -232,7 +232,7 @@ export class AccessService {
     const renamed: RoleRecord = { ...role, key: newKey, name: tidy };
     if (newKey !== key) {
       try {
-        await this.store.putRenamedRole(tenantId, renamed, key);
+        await this.store.putRenamedRole(tenantId, renamed, marked.renameId);
       } catch (error) {
         if (!(error instanceof AlreadyExistsError)) throw error;
         await this.store.unmarkRoleRenaming(tenantId, key, tidy);
@@ -240,8 +240,7 @@ export class AccessService {
         throw new Refusal('duplicate-role', { tenantId, role: existing?.name ?? tidy });
       }
     }
-    const movedMappings = await this.moveRoleInMappings(tenantId, role, renamed);
-    const movedUsers = await this.moveHolders(tenantId, role, renamed);
+    const { movedUsers, movedMappings } = await this.moveRole(tenantId, role, renamed);
     await this.store.finishRoleRename(
       tenantId,
       key,
@@ -499,16 +498,23 @@ export class AccessService {
   }
 
   /**
-   * Every user holding `from` holds `to` instead, each in a write of its own; how many were moved. The
-   * holders are looked up again until none is left: a group recomputation that read the mappings before they
+   * The mappings that give `from`, then the users who hold it, are moved to `to`, and both looked up again
+   * until none is left: a `group map` or a group recomputation that read the role or the mappings before they
    * moved may write the old name after the first look.
    */
-  private async moveHolders(tenantId: string, from: RoleRecord, to: RoleRecord): Promise<number> {
-    let moved = 0;
+  private async moveRole(
+    tenantId: string,
+    from: RoleRecord,
+    to: RoleRecord,
+  ): Promise<{ movedUsers: number; movedMappings: number }> {
+    let movedUsers = 0;
+    let movedMappings = 0;
     for (let pass = 1; pass <= WRITE_ATTEMPTS; pass += 1) {
+      const mappings = await this.moveRoleInMappings(tenantId, from, to);
       const holders = await this.store.usersWithRole(tenantId, from.name);
-      if (holders.length === 0) return moved;
-      moved += await this.moveEach(tenantId, holders, from, to);
+      if (mappings === 0 && holders.length === 0) return { movedUsers, movedMappings };
+      movedMappings += mappings;
+      movedUsers += await this.moveEach(tenantId, holders, from, to);
     }
     throw new Refusal('concurrent-change', { tenantId, role: from.name });
   }

@@ -94,18 +94,22 @@ export interface AccessStore {
   removeRole(tenantId: string, key: string, audit: AuditEntry): Promise<void>;
   /**
    * Marks the role as being renamed to `to` (nobody can be given it from then on), unless it already is
-   * being renamed: the role and the name it is being renamed to, the earlier one if so; undefined if there
-   * is no such role.
+   * being renamed: the role, the name it is being renamed to (the earlier one if so), and the rename's id
+   * (made here by the first mark); undefined if there is no such role.
    */
-  markRoleRenaming(tenantId: string, key: string, to: string): Promise<{ role: RoleRecord; to: string } | undefined>;
+  markRoleRenaming(
+    tenantId: string,
+    key: string,
+    to: string,
+  ): Promise<{ role: RoleRecord; to: string; renameId: string } | undefined>;
   /** Lifts the mark of a rename to `to` (a refused rename); nothing if the role is not being renamed to `to`. */
   unmarkRoleRenaming(tenantId: string, key: string, to: string): Promise<void>;
   /**
-   * Creates `role` as the new name of the role `fromKey` being renamed: nothing changes if it was created so
-   * already (a rename run again). Not audited: the rename is, when it finishes.
+   * Creates `role` as the new name of a role being renamed, with the rename's id: nothing changes if this
+   * rename created it already (run again). Not audited: the rename is, when it finishes.
    * @throws AlreadyExistsError (another role has the new key)
    */
-  putRenamedRole(tenantId: string, role: RoleRecord, fromKey: string): Promise<void>;
+  putRenamedRole(tenantId: string, role: RoleRecord, renameId: string): Promise<void>;
   /**
    * Ends the rename of the role `fromKey` to `role` with the audit entry, in one write: the old role goes (or,
    * for the same key, takes the new name) if it is still being renamed to `role.name`; false when it is not

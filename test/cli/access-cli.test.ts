@@ -341,7 +341,7 @@ describe('access-model commands', () => {
     });
     const marked = await store.markRoleRenaming(tenantId, 'support', 'Helpdesk');
     if (!marked) throw new Error('the role was not marked');
-    await store.putRenamedRole(tenantId, { ...marked.role, key: 'helpdesk', name: 'Helpdesk' }, 'support');
+    await store.putRenamedRole(tenantId, { ...marked.role, key: 'helpdesk', name: 'Helpdesk' }, marked.renameId);
 
     const bystander = await newUser(tenantId, 'bo@acme.example');
     refused(

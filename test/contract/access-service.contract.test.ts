@@ -496,6 +496,27 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     expect((await access.findRole(tenantId, 'Support')).name).toBe('Support');
   });
 
+  test('an unfinished rename whose old role was deleted: a role made later under the old name is not merged', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const old = await access.createRole(tenantId, 'Temp', '');
+    // What a rename of Temp to Lasting stopped after creating Lasting leaves; then Temp, held by nobody, is deleted.
+    const marked = await subject().store.markRoleRenaming(tenantId, old.key, 'Lasting');
+    await subject().store.putRenamedRole(tenantId, { ...old, key: 'lasting', name: 'Lasting' }, marked?.renameId ?? '');
+    await access.deleteRole(tenantId, 'Temp');
+    await access.createRole(tenantId, 'Temp', 'new');
+    const user = await access.createUser(tenantId, { email: 't@merge.example' });
+    await access.setRole(tenantId, user.id, 'Temp');
+    expect(await refusalOf(access.renameRole(tenantId, 'Temp', 'Lasting'))).toMatchObject({
+      code: 'duplicate-role',
+      facts: { role: 'Lasting' },
+    });
+    expect((await access.findUser(tenantId, user.id)).access.role).toBe('Temp');
+    // The refused rename left Temp usable.
+    const other = await access.createUser(tenantId, { email: 'u@merge.example' });
+    expect((await access.setRole(tenantId, other.id, 'temp')).access.role).toBe('Temp');
+  });
+
   test('two renames of one role racing: one name wins, the others are refused; the same rename twice is one', async () => {
     const tenantId = await newTenant();
     await services().access.createRole(tenantId, 'Original', 'kept');
