@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   paginateQuery,
   QueryCommand,
   type QueryCommandInput,
@@ -30,8 +31,9 @@ import { CompanionConditionFailedError, DynamoDbUserStore, type TransactItem } f
  * (through DynamoDbUserStore, which bumps `version`), and the audit trail in the users table (tenant
  * partition, sk `AUDIT#USER#<userId>#<time>#<random>` for a user's changes, `AUDIT#TENANT#<time>#<random>` for
  * brands and roles). Every change and its audit entry are one transaction, across the two tables; audit
- * entries have no TTL. A brand or role being deleted carries `deleting`; the conditions that a brand or role
- * is usable check that it exists without that mark.
+ * entries have no TTL. A brand or role being deleted carries `deleting`, a role being renamed `renamingTo`
+ * (with the rename's `renameId`, which its new role carries too until the rename finishes); the conditions that a brand or role is usable
+ * check that it exists without those marks.
  */
 const brandKey = (tenantId: string, brandId: string) => ({ pk: tenantPartition(tenantId), sk: `BRAND#${brandId}` });
 /** Slug keys of roles made before role names had spaces are their own encoding, so old items keep their key. */
@@ -41,7 +43,7 @@ const roleItemKey = (tenantId: string, key: string) => ({
 });
 const userAuditPrefix = (userId: string) => `AUDIT#USER#${userId}#`;
 const TENANT_AUDIT_PREFIX = 'AUDIT#TENANT#';
-const USABLE = 'attribute_exists(pk) AND attribute_not_exists(deleting)';
+const USABLE = 'attribute_exists(pk) AND attribute_not_exists(deleting) AND attribute_not_exists(renamingTo)';
 
 type Item = Record<string, unknown>;
 
@@ -165,27 +167,100 @@ export class DynamoDbAccessStore implements AccessStore {
     await this.removeWith(roleItemKey(tenantId, key), tenantId, audit);
   }
 
-  async replaceRole(tenantId: string, key: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
+  async markRoleRenaming(
+    tenantId: string,
+    key: string,
+    to: string,
+  ): Promise<{ role: RoleRecord; to: string; renameId: string } | undefined> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.clients,
+          Key: roleItemKey(tenantId, key),
+          UpdateExpression: 'SET renamingTo = if_not_exists(renamingTo, :to), renameId = if_not_exists(renameId, :id)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':to': to, ':id': randomUUID() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = result.Attributes ?? {};
+      return { role: roleOf(item), to: item.renamingTo as string, renameId: item.renameId as string };
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async unmarkRoleRenaming(tenantId: string, key: string, to: string): Promise<void> {
+    await this.db
+      .send(
+        new UpdateCommand({
+          TableName: this.tables.clients,
+          Key: roleItemKey(tenantId, key),
+          UpdateExpression: 'REMOVE renamingTo, renameId',
+          ConditionExpression: 'renamingTo = :to',
+          ExpressionAttributeValues: { ':to': to },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
+  async putRenamedRole(tenantId: string, role: RoleRecord, renameId: string): Promise<void> {
     const { builtIn: _builtIn, ...stored } = role;
-    const item = { ...roleItemKey(tenantId, role.key), kind: 'role', ...stored };
-    const marked = 'attribute_exists(deleting)';
-    // One transaction cannot touch an item twice: a new name with the same key overwrites the marked item.
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.tables.clients,
+          Item: { ...roleItemKey(tenantId, role.key), kind: 'role', ...stored, renameId },
+          ConditionExpression: 'attribute_not_exists(pk) OR renameId = :id',
+          ExpressionAttributeValues: { ':id': renameId },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) throw new AlreadyExistsError();
+      throw error;
+    }
+  }
+
+  async finishRoleRename(tenantId: string, fromKey: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
+    const { builtIn: _builtIn, ...stored } = role;
+    const stillRenaming = {
+      ConditionExpression: 'renamingTo = :to',
+      ExpressionAttributeValues: { ':to': role.name },
+    };
+    // One transaction cannot touch an item twice: a new name with the same key is written over the old item.
     const writes: TransactItem[] =
-      role.key === key
-        ? [{ Put: { TableName: this.tables.clients, Item: item, ConditionExpression: marked } }]
-        : [
+      role.key === fromKey
+        ? [
             {
-              Delete: { TableName: this.tables.clients, Key: roleItemKey(tenantId, key), ConditionExpression: marked },
+              Update: {
+                TableName: this.tables.clients,
+                Key: roleItemKey(tenantId, fromKey),
+                UpdateExpression: 'SET #name = :name REMOVE renamingTo, renameId',
+                ...stillRenaming,
+                ExpressionAttributeNames: { '#name': 'name' },
+                ExpressionAttributeValues: { ...stillRenaming.ExpressionAttributeValues, ':name': stored.name },
+              },
             },
-            { Put: { TableName: this.tables.clients, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          ]
+        : [
+            { Delete: { TableName: this.tables.clients, Key: roleItemKey(tenantId, fromKey), ...stillRenaming } },
+            {
+              Update: {
+                TableName: this.tables.clients,
+                Key: roleItemKey(tenantId, role.key),
+                UpdateExpression: 'REMOVE renameId',
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
           ];
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: [...writes, this.auditPut(tenantId, audit)] }));
       return true;
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons?.[0] === 'ConditionalCheckFailed') return false;
-      if (reasons?.[1] === 'ConditionalCheckFailed') throw new AlreadyExistsError();
+      if (cancellationReasons(error)?.some((reason) => reason === 'ConditionalCheckFailed')) return false;
       throw error;
     }
   }

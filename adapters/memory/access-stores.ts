@@ -1,9 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { AuditEntry } from '../../core/access/access-model';
+import { DEFAULT_ACCESS_SOURCE, type GroupMapping } from '../../core/access/group-access';
 import {
   type AccessCondition,
+  type AccessSettings,
   type AccessStore,
   AlreadyExistsError,
   type ConditionalWrite,
+  type GroupAccessStore,
   type SignInLockouts,
   TenantMissingError,
   TenantNameTakenError,
@@ -32,6 +36,10 @@ import { MemoryUserStore } from './user-store';
 interface Marked<T> {
   readonly record: T;
   deleting: boolean;
+  /** A role being renamed: the new name. */
+  renamingTo?: string;
+  /** A role being renamed, or created by a rename not yet finished: the rename's id. */
+  renameId?: string;
 }
 
 interface TenantData {
@@ -42,11 +50,18 @@ interface TenantData {
   readonly audit: AuditEntry[];
 }
 
+/** What the users table keeps of a tenant's access from groups (it outlives nothing either). */
+interface GroupAccessData {
+  settings?: AccessSettings;
+  readonly mappings: Map<string, GroupMapping>;
+}
+
 class MemoryData {
   readonly tenants = new Map<string, TenantData>();
   readonly claimedNames = new Set<string>();
   readonly lockedAccounts = new Set<string>();
   readonly users = new MemoryUserStore();
+  readonly groupAccess = new Map<string, GroupAccessData>();
 
   tenant(tenantId: string): TenantData | undefined {
     return this.tenants.get(tenantId);
@@ -222,12 +237,46 @@ class MemoryAccessStore implements AccessStore {
     this.append(tenantId, audit);
   }
 
-  async replaceRole(tenantId: string, key: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
+  async markRoleRenaming(
+    tenantId: string,
+    key: string,
+    to: string,
+  ): Promise<{ role: RoleRecord; to: string; renameId: string } | undefined> {
+    const role = this.data.tenant(tenantId)?.roles.get(key);
+    if (!role) return undefined;
+    if (role.renamingTo === undefined) {
+      role.renamingTo = to;
+      role.renameId = randomUUID();
+    }
+    return { role: structuredClone(role.record), to: role.renamingTo, renameId: role.renameId ?? '' };
+  }
+
+  async unmarkRoleRenaming(tenantId: string, key: string, to: string): Promise<void> {
+    const role = this.data.tenant(tenantId)?.roles.get(key);
+    if (role?.renamingTo !== to) return;
+    role.renamingTo = undefined;
+    role.renameId = undefined;
+  }
+
+  async putRenamedRole(tenantId: string, role: RoleRecord, renameId: string): Promise<void> {
+    const roles = this.data.requireTenant(tenantId).roles;
+    const existing = roles.get(role.key);
+    if (existing?.renameId === renameId) return;
+    if (existing) throw new AlreadyExistsError();
+    roles.set(role.key, { record: structuredClone(role), deleting: false, renameId });
+  }
+
+  async finishRoleRename(tenantId: string, fromKey: string, role: RoleRecord, audit: AuditEntry): Promise<boolean> {
     const roles = this.data.tenant(tenantId)?.roles;
-    if (!roles?.get(key)?.deleting) return false;
-    if (role.key !== key && roles.has(role.key)) throw new AlreadyExistsError();
-    roles.delete(key);
-    roles.set(role.key, { record: structuredClone(role), deleting: false });
+    const old = roles?.get(fromKey);
+    if (!roles || old?.renamingTo !== role.name) return false;
+    if (role.key === fromKey) {
+      roles.set(fromKey, { record: structuredClone(role), deleting: old.deleting });
+    } else {
+      roles.delete(fromKey);
+      const renamed = roles.get(role.key);
+      if (renamed) renamed.renameId = undefined;
+    }
     this.append(tenantId, audit);
     return true;
   }
@@ -303,8 +352,10 @@ class MemoryAccessStore implements AccessStore {
     switch (condition.kind) {
       case 'brand-usable':
         return tenant?.brands.get(condition.brandId)?.deleting === false;
-      case 'role-usable':
-        return tenant?.roles.get(condition.roleKey)?.deleting === false;
+      case 'role-usable': {
+        const role = tenant?.roles.get(condition.roleKey);
+        return role?.deleting === false && role.renamingTo === undefined;
+      }
       case 'holds-role':
         return this.data.users
           .all(tenantId)
@@ -314,6 +365,48 @@ class MemoryAccessStore implements AccessStore {
 
   private append(tenantId: string, entry: AuditEntry): void {
     this.data.audit(tenantId).push(structuredClone(entry));
+  }
+}
+
+class MemoryGroupAccessStore implements GroupAccessStore {
+  constructor(private readonly data: MemoryData) {}
+
+  async settings(tenantId: string): Promise<AccessSettings> {
+    return structuredClone(this.tenant(tenantId).settings ?? { source: DEFAULT_ACCESS_SOURCE });
+  }
+
+  async writeSettings(tenantId: string, settings: AccessSettings, audit?: AuditEntry): Promise<void> {
+    this.tenant(tenantId).settings = structuredClone(settings);
+    if (audit) this.data.audit(tenantId).push(structuredClone(audit));
+  }
+
+  async mapping(tenantId: string, groupId: string): Promise<GroupMapping | undefined> {
+    const mapping = this.tenant(tenantId).mappings.get(groupId);
+    return mapping && structuredClone(mapping);
+  }
+
+  async mappings(tenantId: string): Promise<GroupMapping[]> {
+    return [...this.tenant(tenantId).mappings.values()].map((mapping) => structuredClone(mapping));
+  }
+
+  async putMapping(tenantId: string, mapping: GroupMapping, audit: AuditEntry): Promise<void> {
+    this.tenant(tenantId).mappings.set(mapping.groupId, structuredClone(mapping));
+    this.data.audit(tenantId).push(structuredClone(audit));
+  }
+
+  async removeMapping(tenantId: string, groupId: string, audit: AuditEntry): Promise<boolean> {
+    if (!this.tenant(tenantId).mappings.delete(groupId)) return false;
+    this.data.audit(tenantId).push(structuredClone(audit));
+    return true;
+  }
+
+  private tenant(tenantId: string): GroupAccessData {
+    let found = this.data.groupAccess.get(tenantId);
+    if (!found) {
+      found = { mappings: new Map() };
+      this.data.groupAccess.set(tenantId, found);
+    }
+    return found;
   }
 }
 
@@ -354,6 +447,7 @@ export function memoryAccessStores(): {
   access: MemoryAccessStore;
   lockouts: MemorySignInLockouts;
   clients: MemoryClientStore;
+  groupAccess: MemoryGroupAccessStore;
 } {
   const data = new MemoryData();
   return {
@@ -361,7 +455,8 @@ export function memoryAccessStores(): {
     access: new MemoryAccessStore(data),
     lockouts: new MemorySignInLockouts(data),
     clients: new MemoryClientStore((tenantId) => data.tenant(tenantId) !== undefined),
+    groupAccess: new MemoryGroupAccessStore(data),
   };
 }
 
-export type { MemoryAccessStore, MemorySignInLockouts, MemoryTenantStore };
+export type { MemoryAccessStore, MemoryGroupAccessStore, MemorySignInLockouts, MemoryTenantStore };

@@ -37,6 +37,14 @@ export const RECENT_CHANGES = 10;
 
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
 
+/** A finished rename: the role under its new name, its old name, and how many users and group mappings moved. */
+export interface RoleRename {
+  readonly role: RoleRecord;
+  readonly from: string;
+  readonly movedUsers: number;
+  readonly movedMappings: number;
+}
+
 /** A user's access after a decision, and what the write must still find true. */
 interface AccessDecision {
   readonly access: UserRecord['access'];
@@ -205,13 +213,16 @@ export class AccessService {
   }
 
   /**
-   * Renames a custom role that no user holds and no group mapping gives; otherwise refuses, with how many hold
-   * it (and some of them) or which groups map it. Users hold a role by its name, so the role is marked first,
-   * as for a deletion: while the holders are counted nobody can be given it, and the old role is replaced by
-   * the new one in one write that finds the mark still there. A change of letter case only is a rename too.
-   * Interrupted, the role stays marked (nobody can be given it) until the rename or a deletion is run again.
+   * Renames a custom role, and moves every user who holds it and every group mapping that gives it to the new
+   * name (a change of letter case only is a rename too). Users hold a role by its name, so: the old role is
+   * marked "renaming to <new>" first (nobody can be given it from then on, and a rename to another name is
+   * refused until this one finishes), the new role is created, the mappings are moved (before the users, so
+   * no recomputation gives the old name back), then each holder in a write of its own, conditional on the
+   * version read and on the new role being usable, recorded as `user.role` with cause `role.rename`; the old
+   * role goes last, in one write with the `role.rename` entry. Until then the old name stays a valid role
+   * that its remaining holders keep. Interrupted, the role stays marked; the same rename run again carries on.
    */
-  async renameRole(tenantId: string, name: string, newName: string): Promise<{ role: RoleRecord; from: string }> {
+  async renameRole(tenantId: string, name: string, newName: string): Promise<RoleRename> {
     if (builtInRole(name)) throw new Refusal('built-in-role', { role: roleKey(name) });
     const problem = roleNameProblem(newName);
     if (problem === 'built-in') throw new Refusal('built-in-role', { role: roleKey(newName) });
@@ -219,35 +230,33 @@ export class AccessService {
     const key = roleKey(name);
     const tidy = tidyRoleName(newName);
     const newKey = roleKey(tidy);
-    const duplicate = async () => {
-      const existing = await this.store.findRole(tenantId, newKey);
-      return new Refusal('duplicate-role', { tenantId, role: existing?.name ?? tidy });
-    };
-    if (newKey !== key && (await this.store.findRole(tenantId, newKey))) throw await duplicate();
-    const role = await this.store.markRoleDeleting(tenantId, key);
-    if (!role) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
+    const marked = await this.store.markRoleRenaming(tenantId, key, tidy);
+    if (!marked) throw new Refusal('unknown-role', { tenantId, role: tidyRoleName(name) });
+    const { role } = marked;
+    if (marked.to !== tidy) throw new Refusal('role-renaming', { role: role.name, to: marked.to });
     if (role.name === tidy) {
-      await this.store.unmarkRoleDeleting(tenantId, key);
-      return { role, from: role.name };
+      await this.store.unmarkRoleRenaming(tenantId, key, tidy);
+      return { role, from: role.name, movedUsers: 0, movedMappings: 0 };
     }
-    await this.refuseWhileMapped(tenantId, role, 'rename');
-    await this.refuseWhileHeld(tenantId, role, 'rename');
     const renamed: RoleRecord = { ...role, key: newKey, name: tidy };
-    let replaced: boolean;
-    try {
-      replaced = await this.store.replaceRole(
-        tenantId,
-        key,
-        renamed,
-        this.entry('role.rename', { role: { from: role.name, to: tidy } }),
-      );
-    } catch (error) {
-      if (!(error instanceof AlreadyExistsError)) throw error;
-      await this.store.unmarkRoleDeleting(tenantId, key);
-      throw await duplicate();
+    if (newKey !== key) {
+      try {
+        await this.store.putRenamedRole(tenantId, renamed, marked.renameId);
+      } catch (error) {
+        if (!(error instanceof AlreadyExistsError)) throw error;
+        await this.store.unmarkRoleRenaming(tenantId, key, tidy);
+        const existing = await this.store.findRole(tenantId, newKey);
+        throw new Refusal('duplicate-role', { tenantId, role: existing?.name ?? tidy });
+      }
     }
-    if (!replaced) throw new Refusal('concurrent-change', { tenantId, role: role.name });
-    return { role: renamed, from: role.name };
+    const { movedUsers, movedMappings } = await this.moveRole(tenantId, role, renamed);
+    await this.store.finishRoleRename(
+      tenantId,
+      key,
+      renamed,
+      this.entry('role.rename', { role: { from: role.name, to: tidy }, movedUsers, movedMappings }),
+    );
+    return { role: renamed, from: role.name, movedUsers, movedMappings };
   }
 
   // Users
@@ -454,7 +463,7 @@ export class AccessService {
   }
 
   /** Unmarks a role marked for `action` and refuses while group mappings give it. */
-  private async refuseWhileMapped(tenantId: string, role: RoleRecord, action: 'rename' | 'delete'): Promise<void> {
+  private async refuseWhileMapped(tenantId: string, role: RoleRecord, action: 'delete'): Promise<void> {
     const mapped = (await this.groupAccess?.mappings(tenantId))?.filter(
       (mapping) => mapping.role !== undefined && roleKey(mapping.role.name) === role.key,
     );
@@ -464,7 +473,7 @@ export class AccessService {
   }
 
   /** Unmarks a role marked for `action` and refuses while users hold it, naming how many and some of them. */
-  private async refuseWhileHeld(tenantId: string, role: RoleRecord, action: 'rename' | 'delete'): Promise<void> {
+  private async refuseWhileHeld(tenantId: string, role: RoleRecord, action: 'delete'): Promise<void> {
     const holders = await this.store.usersWithRole(tenantId, role.name);
     if (holders.length === 0) return;
     await this.store.unmarkRoleDeleting(tenantId, role.key);
@@ -474,6 +483,76 @@ export class AccessService {
       examples: holders.slice(0, 3).map((holder) => holder.userName),
       action,
     });
+  }
+
+  /** The group mappings that give `from` give `to` instead (priorities kept); how many. */
+  private async moveRoleInMappings(tenantId: string, from: RoleRecord, to: RoleRecord): Promise<number> {
+    if (!this.groupAccess) return 0;
+    let moved = 0;
+    for (const mapping of await this.groupAccess.mappings(tenantId)) {
+      if (!mapping.role || roleKey(mapping.role.name) !== from.key || mapping.role.name === to.name) continue;
+      await this.groupAccess.putMapping(
+        tenantId,
+        { ...mapping, role: { name: to.name, priority: mapping.role.priority }, updatedAt: this.timestamp() },
+        this.entry('group.map', {
+          groupId: mapping.groupId,
+          role: { from: from.name, to: to.name },
+          reason: `role ${from.name} renamed to ${to.name}`,
+          cause: 'role.rename',
+        }),
+      );
+      moved += 1;
+    }
+    return moved;
+  }
+
+  /**
+   * The mappings that give `from`, then the users who hold it, are moved to `to`, and both looked up again
+   * until none is left: a `group map` or a group recomputation that read the role or the mappings before they
+   * moved may write the old name after the first look.
+   */
+  private async moveRole(
+    tenantId: string,
+    from: RoleRecord,
+    to: RoleRecord,
+  ): Promise<{ movedUsers: number; movedMappings: number }> {
+    let movedUsers = 0;
+    let movedMappings = 0;
+    for (let pass = 1; pass <= WRITE_ATTEMPTS; pass += 1) {
+      const mappings = await this.moveRoleInMappings(tenantId, from, to);
+      const holders = await this.store.usersWithRole(tenantId, from.name);
+      if (mappings === 0 && holders.length === 0) return { movedUsers, movedMappings };
+      movedMappings += mappings;
+      movedUsers += await this.moveEach(tenantId, holders, from, to);
+    }
+    throw new Refusal('concurrent-change', { tenantId, role: from.name });
+  }
+
+  private async moveEach(
+    tenantId: string,
+    holders: readonly { id: string }[],
+    from: RoleRecord,
+    to: RoleRecord,
+  ): Promise<number> {
+    let moved = 0;
+    for (const holder of holders) {
+      try {
+        const changed = await this.changeAccess(tenantId, holder.id, (access) => ({
+          // A user given another role meanwhile keeps it.
+          access: access.role === from.name ? { ...access, role: to.name } : access,
+          action: 'user.role',
+          // The new role must still be there (a change of letter case keeps the one role, marked meanwhile).
+          conditions: to.key === from.key ? [] : [{ kind: 'role-usable', roleKey: to.key }],
+          failures: [new Refusal('concurrent-change', { tenantId, role: from.name })],
+          details: { reason: `role ${from.name} renamed to ${to.name}`, cause: 'role.rename' },
+        }));
+        if (changed) moved += 1;
+      } catch (error) {
+        // A user deleted meanwhile holds nothing any more.
+        if (!(error instanceof Refusal && error.code === 'unknown-user')) throw error;
+      }
+    }
+    return moved;
   }
 
   /** A deleted brand leaves the group mappings that list it (before the users, so no recomputation gives it back). */

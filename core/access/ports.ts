@@ -93,11 +93,29 @@ export interface AccessStore {
   unmarkRoleDeleting(tenantId: string, key: string): Promise<void>;
   removeRole(tenantId: string, key: string, audit: AuditEntry): Promise<void>;
   /**
-   * Replaces the role marked deleting under `key` by `role` (same key or a new one) in one write, with the
-   * audit entry; false when the old role is no longer marked (removed, or unmarked by a refused deletion).
+   * Marks the role as being renamed to `to` (nobody can be given it from then on), unless it already is
+   * being renamed: the role, the name it is being renamed to (the earlier one if so), and the rename's id
+   * (made here by the first mark); undefined if there is no such role.
+   */
+  markRoleRenaming(
+    tenantId: string,
+    key: string,
+    to: string,
+  ): Promise<{ role: RoleRecord; to: string; renameId: string } | undefined>;
+  /** Lifts the mark of a rename to `to` (a refused rename); nothing if the role is not being renamed to `to`. */
+  unmarkRoleRenaming(tenantId: string, key: string, to: string): Promise<void>;
+  /**
+   * Creates `role` as the new name of a role being renamed, with the rename's id: nothing changes if this
+   * rename created it already (run again). Not audited: the rename is, when it finishes.
    * @throws AlreadyExistsError (another role has the new key)
    */
-  replaceRole(tenantId: string, key: string, role: RoleRecord, audit: AuditEntry): Promise<boolean>;
+  putRenamedRole(tenantId: string, role: RoleRecord, renameId: string): Promise<void>;
+  /**
+   * Ends the rename of the role `fromKey` to `role` with the audit entry, in one write: the old role goes (or,
+   * for the same key, takes the new name) if it is still being renamed to `role.name`; false when it is not
+   * (the rename was finished meanwhile).
+   */
+  finishRoleRename(tenantId: string, fromKey: string, role: RoleRecord, audit: AuditEntry): Promise<boolean>;
   /** The users holding exactly this role name. */
   usersWithRole(tenantId: string, role: string): Promise<{ id: string; userName: string }[]>;
 

@@ -24,6 +24,8 @@ export type RefusalCode =
   | 'role-in-use'
   /** A custom role that group mappings give; `groups` names them. */
   | 'role-mapped'
+  /** A rename of the role to another name is under way (`to`); run that one again to finish it. */
+  | 'role-renaming'
   | 'last-admin'
   | 'ambiguous-user'
   | 'concurrent-change'

@@ -13,7 +13,7 @@ import type { UsersDeps } from './users';
 /**
  * The console's Roles page: the built-in roles and the tenant's own, created, renamed and deleted through the
  * access service the admin CLI uses (`role create`, `role rename`, `role delete`), with its refusals: a role
- * that users hold or group mappings give is neither renamed nor deleted, and built-in roles are neither. How
+ * that users hold or group mappings give is not deleted (a rename moves them), built-in roles are neither. How
  * many users hold each role is not shown: counting takes a read of every user, too much for a page view.
  */
 export const ROLES_SECTION = 'Roles';
@@ -71,6 +71,10 @@ function refusalProblems(error: unknown, verb: 'created' | 'renamed' | 'deleted'
         role: `Role ${String(facts.role)} cannot be ${verb}: the mapping of ${plural(groups.length, 'group', 'groups')} (${groups.join(', ')}) gives it. Change or remove those mappings first.`,
       };
     }
+    case 'role-renaming':
+      return {
+        role: `Role ${String(facts.role)} is being renamed to ${String(facts.to)}. Rename it to ${String(facts.to)} again to finish that first.`,
+      };
     case 'duplicate-role':
       return {
         name: `There already is a role named ${String(facts.role)} (role names are compared in any letter case).`,
@@ -141,7 +145,7 @@ async function rolesPage(deps: UsersDeps, admin: SignedIn, status: number, state
   );
   const creating = problems.name !== undefined || problems.description !== undefined;
   const body = html`<h1>Roles</h1>
-<p>Every user holds one role, set on their page under Users. <strong>admin</strong> and <strong>collaborator</strong> are built in; the roles you create are what the app shows as the user's role. Users hold a role by its name, so a role that users hold, or that a group mapping gives, can be neither renamed nor deleted.</p>
+<p>Every user holds one role, set on their page under Users. <strong>admin</strong> and <strong>collaborator</strong> are built in; the roles you create are what the app shows as the user's role. Renaming a role moves every user who holds it, and every group mapping that gives it, to the new name. A role that users hold, or that a group mapping gives, cannot be deleted.</p>
 ${noticeBox(notice)}
 ${alertBox(state.alert)}
 ${state.rename?.problem ? alertBox('The role was not renamed.') : undefined}
@@ -247,11 +251,18 @@ async function ownCustomRole(deps: UsersDeps, admin: SignedIn, slug: string): Pr
 async function renameRole(deps: UsersDeps, admin: SignedIn, slug: string, name: string): Promise<ConsoleResponse> {
   const role = await ownCustomRole(deps, admin, slug);
   try {
-    const { role: renamed, from } = await deps.access.renameRole(admin.tenantId, role.name, name);
+    const {
+      role: renamed,
+      from,
+      movedUsers,
+      movedMappings,
+    } = await deps.access.renameRole(admin.tenantId, role.name, name);
     return done(
       deps,
       admin,
-      from === renamed.name ? `Role ${from} kept its name.` : `Role ${from} renamed to ${renamed.name}.`,
+      from === renamed.name
+        ? `Role ${from} kept its name.`
+        : `Role ${from} renamed to ${renamed.name}; ${plural(movedUsers, 'user', 'users')} and ${plural(movedMappings, 'group mapping', 'group mappings')} moved to it.`,
     );
   } catch (error) {
     if (error instanceof Refusal && error.code === 'unknown-role') throw NO_SUCH_ROLE();

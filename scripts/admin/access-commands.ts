@@ -252,16 +252,19 @@ export const accessCommands: readonly CommandSpec[] = [
   {
     group: 'role',
     action: 'rename',
-    summary: 'give a custom role that no user holds a new name',
+    summary: 'give a custom role a new name, moving its users and group mappings to it',
     usage: 'role rename --tenant <tenantId> --role <name> --name <new name> [--actor <name>] [--json]',
     details: [
       '--role is the role’s name in any letter case; --name follows the rules of role create (a change of',
-      'letter case only is a rename too). Users hold a role by its name, so the rename is refused while any',
-      'user holds the role (the message says how many and names some) or a group mapping gives it: give them',
-      'another role, or change those mappings, first. Built-in roles cannot be renamed. While the rename runs,',
-      'the role cannot be given to anyone; if it is interrupted, run it again.',
+      'letter case only is a rename too). Users hold a role by its name, so the rename moves every group',
+      'mapping that gives the role, then every user who holds it, to the new name (each user in a write of its',
+      'own, recorded in the user’s history with cause role.rename), and removes the old name last. From its',
+      'start until it ends the old name cannot be given to anyone, and a rename of it to another name is',
+      'refused; users not yet moved keep the old name, which stays a valid role until then. If it is',
+      'interrupted, run it again with the same --role and --name: it carries on. Built-in roles cannot be renamed.',
       ACTOR_HELP,
-      'With --json: {"role": {"name", "description", "builtIn": false, "createdAt"}, "previousName"}.',
+      'With --json: {"role": {"name", "description", "builtIn": false, "createdAt"}, "previousName",',
+      '"movedUsers", "movedMappings"}.',
     ],
     options: { ...TENANT, role: { type: 'string' }, name: { type: 'string' }, ...ACTOR_OPTION },
     run: async (context) => {
@@ -271,14 +274,14 @@ export const accessCommands: readonly CommandSpec[] = [
       if (problem === 'built-in') throw new CliError(`${name} is a built-in role`, 2);
       if (problem) throw new CliError(`--name must be 1 to 64 characters, without control characters`, 2);
       const { access, tenantId } = await openTenant(context);
-      const { role, from } = await access.renameRole(tenantId, current, name);
+      const { role, from, movedUsers, movedMappings } = await access.renameRole(tenantId, current, name);
       const view = roleView(role);
       return {
-        json: { role: view, previousName: from },
+        json: { role: view, previousName: from, movedUsers, movedMappings },
         text:
           from === view.name
             ? `Role ${from} is already named so; nothing changed.`
-            : `Role ${from} renamed to ${view.name}.`,
+            : `Role ${from} renamed to ${view.name}; ${movedUsers} user(s) and ${movedMappings} group mapping(s) moved to it.`,
       };
     },
   },

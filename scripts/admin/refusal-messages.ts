@@ -41,10 +41,12 @@ export function refusalMessage(refusal: Refusal): string {
     case 'role-in-use': {
       const holders = Number(facts.holders);
       const examples = fact('examples');
-      return `Role ${fact('role')} is still held by ${holders} user(s) (${examples}${holders > 3 ? ', …' : ''}); ${whileUnused(facts)}give them another role first (user set-role)`;
+      return `Role ${fact('role')} is still held by ${holders} user(s) (${examples}${holders > 3 ? ', …' : ''}); give them another role first (user set-role)`;
     }
     case 'role-mapped':
-      return `Role ${fact('role')} is given by the mapping of group(s) ${fact('groups')}; ${whileUnused(facts)}change or remove those mappings first (group map, group unmap)`;
+      return `Role ${fact('role')} is given by the mapping of group(s) ${fact('groups')}; change or remove those mappings first (group map, group unmap)`;
+    case 'role-renaming':
+      return `Role ${fact('role')} is being renamed to ${fact('to')}; run that rename again to finish it (role rename --role ${JSON.stringify(fact('role'))} --name ${JSON.stringify(fact('to'))})`;
     case 'last-admin':
       return `This is the last admin of tenant ${fact('tenantId')}; make another user admin first (user set-role --role admin)`;
     case 'ambiguous-user': {
@@ -65,7 +67,3 @@ export function refusalMessage(refusal: Refusal): string {
       return refusal.message;
   }
 }
-
-/** What a refused rename or deletion of a role in use says it needs. */
-const whileUnused = (facts: Refusal['facts']): string =>
-  facts.action === 'rename' ? 'a role is renamed only while nobody holds it and no group gives it: ' : '';

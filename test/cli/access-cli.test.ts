@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
+import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
 import { DynamoDbUserStore } from '../../adapters/dynamodb/user-store';
 import { documentClient, tableName } from '../../functions/_shared/services';
 import { admin, onlyJson, type Run } from '../support/admin-cli';
@@ -269,7 +270,7 @@ describe('access-model commands', () => {
     refused(unknown, 1, 'has no role Email Creator');
   });
 
-  test('rename: a brand keeps its id and its users; a role is renamed only while nobody holds it', async () => {
+  test('rename: a brand keeps its id and its users; a renamed role moves its users to the new name', async () => {
     const tenantId = await newTenant();
     const brandId = (await ok(['brand', 'create', '--tenant', tenantId, '--name', 'North'])).brandId as string;
     const scoped = await newUser(tenantId, 'scoped@acme.example');
@@ -299,27 +300,70 @@ describe('access-model commands', () => {
     expect(role).toEqual({
       role: { name: 'Copywriter', description: 'Writes', builtIn: false, createdAt: expect.any(String) },
       previousName: 'Email Creator',
+      movedUsers: 0,
+      movedMappings: 0,
     });
     await ok(['user', 'set-role', '--tenant', tenantId, '--user', scoped, '--role', 'copywriter']);
-    const [held, builtIn, toBuiltIn, unknownBrand, badBrandName, unknownRole] = await Promise.all([
-      admin(['role', 'rename', '--tenant', tenantId, '--role', 'Copywriter', '--name', 'Writer']),
+    const held = await admin(['role', 'rename', '--tenant', tenantId, '--role', 'COPYWRITER', '--name', 'Writer']);
+    expect(held.code).toBe(0);
+    expect(held.stdout).toBe('Role Copywriter renamed to Writer; 1 user(s) and 0 group mapping(s) moved to it.\n');
+    await expect(users().get(tenantId, scoped)).resolves.toMatchObject({ access: { role: 'Writer' } });
+    const [latest] = (await ok(['user', 'show', '--tenant', tenantId, '--user', scoped])).recentChanges as {
+      action: string;
+      details: Record<string, unknown>;
+    }[];
+    expect(latest).toMatchObject({ action: 'user.role', details: { role: { from: 'Copywriter', to: 'Writer' } } });
+    const [builtIn, toBuiltIn, unknownBrand, badBrandName, unknownRole] = await Promise.all([
       admin(['role', 'rename', '--tenant', tenantId, '--role', 'collaborator', '--name', 'Helper']),
-      admin(['role', 'rename', '--tenant', tenantId, '--role', 'Copywriter', '--name', 'ADMIN']),
+      admin(['role', 'rename', '--tenant', tenantId, '--role', 'Writer', '--name', 'ADMIN']),
       admin(['brand', 'rename', '--tenant', tenantId, '--brand', 'no-such-brand', '--name', 'South']),
       admin(['brand', 'rename', '--tenant', tenantId, '--brand', brandId, '--name', 'x'.repeat(201)]),
       admin(['role', 'rename', '--tenant', tenantId, '--role', 'Email Creator', '--name', 'Writer']),
     ]);
-    refused(
-      held,
-      1,
-      'Role Copywriter is still held by 1 user(s) (scoped@acme.example); a role is renamed only while nobody holds it',
-    );
     refused(builtIn, 1, 'built-in roles cannot be created, renamed or deleted');
     refused(toBuiltIn, 2, 'ADMIN is a built-in role');
     refused(unknownBrand, 1, 'has no brand no-such-brand');
     refused(badBrandName, 2, '--name must be at most 200 characters');
     refused(unknownRole, 1, 'has no role Email Creator');
-    await expect(users().get(tenantId, scoped)).resolves.toMatchObject({ access: { role: 'Copywriter' } });
+    await expect(users().get(tenantId, scoped)).resolves.toMatchObject({ access: { role: 'Writer' } });
+  });
+
+  test('role rename interrupted: the old role cannot be given; the same command again finishes it', async () => {
+    const tenantId = await newTenant();
+    await ok(['role', 'create', '--tenant', tenantId, '--name', 'Support', '--description', 'Answers']);
+    const holders = [await newUser(tenantId, 'sue@acme.example'), await newUser(tenantId, 'sam@acme.example')];
+    for (const holder of holders)
+      await ok(['user', 'set-role', '--tenant', tenantId, '--user', holder, '--role', 'Support']);
+    // What a `role rename --role Support --name Helpdesk` stopped after its first steps leaves in the store.
+    const store = new DynamoDbAccessStore(documentClient(), {
+      clients: tableName('clients'),
+      users: tableName('users'),
+    });
+    const marked = await store.markRoleRenaming(tenantId, 'support', 'Helpdesk');
+    if (!marked) throw new Error('the role was not marked');
+    await store.putRenamedRole(tenantId, { ...marked.role, key: 'helpdesk', name: 'Helpdesk' }, marked.renameId);
+
+    const bystander = await newUser(tenantId, 'bo@acme.example');
+    refused(
+      await admin(['user', 'set-role', '--tenant', tenantId, '--user', bystander, '--role', 'Support']),
+      1,
+      'has no role Support',
+    );
+    refused(
+      await admin(['role', 'rename', '--tenant', tenantId, '--role', 'Support', '--name', 'Service']),
+      1,
+      'Role Support is being renamed to Helpdesk; run that rename again to finish it',
+    );
+    const finished = await ok(['role', 'rename', '--tenant', tenantId, '--role', 'support', '--name', 'Helpdesk']);
+    expect(finished).toEqual({
+      role: { name: 'Helpdesk', description: 'Answers', builtIn: false, createdAt: expect.any(String) },
+      previousName: 'Support',
+      movedUsers: 2,
+      movedMappings: 0,
+    });
+    for (const holder of holders) expect((await show(tenantId, holder)).user.role).toBe('Helpdesk');
+    const roles = (await ok(['role', 'list', '--tenant', tenantId])).roles as { name: string }[];
+    expect(roles.map((role) => role.name)).toEqual(['admin', 'collaborator', 'Helpdesk']);
   });
 
   test('admin create links the existing user of that email and gives it admin; the last admin cannot be demoted', async () => {

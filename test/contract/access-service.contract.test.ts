@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDbAccessStore } from '../../adapters/dynamodb/access-store';
+import { DynamoDbGroupAccessStore } from '../../adapters/dynamodb/group-access-store';
 import { LoginThrottleStore } from '../../adapters/dynamodb/login-throttle-store';
 import { ThrottleSignInLockouts } from '../../adapters/dynamodb/sign-in-lockouts';
 import { TenantStore } from '../../adapters/dynamodb/tenant-store';
 import { memoryAccessStores } from '../../adapters/memory/access-stores';
 import { AccessService } from '../../core/access/access-service';
 import { AdminAccounts } from '../../core/access/admin-accounts';
-import type { AccessStore, SignInLockouts, TenantStore as TenantStorePort } from '../../core/access/ports';
+import type {
+  AccessStore,
+  GroupAccessStore,
+  SignInLockouts,
+  TenantStore as TenantStorePort,
+} from '../../core/access/ports';
 import type { AdminSummary } from '../../core/access/records';
 import { Refusal } from '../../core/access/refusal';
 import { ACCOUNT_POLICY, accountThrottleKey } from '../../core/oauth/login-throttle';
@@ -19,6 +25,7 @@ import { type DynamoDbContext, describeContract } from '../support/contract';
 interface Backend {
   readonly tenants: TenantStorePort;
   readonly store: AccessStore;
+  readonly groupAccess: GroupAccessStore;
   readonly lockouts: SignInLockouts;
   /** Counts failed sign-ins against the account until the sign-in page locks it. */
   readonly lock: (account: AdminSummary) => Promise<void>;
@@ -26,10 +33,11 @@ interface Backend {
 }
 
 function memoryBackend(): Backend {
-  const { tenants, access, lockouts } = memoryAccessStores();
+  const { tenants, access, lockouts, groupAccess } = memoryAccessStores();
   return {
     tenants,
     store: access,
+    groupAccess,
     lockouts,
     lock: async (account) => lockouts.lock(account),
     isLocked: async (account) => lockouts.isLocked(account),
@@ -42,6 +50,7 @@ function dynamoBackend({ db, tableName }: DynamoDbContext): Backend {
   return {
     tenants: new TenantStore(db, tableName('clients')),
     store: new DynamoDbAccessStore(db, { clients: tableName('clients'), users: tableName('users') }),
+    groupAccess: new DynamoDbGroupAccessStore(db, tableName('users')),
     lockouts: new ThrottleSignInLockouts(throttle),
     lock: async (account) => {
       // Failed sign-ins a minute apart until the counter locks (15 minutes from the last one).
@@ -58,8 +67,8 @@ function dynamoBackend({ db, tableName }: DynamoDbContext): Backend {
 const NAME = { givenName: 'Ann', familyName: 'Smith' };
 
 describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb: dynamoBackend }, (subject) => {
-  const services = (actor = 'tester') => {
-    const access = new AccessService(subject().store, actor);
+  const services = (actor = 'tester', store: AccessStore = subject().store) => {
+    const access = new AccessService(store, actor, undefined, subject().groupAccess);
     return { access, accounts: new AdminAccounts(subject().tenants, access, subject().store) };
   };
 
@@ -310,7 +319,7 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     expect(listed?.name).toBe(renames.at(-1)?.to);
   });
 
-  test('a role nobody holds is renamed (letter case alone too); held, built-in and taken names are refused', async () => {
+  test('a role is renamed (letter case alone too); built-in, taken and bad names are refused', async () => {
     const tenantId = await newTenant();
     const { access } = services();
     await access.createRole(tenantId, 'Email Creator', 'Writes the emails');
@@ -318,25 +327,21 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     expect(await access.renameRole(tenantId, 'email creator', '  Email   Writer ')).toMatchObject({
       role: { key: 'email writer', name: 'Email Writer', description: 'Writes the emails', builtIn: false },
       from: 'Email Creator',
+      movedUsers: 0,
+      movedMappings: 0,
     });
     expect((await access.renameRole(tenantId, 'EMAIL WRITER', 'email writer')).role.name).toBe('email writer');
+    expect(await access.renameRole(tenantId, 'email writer', 'Email writer ')).toMatchObject({
+      role: { name: 'Email writer' },
+    });
+    expect((await access.renameRole(tenantId, 'email writer', 'Email writer')).from).toBe('Email writer');
     expect((await access.listRoles(tenantId)).map((role) => role.name)).toEqual([
       'admin',
       'collaborator',
-      'email writer',
+      'Email writer',
       'Reviewer',
     ]);
     expect(await refusalOf(access.findRole(tenantId, 'Email Creator'))).toMatchObject({ code: 'unknown-role' });
-
-    const user = await access.createUser(tenantId, { email: 'ed@acme.example' });
-    await access.setRole(tenantId, user.id, 'Email Writer');
-    expect(await refusalOf(access.renameRole(tenantId, 'email writer', 'Copywriter'))).toMatchObject({
-      code: 'role-in-use',
-      facts: { role: 'email writer', holders: 1, examples: ['ed@acme.example'], action: 'rename' },
-    });
-    // A refused rename leaves the role usable.
-    const other = await access.createUser(tenantId, { email: 'flo@acme.example' });
-    expect((await access.setRole(tenantId, other.id, 'email writer')).access.role).toBe('email writer');
     const refusals = await Promise.all([
       refusalOf(access.renameRole(tenantId, 'Reviewer', 'EMAIL WRITER')),
       refusalOf(access.renameRole(tenantId, 'Reviewer', 'Admin')),
@@ -345,20 +350,80 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
       refusalOf(access.renameRole(tenantId, 'No such role', 'Helper')),
     ]);
     expect(refusals.map((refusal) => [refusal.code, refusal.facts.role])).toEqual([
-      ['duplicate-role', 'email writer'],
+      ['duplicate-role', 'Email writer'],
       ['built-in-role', 'admin'],
       ['built-in-role', 'collaborator'],
       ['invalid-role-name', 'bell\u0007'],
       ['unknown-role', 'No such role'],
     ]);
+    // A refused rename leaves the role usable, and another rename of it possible.
+    const user = await access.createUser(tenantId, { email: 'rae@acme.example' });
+    expect((await access.setRole(tenantId, user.id, 'reviewer')).access.role).toBe('Reviewer');
     expect((await access.renameRole(tenantId, 'reviewer', 'Proofreader')).role.name).toBe('Proofreader');
     expect(
       (await access.tenantChanges(tenantId)).filter((entry) => entry.action === 'role.rename').map((e) => e.details),
     ).toEqual([
-      { role: { from: 'Reviewer', to: 'Proofreader' } },
-      { role: { from: 'Email Writer', to: 'email writer' } },
-      { role: { from: 'Email Creator', to: 'Email Writer' } },
+      { role: { from: 'Reviewer', to: 'Proofreader' }, movedUsers: 1, movedMappings: 0 },
+      { role: { from: 'email writer', to: 'Email writer' }, movedUsers: 0, movedMappings: 0 },
+      { role: { from: 'Email Writer', to: 'email writer' }, movedUsers: 0, movedMappings: 0 },
+      { role: { from: 'Email Creator', to: 'Email Writer' }, movedUsers: 0, movedMappings: 0 },
     ]);
+  });
+
+  test('a rename moves every holder and every group mapping that gives the role, each change recorded', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    await access.createRole(tenantId, 'Editor', 'Edits');
+    await access.createRole(tenantId, 'Viewer', '');
+    const holders = await Promise.all(
+      ['a', 'b', 'c'].map((name) => access.createUser(tenantId, { email: `${name}@move.example` })),
+    );
+    for (const holder of holders) await access.setRole(tenantId, holder.id, 'Editor');
+    const viewer = await access.createUser(tenantId, { email: 'v@move.example' });
+    await access.setRole(tenantId, viewer.id, 'Viewer');
+    const mapping = (groupId: string, role: string, priority: number) => ({
+      groupId,
+      role: { name: role, priority },
+      brands: 'all' as const,
+      updatedAt: new Date().toISOString(),
+    });
+    const audit = access.entry('group.map', {});
+    await subject().groupAccess.putMapping(tenantId, mapping('group-editors', 'Editor', 5), audit);
+    await subject().groupAccess.putMapping(tenantId, mapping('group-viewers', 'Viewer', 1), audit);
+
+    expect(await access.renameRole(tenantId, 'editor', 'Content Editor')).toMatchObject({
+      role: { key: 'content editor', name: 'Content Editor', description: 'Edits' },
+      from: 'Editor',
+      movedUsers: 3,
+      movedMappings: 1,
+    });
+    for (const holder of holders) {
+      expect((await access.findUser(tenantId, holder.id)).access.role).toBe('Content Editor');
+      const [latest] = await access.recentChanges(tenantId, holder.id);
+      expect(latest).toMatchObject({
+        action: 'user.role',
+        details: { role: { from: 'Editor', to: 'Content Editor' }, cause: 'role.rename' },
+      });
+    }
+    expect((await access.findUser(tenantId, viewer.id)).access.role).toBe('Viewer');
+    expect(await subject().groupAccess.mapping(tenantId, 'group-editors')).toMatchObject({
+      role: { name: 'Content Editor', priority: 5 },
+      brands: 'all',
+    });
+    expect((await subject().groupAccess.mapping(tenantId, 'group-viewers'))?.role?.name).toBe('Viewer');
+    expect((await access.listRoles(tenantId)).map((role) => role.name)).toEqual([
+      'admin',
+      'collaborator',
+      'Content Editor',
+      'Viewer',
+    ]);
+    // A change of letter case moves the holders and the mapping too.
+    expect(await access.renameRole(tenantId, 'Content Editor', 'content editor')).toMatchObject({
+      movedUsers: 3,
+      movedMappings: 1,
+    });
+    expect((await access.findUser(tenantId, holders[0]?.id ?? '')).access.role).toBe('content editor');
+    expect((await subject().groupAccess.mapping(tenantId, 'group-editors'))?.role?.name).toBe('content editor');
   });
 
   test('a role renamed while users are given it: no user is ever left with a role that does not exist', async () => {
@@ -367,31 +432,109 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     const users = await Promise.all(
       ['a', 'b', 'c', 'd'].map((name) => services().access.createUser(tenantId, { email: `${name}@race.example` })),
     );
+    await services().access.setRole(tenantId, users[0]?.id ?? '', 'Contested');
     const [rename, ...given] = await Promise.allSettled([
       services().access.renameRole(tenantId, 'Contested', 'Renamed'),
       ...users.map((user) => services().access.setRole(tenantId, user.id, 'Contested')),
     ]);
-    const roles = new Set((await services().access.listRoles(tenantId)).map((role) => role.name));
-    const held = await Promise.all(
-      users.map(async (user) => (await services().access.findUser(tenantId, user.id)).access.role),
-    );
-    for (const role of held) expect(roles).toContain(role);
+    expect(rename).toMatchObject({ status: 'fulfilled' });
+    const roles = (await services().access.listRoles(tenantId)).map((role) => role.name);
+    expect(roles).toEqual(['admin', 'collaborator', 'Renamed']);
+    for (const [index, user] of users.entries()) {
+      const held = (await services().access.findUser(tenantId, user.id)).access.role;
+      // Given before the rename began: moved; refused after: kept its earlier role.
+      if (given[index]?.status === 'fulfilled' || index === 0) expect(held).toBe('Renamed');
+      else expect(held).toBe('collaborator');
+    }
     for (const outcome of given) {
       if (outcome.status === 'rejected') expect(outcome.reason).toMatchObject({ code: 'unknown-role' });
     }
-    if (rename?.status === 'fulfilled') {
-      expect([...roles]).toEqual(['admin', 'collaborator', 'Renamed']);
-      expect(held).not.toContain('Contested');
-    } else {
-      expect(rename?.reason).toMatchObject({ code: 'role-in-use' });
-      expect(roles).toContain('Contested');
-      expect(held).toContain('Contested');
-    }
   });
 
-  test('two renames of one role racing: one wins, the other is refused, and one role remains', async () => {
+  test('an interrupted rename leaves the old role ungivable; the same rename run again carries on', async () => {
+    const tenantId = await newTenant();
+    await services().access.createRole(tenantId, 'Support', 'Answers');
+    const holders = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((name) => services().access.createUser(tenantId, { email: `${name}@resume.example` })),
+    );
+    for (const holder of holders) await services().access.setRole(tenantId, holder.id, 'Support');
+    const bystander = await services().access.createUser(tenantId, { email: 'e@resume.example' });
+    // The store fails (as a lost connection would) after two users' writes.
+    let writesLeft = 2;
+    const failing = new Proxy(subject().store, {
+      get(target, property, receiver) {
+        const value = Reflect.get(target, property, receiver);
+        if (property !== 'writeAccess' || typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (writesLeft === 0) return Promise.reject(new Error('connection lost'));
+          writesLeft -= 1;
+          return value.apply(target, args);
+        };
+      },
+    });
+    await expect(services('tester', failing).access.renameRole(tenantId, 'Support', 'Helpdesk')).rejects.toThrow(
+      'connection lost',
+    );
+    const { access } = services();
+    const held = await Promise.all(
+      holders.map(async (holder) => (await access.findUser(tenantId, holder.id)).access.role),
+    );
+    expect(held.filter((role) => role === 'Helpdesk')).toHaveLength(2);
+    expect(held.filter((role) => role === 'Support')).toHaveLength(2);
+    // Both names are roles meanwhile; the old one cannot be given, nor renamed to another name.
+    expect((await access.listRoles(tenantId)).map((role) => role.name).sort()).toEqual([
+      'Helpdesk',
+      'Support',
+      'admin',
+      'collaborator',
+    ]);
+    expect(await refusalOf(access.setRole(tenantId, bystander.id, 'Support'))).toMatchObject({ code: 'unknown-role' });
+    expect(await refusalOf(access.renameRole(tenantId, 'Support', 'Service'))).toMatchObject({
+      code: 'role-renaming',
+      facts: { role: 'Support', to: 'Helpdesk' },
+    });
+    expect(await access.renameRole(tenantId, 'support', 'Helpdesk')).toMatchObject({
+      role: { name: 'Helpdesk', description: 'Answers' },
+      from: 'Support',
+      movedUsers: 2,
+    });
+    for (const holder of holders) expect((await access.findUser(tenantId, holder.id)).access.role).toBe('Helpdesk');
+    expect((await access.listRoles(tenantId)).map((role) => role.name)).toEqual(['admin', 'collaborator', 'Helpdesk']);
+    expect((await access.setRole(tenantId, bystander.id, 'helpdesk')).access.role).toBe('Helpdesk');
+    // Once finished, the old name is free again and the new role an ordinary one.
+    await access.createRole(tenantId, 'Support', '');
+    expect(await refusalOf(access.renameRole(tenantId, 'Support', 'Helpdesk'))).toMatchObject({
+      code: 'duplicate-role',
+    });
+    expect((await access.findRole(tenantId, 'Support')).name).toBe('Support');
+  });
+
+  test('an unfinished rename whose old role was deleted: a role made later under the old name is not merged', async () => {
+    const tenantId = await newTenant();
+    const { access } = services();
+    const old = await access.createRole(tenantId, 'Temp', '');
+    // What a rename of Temp to Lasting stopped after creating Lasting leaves; then Temp, held by nobody, is deleted.
+    const marked = await subject().store.markRoleRenaming(tenantId, old.key, 'Lasting');
+    await subject().store.putRenamedRole(tenantId, { ...old, key: 'lasting', name: 'Lasting' }, marked?.renameId ?? '');
+    await access.deleteRole(tenantId, 'Temp');
+    await access.createRole(tenantId, 'Temp', 'new');
+    const user = await access.createUser(tenantId, { email: 't@merge.example' });
+    await access.setRole(tenantId, user.id, 'Temp');
+    expect(await refusalOf(access.renameRole(tenantId, 'Temp', 'Lasting'))).toMatchObject({
+      code: 'duplicate-role',
+      facts: { role: 'Lasting' },
+    });
+    expect((await access.findUser(tenantId, user.id)).access.role).toBe('Temp');
+    // The refused rename left Temp usable.
+    const other = await access.createUser(tenantId, { email: 'u@merge.example' });
+    expect((await access.setRole(tenantId, other.id, 'temp')).access.role).toBe('Temp');
+  });
+
+  test('two renames of one role racing: one name wins, the others are refused; the same rename twice is one', async () => {
     const tenantId = await newTenant();
     await services().access.createRole(tenantId, 'Original', 'kept');
+    const holder = await services().access.createUser(tenantId, { email: 'h@race.example' });
+    await services().access.setRole(tenantId, holder.id, 'Original');
     const outcomes = await Promise.allSettled(
       ['First', 'Second', 'Third'].map((name) => services().access.renameRole(tenantId, 'Original', name)),
     );
@@ -399,13 +542,25 @@ describeContract<Backend>('the access model', { memory: memoryBackend, dynamodb:
     expect(won).toHaveLength(1);
     for (const outcome of outcomes) {
       if (outcome.status === 'rejected') {
-        expect(['concurrent-change', 'unknown-role']).toContain((outcome.reason as Refusal).code);
+        expect(['role-renaming', 'unknown-role']).toContain((outcome.reason as Refusal).code);
       }
     }
+    const winner = (won[0] as PromiseFulfilledResult<{ role: { name: string } }>).value.role.name;
     const custom = (await services().access.listRoles(tenantId)).filter((role) => !role.builtIn);
-    expect(custom).toHaveLength(1);
-    expect(custom[0]).toMatchObject({ description: 'kept' });
-    expect(custom[0]?.name).toBe((won[0] as PromiseFulfilledResult<{ role: { name: string } }>).value.role.name);
+    expect(custom.map((role) => [role.name, role.description])).toEqual([[winner, 'kept']]);
+    expect((await services().access.findUser(tenantId, holder.id)).access.role).toBe(winner);
+
+    // The same rename twice at once: both carry out the one rename (or the later finds it finished).
+    const twice = await Promise.allSettled([1, 2].map(() => services().access.renameRole(tenantId, winner, 'Final')));
+    expect(twice.some((outcome) => outcome.status === 'fulfilled')).toBe(true);
+    for (const outcome of twice) {
+      if (outcome.status === 'fulfilled') expect(outcome.value.role.name).toBe('Final');
+      else expect(outcome.reason).toMatchObject({ code: 'unknown-role' });
+    }
+    expect((await services().access.findUser(tenantId, holder.id)).access.role).toBe('Final');
+    expect(
+      (await services().access.listRoles(tenantId)).filter((role) => !role.builtIn).map((role) => role.name),
+    ).toEqual(['Final']);
   });
 
   test('an admin account gets a user with the admin’s name and the admin role; both are recorded', async () => {

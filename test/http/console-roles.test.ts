@@ -22,9 +22,10 @@ import { type OAuthFixture, oauthFixture } from '../support/oauth';
 
 /**
  * The console's Roles page and the rename of brands in Chromium: create, rename and delete through the access
- * service the CLI uses, with its refusals on the page (a role users hold, a role a group mapping gives, a
- * built-in role, a taken name), bad input kept, forms without the session's token refused, another tenant's
- * roles and brands not found, and a create form of either page posted twice creating one thing.
+ * service the CLI uses, with its refusals on the page (deleting a role users hold or a group mapping gives, a
+ * built-in role, a taken name), renames that move a role's holders and mappings, bad input kept, forms without
+ * the session's token refused, another tenant's roles and brands not found, and a create form of either page
+ * posted twice creating one thing.
  */
 let service: RunningService;
 let baseUrl: string;
@@ -137,33 +138,42 @@ describe('the Roles page', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.getByLabel('New name for Reviewer').fill('Proofreader');
     expect(await submit(page, 'Rename', 'Reviewer')).toBe(303);
-    await page.getByText('Role Reviewer renamed to Proofreader.').waitFor();
+    await page.getByText('Role Reviewer renamed to Proofreader; 0 users and 0 group mappings moved to it.').waitFor();
 
-    // A role a user holds is neither deleted nor renamed; the page says who holds it.
+    // A role a user holds is not deleted; the page says who holds it.
     expect(await submit(page, 'Delete Email Creator')).toBe(409);
     await expect(page.getByRole('alert').first().textContent()).resolves.toBe(
       `Role Email Creator cannot be deleted: 1 user holds it (${heldBy}). Give them another role on their pages under Users first.`,
     );
-    await typeNewName(page, 'Email Creator', 'Copywriter');
-    expect(await submit(page, 'Rename', 'Email Creator')).toBe(409);
-    await expect(page.getByRole('alert').first().textContent()).resolves.toContain(
-      `Role Email Creator cannot be renamed: 1 user holds it (${heldBy})`,
-    );
-    await expect(page.getByLabel('New name for Email Creator').inputValue()).resolves.toBe('Copywriter');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'console-role-refused.png'), fullPage: true });
+    // Renamed, it moves its holders to the new name.
+    await typeNewName(page, 'Email Creator', 'Copywriter');
+    expect(await submit(page, 'Rename', 'Email Creator')).toBe(303);
+    await page
+      .getByText('Role Email Creator renamed to Copywriter; 1 user and 0 group mappings moved to it.')
+      .waitFor();
+    expect((await accessServices().access.findUser(acme.tenantId, heldBy)).access.role).toBe('Copywriter');
 
-    // A role a group mapping gives is not deleted either.
+    // A role a group mapping gives is not deleted either; renamed, the mapping gives the new name.
     expect(await submit(page, 'Delete Brand Editor')).toBe(409);
     await expect(page.getByRole('alert').first().textContent()).resolves.toBe(
       `Role Brand Editor cannot be deleted: the mapping of 1 group (${mappedGroupId}) gives it. Change or remove those mappings first.`,
     );
+    await typeNewName(page, 'Brand Editor', 'Page Editor');
+    expect(await submit(page, 'Rename', 'Brand Editor')).toBe(303);
+    await page
+      .getByText('Role Brand Editor renamed to Page Editor; 0 users and 1 group mapping moved to it.')
+      .waitFor();
+    const mapping = await new DynamoDbGroupAccessStore(documentClient(), tableName('users')).mapping(
+      acme.tenantId,
+      mappedGroupId,
+    );
+    expect(mapping?.role).toEqual({ name: 'Page Editor', priority: 10 });
 
     expect(await submit(page, 'Delete Proofreader')).toBe(303);
     await page.getByText('Role Proofreader deleted.').waitFor();
-    expect(await customRoles(acme.tenantId)).toEqual(['Email Creator', 'Brand Editor']);
-    const held = await accessServices().access.findUser(acme.tenantId, heldBy);
-    expect(held.access.role).toBe('Email Creator');
+    expect(await customRoles(acme.tenantId)).toEqual(['Copywriter', 'Page Editor']);
     await context.close();
   });
 
@@ -172,7 +182,8 @@ describe('the Roles page', () => {
     const page = await context.newPage();
     await signInToConsole(page, baseUrl, consoleAccount(acme));
     expect((await page.goto(`${baseUrl}/console/roles`))?.status()).toBe(200);
-    await typeNewName(page, 'Email Creator', 'Copywriter');
+    const [role = ''] = await customRoles(acme.tenantId);
+    await typeNewName(page, role, 'Copy Lead');
     await expect(page.evaluate('document.documentElement.scrollWidth > window.innerWidth')).resolves.toBe(false);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'console-roles-phone.png'), fullPage: true });
