@@ -346,8 +346,10 @@ describe('a create form posted twice', () => {
     const context = await localContext(browser);
     const page = await context.newPage();
     await signInToConsole(page, baseUrl, consoleAccount(acme));
+    // A name this test takes itself: the other tests rename and delete roles.
+    await accessServices('operator').access.createRole(acme.tenantId, 'Taken Here', '');
     await page.goto(`${baseUrl}/console/roles`);
-    await page.getByLabel('Role name').fill('email creator');
+    await page.getByLabel('Role name').fill('taken here');
     const refused = await submitCapturing(page, page.getByRole('button', { name: 'Create role' }));
     expect(refused.status).toBe(400);
     await page.getByLabel('Role name').fill('Copy Editor');
