@@ -14,6 +14,17 @@ import { hashesEqual, newOpaqueToken, opaqueTokenHash } from './opaque-tokens';
  */
 export const MAX_CLIENT_ID_LENGTH = 256;
 
+/** Every client id this service issues is a UUID in RFC 9562 §4's text form (random, or derived from a form). */
+const CLIENT_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A client id a request presents, as the logs and the activity log may name it: only a value shaped like one of
+ * ours. A caller that puts its secret (or a token) where the client id goes must not find it in the logs, and a
+ * value of any other shape names no client anyway.
+ */
+export const loggableClientId = (presented: string): string | undefined =>
+  CLIENT_ID_SHAPE.test(presented) ? presented : undefined;
+
 export interface ClientSecretInfo {
   readonly createdAt: string;
   /**

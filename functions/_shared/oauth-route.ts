@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { MAX_JSON_BODY_BYTES } from '../../core/http/json-body';
 import { clientCredentialsFrom } from '../../core/oauth/client-authentication';
+import { loggableClientId } from '../../core/oauth/clients';
 import { invalidRequest, OAuthError, serverError, temporarilyUnavailable } from '../../core/oauth/errors';
 import { noteActivity } from './activity';
 import { classifyDependencyError } from './dependency-errors';
@@ -36,11 +37,13 @@ export function oauthRoute(handle: (request: OAuthRequest, context: Context) => 
 
 /**
  * The client id the request presents, for the tenant's activity log: a refused request is still the tenant's
- * (the ingest finds the tenant from the client id). Only the id is kept; malformed credentials name no client.
+ * (the ingest finds the tenant from the client id). Only an id shaped like a client id is kept (loggableClientId);
+ * malformed credentials name no client.
  */
 function notePresentedClient(request: HttpRequest, form: Record<string, string[]>): void {
   try {
-    noteActivity({ clientId: clientCredentialsFrom(request.headers.authorization, form).clientId });
+    const clientId = loggableClientId(clientCredentialsFrom(request.headers.authorization, form).clientId);
+    if (clientId !== undefined) noteActivity({ clientId });
   } catch {
     // The handler refuses these credentials in the protocol's own words.
   }

@@ -1,5 +1,5 @@
 import type { ClientAuthMethod } from '../../core/oauth/client-authentication';
-import { MAX_CLIENT_ID_LENGTH } from '../../core/oauth/clients';
+import { loggableClientId } from '../../core/oauth/clients';
 import { handleTokenRequest, isSupportedGrantType, type SUPPORTED_GRANT_TYPES } from '../../core/oauth/token-endpoint';
 import { noteActivity } from '../_shared/activity';
 import { takeFairShare } from '../_shared/fair-share';
@@ -53,8 +53,9 @@ export const handler = oauthRoute(async (request) => {
       clientAuthFailures: clientAuthFailures(request.sourceIp),
       assertions: clientAssertionVerification(),
       onAuthenticationFailure: ({ clientId, method, tenantId }) => {
+        const named = loggableClientId(clientId);
         logger.warn('client authentication failed', {
-          clientId: clientId.slice(0, MAX_CLIENT_ID_LENGTH),
+          ...(named !== undefined ? { clientId: named } : { clientIdShape: 'not a client id' }),
           authMethod: AUTH_METHOD_LOG_NAMES[method],
           ...(tenantId ? { tenant: tenantId } : {}),
         });

@@ -84,13 +84,22 @@ test('AS-F3: no code, token, secret or Authorization header appears in the logs 
     );
     expect((await post('/oauth/revoke', { token: refreshed.body.refresh_token as string }, basic)).status).toBe(200);
     expect((await post('/oauth/revoke', { token: issued.body.access_token as string }, basic)).status).toBe(200);
+    // The secret typed where the client id goes, in the body and in Basic: it names no client and is not logged.
+    const swapped = { grant_type: 'refresh_token', refresh_token: 'x'.repeat(43) };
+    const swappedBasic = basicAuthorization(fixture.clientSecret, fixture.clientId);
+    secrets.push(swappedBasic.slice('Basic '.length));
+    expect(
+      (await post('/oauth/token', { ...swapped, client_id: fixture.clientSecret, client_secret: fixture.clientId }))
+        .status,
+    ).toBe(401);
+    expect((await post('/oauth/token', swapped, swappedBasic)).status).toBe(401);
   } finally {
     logs.restore();
   }
 
   const lines = logs.lines();
   const requestLines = logs.json().filter((line) => line.message === 'request');
-  expect(requestLines).toHaveLength(9);
+  expect(requestLines).toHaveLength(11);
   expect(requestLines.some((line) => line.route === 'OAuthToken' && line.status === 200 && line.grantId)).toBe(true);
   for (const secret of secrets) {
     expect(secret.length).toBeGreaterThan(20);
