@@ -15,7 +15,7 @@ import { type ClientRecord, clientAuthenticationOf, type NewPublicClient } from 
 import type { GrantRecord, RevocationReason } from '../oauth/grants';
 import { redirectUriProblem } from '../oauth/redirect-uris';
 import type { UserRecord } from '../scim/user-record';
-import { openFlash, sealFlash } from './flash';
+import { putSessionFlash, takeSessionFlash } from './flash';
 import {
   alreadySentPage,
   type FormIdGuard,
@@ -28,6 +28,7 @@ import {
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
+import { instantText } from './times';
 
 /**
  * The console's OAuth applications: the tenant's OAuth clients (core/oauth/clients.ts), the same records and
@@ -72,13 +73,11 @@ type Flash =
   | { readonly kind: 'public-created'; readonly clientId: string }
   | { readonly kind: 'notice'; readonly text: string };
 
-async function takeFlash(deps: ApplicationDeps, admin: SignedIn): Promise<Flash | undefined> {
-  const sealed = await deps.sessions.takeFlash(admin.sessionSecret);
-  return sealed ? (openFlash(admin.sessionSecret, sealed) as Flash | undefined) : undefined;
-}
+const takeFlash = (deps: ApplicationDeps, admin: SignedIn) =>
+  takeSessionFlash<Flash>(deps.sessions, admin.sessionSecret);
 
 const putFlash = (deps: ApplicationDeps, admin: SignedIn, flash: Flash) =>
-  deps.sessions.putFlash(admin.sessionSecret, sealFlash(admin.sessionSecret, flash));
+  putSessionFlash(deps.sessions, admin.sessionSecret, flash);
 
 const notFound = () =>
   new PageError(404, 'Not found', 'There is no such application in your organization. It may have been deleted.');
@@ -99,8 +98,6 @@ const page = (deps: ApplicationDeps, admin: ConsoleAdmin, status: number, title:
     status,
     page: consolePage(deps.issuer, admin, { title, body, section: APPLICATIONS_SECTION, script: COPY_SCRIPT }),
   }) as const;
-
-const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
 
 /**
  * What kind of client it is, in the admin's words: how it proves itself at the token endpoint
@@ -319,7 +316,7 @@ export async function showApplication(
   for (const grant of grants) {
     const active = grant.status === 'active' && (grant.expiresAt === undefined || grant.expiresAt > nowSeconds);
     connectionRows.push(
-      html`<tr><td>${await approverName(deps, admin.tenantId, grant.subject)}</td><td>${grant.createdAt.replace(/\.\d+Z$/, 'Z')}</td><td>${grant.lastUsedAt === undefined ? 'Not since approval' : iso(grant.lastUsedAt)}</td><td>${active ? 'Active' : grant.status === 'revoked' ? `Revoked ${grant.revokedAt?.slice(0, 10) ?? ''}` : 'Expired'}</td><td>${
+      html`<tr><td>${await approverName(deps, admin.tenantId, grant.subject)}</td><td>${grant.createdAt.replace(/\.\d+Z$/, 'Z')}</td><td>${grant.lastUsedAt === undefined ? 'Not since approval' : instantText(grant.lastUsedAt)}</td><td>${active ? 'Active' : grant.status === 'revoked' ? `Revoked ${grant.revokedAt?.slice(0, 10) ?? ''}` : 'Expired'}</td><td>${
         active
           ? html`<form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleConnectionRevoke'), { clientId: client.clientId, grantId: grant.grantId }))}">${csrfField(admin.csrfToken)}<button type="submit" class="secondary" aria-label="${`Revoke the connection approved by ${await approverName(deps, admin.tenantId, grant.subject)} on ${grant.createdAt.slice(0, 10)}`}">Revoke</button></form>`
           : undefined
@@ -328,7 +325,7 @@ export async function showApplication(
   }
   const secrets = client.secrets.map(
     (info) =>
-      html`<li>${info.expiresAt === undefined ? `Current secret, created ${info.createdAt.slice(0, 10)}` : `Previous secret, works until ${iso(info.expiresAt)}`}</li>`,
+      html`<li>${info.expiresAt === undefined ? `Current secret, created ${info.createdAt.slice(0, 10)}` : `Previous secret, works until ${instantText(info.expiresAt)}`}</li>`,
   );
   const body = html`<h1>${client.name}</h1>
 ${noticeBox(flash?.kind === 'notice' ? flash.text : undefined)}
@@ -336,7 +333,7 @@ ${
   secret
     ? html`<section aria-labelledby="credentials">
 <h2 id="credentials">Save the Client ID and Client Secret</h2>
-<p class="warning" role="alert"><strong>Save the Client Secret now.</strong> It is shown only this once and stored only as a hash: after you leave or reload this page nobody can show it again, and you would have to rotate it.${secret.previousEndsAt ? ` The previous secret keeps working until ${iso(secret.previousEndsAt)}; update Okta before then.` : ''}</p>
+<p class="warning" role="alert"><strong>Save the Client Secret now.</strong> It is shown only this once and stored only as a hash: after you leave or reload this page nobody can show it again, and you would have to rotate it.${secret.previousEndsAt ? ` The previous secret keeps working until ${instantText(secret.previousEndsAt)}; update Okta before then.` : ''}</p>
 <dl>${copyable('client-id', 'Client ID', client.clientId)}${copyable('client-secret', 'Client Secret', secret.clientSecret)}</dl>
 </section>`
     : undefined

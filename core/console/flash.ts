@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import type { SealedFlash } from './session';
+import type { ConsoleSessions, SealedFlash } from './session';
 
 /**
  * One-time messages between a form post and the page it redirects to, sealed with AES-256-GCM under a key
@@ -27,4 +27,23 @@ export function openFlash(sessionSecret: string, flash: SealedFlash): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Seals the message for the session and keeps it for the next page (replacing any before it). */
+export const putSessionFlash = (
+  sessions: Pick<ConsoleSessions, 'putFlash'>,
+  sessionSecret: string,
+  message: unknown,
+): Promise<void> => sessions.putFlash(sessionSecret, sealFlash(sessionSecret, message));
+
+/**
+ * Takes the session's one-time message, once. Its type is the page's own: only that page's posts put
+ * messages for it, and a message sealed for another session or altered opens to undefined.
+ */
+export async function takeSessionFlash<Message>(
+  sessions: Pick<ConsoleSessions, 'takeFlash'>,
+  sessionSecret: string,
+): Promise<Message | undefined> {
+  const sealed = await sessions.takeFlash(sessionSecret);
+  return sealed ? (openFlash(sessionSecret, sealed) as Message | undefined) : undefined;
 }

@@ -35,11 +35,12 @@ import {
 } from '../oauth/clients';
 import { GRANT_STATUS_CACHE_MS } from '../oauth/grant-status';
 import { APPLICATIONS_SECTION, COPY_SCRIPT, copyable } from './applications';
-import { openFlash, sealFlash } from './flash';
+import { putSessionFlash, takeSessionFlash } from './flash';
 import { alreadySentPage, type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
+import { instantText, minuteText } from './times';
 
 /**
  * The console's machine clients: the `client_credentials` clients (RFC 6749 §4.4) through which Microsoft
@@ -88,16 +89,12 @@ type Flash =
   | { readonly kind: 'notice'; readonly text: string };
 
 const clientsUrl = (issuer: string) => consoleUrl(issuer, pathOf('ConsoleMachineClients'));
-const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
-const minute = (value: string) => value.replace(/:\d\d(\.\d+)?Z$/, 'Z').replace('T', ' ');
 
-async function takeFlash(deps: MachineClientDeps, admin: SignedIn): Promise<Flash | undefined> {
-  const sealed = await deps.sessions.takeFlash(admin.sessionSecret);
-  return sealed ? (openFlash(admin.sessionSecret, sealed) as Flash | undefined) : undefined;
-}
+const takeFlash = (deps: MachineClientDeps, admin: SignedIn) =>
+  takeSessionFlash<Flash>(deps.sessions, admin.sessionSecret);
 
 const putFlash = (deps: MachineClientDeps, admin: SignedIn, flash: Flash) =>
-  deps.sessions.putFlash(admin.sessionSecret, sealFlash(admin.sessionSecret, flash));
+  putSessionFlash(deps.sessions, admin.sessionSecret, flash);
 
 const page = (deps: MachineClientDeps, admin: ConsoleAdmin, status: number, title: string, body: SafeHtml) =>
   ({
@@ -122,7 +119,7 @@ function secretsOf(client: ClientRecord): string {
     .map((secret) =>
       secret.expiresAt === undefined
         ? `Created ${secret.createdAt.slice(0, 10)}`
-        : `Created ${secret.createdAt.slice(0, 10)}, works until ${minute(iso(secret.expiresAt))}`,
+        : `Created ${secret.createdAt.slice(0, 10)}, works until ${minuteText(instantText(secret.expiresAt))}`,
     )
     .join('; ');
 }
@@ -234,10 +231,10 @@ ${
   secret && shown
     ? html`<section aria-labelledby="credentials">
 <h2 id="credentials">Save the values for ${shown.name}</h2>
-<p class="warning" role="alert"><strong>Save the Client Secret now.</strong> It is shown only this once and stored only as a hash: after you leave or reload this page nobody can show it again, and you would have to rotate it.${secret.previousEndsAt ? ` The previous secret keeps working until ${minute(iso(secret.previousEndsAt))} UTC; update Entra before then.` : ''}</p>
+<p class="warning" role="alert"><strong>Save the Client Secret now.</strong> It is shown only this once and stored only as a hash: after you leave or reload this page nobody can show it again, and you would have to rotate it.${secret.previousEndsAt ? ` The previous secret keeps working until ${minuteText(instantText(secret.previousEndsAt))} UTC; update Entra before then.` : ''}</p>
 <p>In Microsoft Entra ID: the enterprise application › Provisioning › Admin Credentials, Authentication Method "OAuth2 client credentials grant".</p>
 <dl>${copyable('tenant-url', 'Tenant URL', `${deps.issuer}${SCIM_BASE_PATH}`)}${copyable('token-endpoint', 'Token Endpoint', `${deps.issuer}${pathOf('OAuthToken')}`)}${copyable('client-id', 'Client Identifier', shown.clientId)}${copyable('client-secret', 'Client Secret', secret.clientSecret)}</dl>
-${secret.secretExpiresAt ? html`<p class="help">The secret stops working at ${minute(iso(secret.secretExpiresAt))} UTC; rotate it before then.</p>` : undefined}
+${secret.secretExpiresAt ? html`<p class="help">The secret stops working at ${minuteText(instantText(secret.secretExpiresAt))} UTC; rotate it before then.</p>` : undefined}
 </section>`
     : undefined
 }

@@ -15,11 +15,12 @@ import {
   scimTokenIsActive,
 } from '../oauth/scim-tokens';
 import { APPLICATIONS_SECTION, COPY_SCRIPT, copyable } from './applications';
-import { openFlash, sealFlash } from './flash';
+import { putSessionFlash, takeSessionFlash } from './flash';
 import { alreadySentPage, type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
 import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
+import { instantText, minuteText } from './times';
 
 /**
  * The console's SCIM bearer tokens: the long-lived tokens of Entra's "Secret Token", OneLogin, JumpCloud and
@@ -53,16 +54,12 @@ type Flash =
   | { readonly kind: 'notice'; readonly text: string };
 
 const tokensUrl = (issuer: string) => consoleUrl(issuer, pathOf('ConsoleScimTokens'));
-const isoSeconds = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
-const minute = (iso: string) => iso.replace(/:\d\d(\.\d+)?Z$/, 'Z').replace('T', ' ');
 
-async function takeFlash(deps: ScimTokenPageDeps, admin: SignedIn): Promise<Flash | undefined> {
-  const sealed = await deps.sessions.takeFlash(admin.sessionSecret);
-  return sealed ? (openFlash(admin.sessionSecret, sealed) as Flash | undefined) : undefined;
-}
+const takeFlash = (deps: ScimTokenPageDeps, admin: SignedIn) =>
+  takeSessionFlash<Flash>(deps.sessions, admin.sessionSecret);
 
 const putFlash = (deps: ScimTokenPageDeps, admin: SignedIn, flash: Flash) =>
-  deps.sessions.putFlash(admin.sessionSecret, sealFlash(admin.sessionSecret, flash));
+  putSessionFlash(deps.sessions, admin.sessionSecret, flash);
 
 const page = (deps: ScimTokenPageDeps, admin: ConsoleAdmin, status: number, title: string, body: SafeHtml) =>
   ({
@@ -73,7 +70,7 @@ const page = (deps: ScimTokenPageDeps, admin: ConsoleAdmin, status: number, titl
 
 const statusOf = (token: ScimTokenRecord, nowSeconds: number) =>
   token.status === 'revoked'
-    ? `Revoked ${minute(token.revokedAt ?? '')}`
+    ? `Revoked ${minuteText(token.revokedAt ?? '')}`
     : scimTokenIsActive(token, nowSeconds)
       ? 'Active'
       : 'Expired';
@@ -105,7 +102,7 @@ async function tokensPage(
     .reverse()
     .map(
       (token) =>
-        html`<tr><td>${token.name}</td><td><code>${token.tokenId}</code></td><td>${statusOf(token, nowSeconds)}</td><td>${minute(token.createdAt)}</td><td>${token.validUntil === undefined ? 'Never' : minute(isoSeconds(token.validUntil))}</td><td>${token.lastUsedAt === undefined ? 'Never' : minute(token.lastUsedAt)}</td><td>${
+        html`<tr><td>${token.name}</td><td><code>${token.tokenId}</code></td><td>${statusOf(token, nowSeconds)}</td><td>${minuteText(token.createdAt)}</td><td>${token.validUntil === undefined ? 'Never' : minuteText(instantText(token.validUntil))}</td><td>${token.lastUsedAt === undefined ? 'Never' : minuteText(token.lastUsedAt)}</td><td>${
           token.status === 'active'
             ? html`<a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleScimTokenRevokeConfirm'), { tokenId: token.tokenId }))}" aria-label="${`Revoke ${token.name}`}">Revoke</a>`
             : undefined
@@ -123,7 +120,7 @@ ${
 <h2 id="new-token">Save the token for ${created.name}</h2>
 <p class="warning" role="alert"><strong>Save the token now.</strong> It is shown only this once and stored only as a hash: after you leave or reload this page nobody can show it again, and you would have to create another.</p>
 <dl>${copyable('scim-base-url', 'SCIM base URL', scimBaseUrl)}${copyable('scim-token', 'Token', created.token)}</dl>
-<p class="help">${created.expiresAt ? `The token stops working at ${minute(created.expiresAt)}.` : 'The token does not expire; revoke it when the connection ends.'}</p>
+<p class="help">${created.expiresAt ? `The token stops working at ${minuteText(created.expiresAt)}.` : 'The token does not expire; revoke it when the connection ends.'}</p>
 </section>`
     : undefined
 }
@@ -219,7 +216,7 @@ export async function createScimTokenFromForm(
     tokenId: issued.record.tokenId,
     name: issued.record.name,
     token: issued.token,
-    ...(issued.record.validUntil === undefined ? {} : { expiresAt: isoSeconds(issued.record.validUntil) }),
+    ...(issued.record.validUntil === undefined ? {} : { expiresAt: instantText(issued.record.validUntil) }),
   });
   return { kind: 'redirect', location: tokensUrl(deps.issuer) };
 }
@@ -247,8 +244,8 @@ export async function confirmScimTokenRevocation(
   const body = html`<h1>Revoke the SCIM token ${token.name}?</h1>
 ${
   token.status === 'revoked'
-    ? html`<p>This token was already revoked on ${minute(token.revokedAt ?? '')}.</p>`
-    : html`<p>The identity provider that uses this token (token ID <code>${token.tokenId}</code>, created ${minute(token.createdAt)}) is refused within ${SCIM_TOKEN_REVOCATION_BOUND_SECONDS} seconds, and can no longer create, update or deactivate users until it is given a new token. Revoking cannot be undone.</p>
+    ? html`<p>This token was already revoked on ${minuteText(token.revokedAt ?? '')}.</p>`
+    : html`<p>The identity provider that uses this token (token ID <code>${token.tokenId}</code>, created ${minuteText(token.createdAt)}) is refused within ${SCIM_TOKEN_REVOCATION_BOUND_SECONDS} seconds, and can no longer create, update or deactivate users until it is given a new token. Revoking cannot be undone.</p>
 <form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleScimTokenRevoke'), { tokenId: token.tokenId }))}">
 ${csrfField(admin.csrfToken)}
 <div class="actions"><button type="submit" class="danger">Revoke token</button><a href="${safeUrl(tokensUrl(deps.issuer))}">Cancel</a></div>
