@@ -92,11 +92,18 @@ async function ownClient(deps: ApplicationDeps, admin: ConsoleAdmin, clientId: s
 const applicationUrl = (deps: Pick<ApplicationDeps, 'issuer'>, clientId: string) =>
   consoleUrl(deps.issuer, pathOf('ConsoleApplication'), { clientId });
 
-const page = (deps: ApplicationDeps, admin: ConsoleAdmin, status: number, title: string, body: SafeHtml) =>
+/** A page of the applications area (OAuth applications, machine clients, SCIM tokens), with the copy buttons. */
+export const applicationsAreaPage = (
+  issuer: string,
+  admin: ConsoleAdmin,
+  status: number,
+  title: string,
+  body: SafeHtml,
+) =>
   ({
     kind: 'page',
     status,
-    page: consolePage(deps.issuer, admin, { title, body, section: APPLICATIONS_SECTION, script: COPY_SCRIPT }),
+    page: consolePage(issuer, admin, { title, body, section: APPLICATIONS_SECTION, script: COPY_SCRIPT }),
   }) as const;
 
 /**
@@ -138,7 +145,7 @@ ${
 <tbody>${rows}</tbody>
 </table></div>`
 }`;
-  return page(deps, admin, 200, 'OAuth applications', body);
+  return applicationsAreaPage(deps.issuer, admin, 200, 'OAuth applications', body);
 }
 
 interface ApplicationForm {
@@ -194,7 +201,7 @@ ${fieldError('redirect_uri', problems.redirectUri)}
 </div>
 <div class="actions"><button type="submit">Create</button><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplications')))}">Cancel</a></div>
 </form>`;
-  return page(deps, admin, status, 'Create new OAuth application', body);
+  return applicationsAreaPage(deps.issuer, admin, status, 'Create new OAuth application', body);
 }
 
 /** GET /console/applications/new: the form. */
@@ -381,7 +388,7 @@ ${
 <p class="help">Deleting the application ends its credentials at once and revokes all its connections. You are asked to confirm first.</p>
 <p><a href="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationDeleteConfirm'), { clientId: client.clientId }))}">Delete this application…</a></p>
 </section>`;
-  return page(deps, admin, 200, client.name, body);
+  return applicationsAreaPage(deps.issuer, admin, 200, client.name, body);
 }
 
 /**
@@ -426,7 +433,7 @@ export async function confirmDeleteApplication(
 <form method="post" action="${safeUrl(consoleUrl(deps.issuer, pathOf('ConsoleApplicationDelete'), { clientId: client.clientId }))}">${csrfField(admin.csrfToken)}
 <div class="actions"><button type="submit" class="danger">Delete application</button><a href="${safeUrl(applicationUrl(deps, client.clientId))}">Cancel</a></div>
 </form>`;
-  return page(deps, admin, 200, `Delete ${client.name}?`, body);
+  return applicationsAreaPage(deps.issuer, admin, 200, `Delete ${client.name}?`, body);
 }
 
 const nothingToRotate = (client: ClientRecord) =>

@@ -34,10 +34,10 @@ import {
   newClientProblem,
 } from '../oauth/clients';
 import { GRANT_STATUS_CACHE_MS } from '../oauth/grant-status';
-import { APPLICATIONS_SECTION, COPY_SCRIPT, copyable } from './applications';
+import { APPLICATIONS_SECTION, applicationsAreaPage, copyable } from './applications';
 import { putSessionFlash, takeSessionFlash } from './flash';
 import { alreadySentPage, type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
-import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
+import { alertBox, type ConsoleAdmin, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
 import { instantText, minuteText } from './times';
@@ -95,13 +95,6 @@ const takeFlash = (deps: MachineClientDeps, admin: SignedIn) =>
 
 const putFlash = (deps: MachineClientDeps, admin: SignedIn, flash: Flash) =>
   putSessionFlash(deps.sessions, admin.sessionSecret, flash);
-
-const page = (deps: MachineClientDeps, admin: ConsoleAdmin, status: number, title: string, body: SafeHtml) =>
-  ({
-    kind: 'page',
-    status,
-    page: consolePage(deps.issuer, admin, { title, body, section: APPLICATIONS_SECTION, script: COPY_SCRIPT }),
-  }) as const;
 
 const isMachineClient = (client: ClientRecord, tenantId: string) =>
   client.kind === 'client_credentials' && client.tenantId === tenantId;
@@ -300,7 +293,7 @@ ${
 </table></div>`
 }
 <p class="help">Rotating a secret gives a new one, shown once; the current one keeps working for ${DEFAULT_SECRET_OVERLAP_SECONDS / 3600} hours, time to paste the new one into Entra. A client with public keys or a federated credential has no secret to rotate: its keys change where they are published (for registered keys, create a new client).</p>`;
-  return page(deps, admin, status, 'Machine clients', body);
+  return applicationsAreaPage(deps.issuer, admin, status, 'Machine clients', body);
 }
 
 function authenticationChoice(kind: AuthenticationKind, chosen: AuthenticationKind): SafeHtml {
@@ -529,7 +522,7 @@ export async function confirmMachineClientDeletion(
 ${csrfField(admin.csrfToken)}
 <div class="actions"><button type="submit" class="danger">Delete machine client</button><a href="${safeUrl(clientsUrl(deps.issuer))}">Cancel</a></div>
 </form>`;
-  return page(deps, admin, 200, `Delete ${client.name}`, body);
+  return applicationsAreaPage(deps.issuer, admin, 200, `Delete ${client.name}`, body);
 }
 
 /** POST /console/machine-clients/{clientId}/delete: the CLI's `client delete`, every grant it holds ended. */

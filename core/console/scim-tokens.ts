@@ -1,6 +1,6 @@
 import { pathOf, SCIM_BASE_PATH } from '../../contract/routes';
 import { PageError } from '../html/page-error';
-import { html, type SafeHtml, safeUrl } from '../html/template';
+import { html, safeUrl } from '../html/template';
 import { clientNameProblem, MAX_CLIENT_NAME_LENGTH } from '../oauth/client-registration';
 import {
   issueScimToken,
@@ -14,10 +14,10 @@ import {
   type ScimTokenStorePort,
   scimTokenIsActive,
 } from '../oauth/scim-tokens';
-import { APPLICATIONS_SECTION, COPY_SCRIPT, copyable } from './applications';
+import { APPLICATIONS_SECTION, applicationsAreaPage, copyable } from './applications';
 import { putSessionFlash, takeSessionFlash } from './flash';
 import { alreadySentPage, type FormIdGuard, firstPostOfForm, formIdField } from './form-once';
-import { alertBox, type ConsoleAdmin, consolePage, consoleUrl, csrfField, noticeBox } from './layout';
+import { alertBox, type ConsoleAdmin, consoleUrl, csrfField, noticeBox } from './layout';
 import type { ConsoleSessions } from './session';
 import type { ConsoleResponse } from './sign-in';
 import { instantText, minuteText } from './times';
@@ -60,13 +60,6 @@ const takeFlash = (deps: ScimTokenPageDeps, admin: SignedIn) =>
 
 const putFlash = (deps: ScimTokenPageDeps, admin: SignedIn, flash: Flash) =>
   putSessionFlash(deps.sessions, admin.sessionSecret, flash);
-
-const page = (deps: ScimTokenPageDeps, admin: ConsoleAdmin, status: number, title: string, body: SafeHtml) =>
-  ({
-    kind: 'page',
-    status,
-    page: consolePage(deps.issuer, admin, { title, body, section: APPLICATIONS_SECTION, script: COPY_SCRIPT }),
-  }) as const;
 
 const statusOf = (token: ScimTokenRecord, nowSeconds: number) =>
   token.status === 'revoked'
@@ -151,7 +144,7 @@ ${
 </table></div>
 <p class="help">Last used is when a SCIM request last used the token, to within ${SCIM_TOKEN_LAST_USED_INTERVAL_SECONDS / 60} minutes. Times are UTC.</p>`
 }`;
-  return page(deps, admin, status, 'SCIM bearer tokens', body);
+  return applicationsAreaPage(deps.issuer, admin, status, 'SCIM bearer tokens', body);
 }
 
 /** GET /console/scim-tokens */
@@ -252,7 +245,7 @@ ${csrfField(admin.csrfToken)}
 </form>`
 }
 <p><a href="${safeUrl(tokensUrl(deps.issuer))}">Back to SCIM bearer tokens</a></p>`;
-  return page(deps, admin, 200, title, body);
+  return applicationsAreaPage(deps.issuer, admin, 200, title, body);
 }
 
 /** POST /console/scim-tokens/{tokenId}/revoke: the CLI's `token revoke`; revoking a revoked token changes nothing. */
