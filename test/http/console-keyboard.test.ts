@@ -57,13 +57,17 @@ async function tabTo(page: Page, name: string): Promise<void> {
   throw new Error(`"${name}" is not reached with Tab; focus went through: ${seen.join(' | ')}`);
 }
 
-/** Presses Enter and waits for the page it loads at `pathname` (which may be the page already shown). */
+/**
+ * Presses Enter and waits for the page it loads at `pathname` (which may be the page already shown): until the
+ * new document is committed, then loaded, so that nothing is read from the page being left.
+ */
 async function enterTo(page: Page, pathname: string): Promise<void> {
-  const loaded = page.waitForResponse(
-    (response) => response.request().isNavigationRequest() && new URL(response.url()).pathname === pathname,
+  const committed = page.waitForEvent(
+    'framenavigated',
+    (frame) => frame === page.mainFrame() && new URL(frame.url()).pathname === pathname,
   );
   await page.keyboard.press('Enter');
-  await loaded;
+  await committed;
   await page.waitForLoadState('load');
 }
 
